@@ -1,0 +1,62 @@
+import type { EmulatorRequest } from "./core/request.js";
+import type { ServiceName } from "./core/service.js";
+import { queryParams } from "./protocol/query.js";
+
+/**
+ * Identifies the service a request is for, the way AWS front ends do (aws-behaviour.md §1.2):
+ * X-Amz-Target prefix, then the smithy RPCv2 path, then the query protocol's Action + Version,
+ * then REST path prefixes, then the SigV4 credential scope.
+ */
+const TARGET_PREFIXES: Record<string, ServiceName> = {
+  DynamoDB_20120810: "dynamodb",
+  DynamoDBStreams_20120810: "dynamodbstreams",
+  AmazonSQS: "sqs",
+  AWSEvents: "events",
+  Logs_20140328: "logs",
+  GraniteServiceVersion20100801: "cloudwatch",
+};
+
+const QUERY_VERSIONS: Record<string, ServiceName> = {
+  "2012-11-05": "sqs",
+  "2010-08-01": "cloudwatch",
+  "2011-06-15": "sts",
+  "2010-05-08": "iam",
+};
+
+const LAMBDA_PATH =
+  /^\/(2015-03-31|2019-09-25|2017-03-31|2017-10-31|2016-08-19|2018-10-31|2020-04-22|2021-10-31)\//;
+
+const SIGNING_SERVICES: Record<string, ServiceName> = {
+  dynamodb: "dynamodb",
+  sqs: "sqs",
+  events: "events",
+  logs: "logs",
+  monitoring: "cloudwatch",
+  lambda: "lambda",
+  sts: "sts",
+  iam: "iam",
+  es: "opensearch",
+  aoss: "opensearch",
+};
+
+/** Path prefix of the OpenSearch data plane: /opensearch/<region>/<domain>/… (LocalStack's path strategy). */
+export const OPENSEARCH_PATH_PREFIX = "/opensearch/";
+
+export function identifyService(request: EmulatorRequest): ServiceName | undefined {
+  const target = request.headers["x-amz-target"];
+  if (target) {
+    const prefix = target.split(".")[0] ?? "";
+    return TARGET_PREFIXES[prefix];
+  }
+  if (request.path.startsWith("/service/GraniteServiceVersion20100801/")) return "cloudwatch";
+  if (request.path.startsWith(OPENSEARCH_PATH_PREFIX)) return "opensearch";
+  if (LAMBDA_PATH.test(request.path)) return "lambda";
+  const contentType = request.headers["content-type"] ?? "";
+  if (contentType.includes("application/x-www-form-urlencoded") || request.query.has("Action")) {
+    const params = queryParams(request);
+    const byVersion = params["Version"] ? QUERY_VERSIONS[params["Version"]] : undefined;
+    if (byVersion) return byVersion;
+  }
+  const signing = request.context.signingService;
+  return signing ? SIGNING_SERVICES[signing] : undefined;
+}

@@ -1,0 +1,161 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ServiceError } from "./core/errors.js";
+import { newRequestContext, type EmulatorRequest, type EmulatorResponse } from "./core/request.js";
+import type { ServiceModule, ServiceName } from "./core/service.js";
+import { toServiceError } from "./protocol/json.js";
+import { identifyService } from "./router.js";
+
+/** Requests larger than this are refused (Lambda's 6 MB payload plus a generous zip upload). */
+const MAX_BODY_BYTES = 80 * 1024 * 1024;
+
+export interface GatewayOptions {
+  host: string;
+  port: number;
+  defaultRegion: string;
+  defaultAccountId: string;
+  services: () => ReadonlyMap<ServiceName, ServiceModule>;
+  health: () => object;
+  onError: (error: unknown) => void;
+}
+
+/** The HTTP front door: reads the request, routes it to a service, writes the answer. */
+export class Gateway {
+  private server: Server | undefined;
+
+  constructor(private readonly options: GatewayOptions) {}
+
+  async listen(): Promise<number> {
+    const server = createServer((req, res) => {
+      this.serve(req, res).catch((error: unknown) => {
+        this.options.onError(error);
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ message: "internal error" }));
+      });
+    });
+    // Long polls (SQS WaitTimeSeconds up to 20 s) must not be cut by Node's default timeouts.
+    server.requestTimeout = 0;
+    server.headersTimeout = 60_000;
+    server.keepAliveTimeout = 5_000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    if (body === undefined) {
+      writeResponse(res, { status: 413, body: JSON.stringify({ message: "Request entity too large" }) });
+      return;
+    }
+    const url = new URL(req.url ?? "/", "http://emulator.local");
+    const headers: Record<string, string | undefined> = {};
+    for (const [key, value] of Object.entries(req.headers)) {
+      headers[key.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
+    }
+    const request: EmulatorRequest = {
+      method: req.method ?? "GET",
+      path: url.pathname,
+      query: url.searchParams,
+      headers,
+      body,
+      context: newRequestContext(headers, url.searchParams, {
+        region: this.options.defaultRegion,
+        accountId: this.options.defaultAccountId,
+      }),
+    };
+    writeResponse(res, await this.route(request));
+  }
+
+  private async route(request: EmulatorRequest): Promise<EmulatorResponse> {
+    if (request.path === "/_emulator/health" || request.path === "/_localstack/health") {
+      return {
+        status: 200,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(this.options.health()),
+      };
+    }
+    const services = this.options.services();
+    const dev = /^\/_emulator\/([a-z]+)(\/.*)?$/.exec(request.path);
+    if (dev) {
+      const module = services.get(dev[1] as ServiceName);
+      const answer = module?.devHandle ? await module.devHandle(request, dev[2] ?? "/") : undefined;
+      return answer ?? notFound(`No emulator endpoint ${request.path}`);
+    }
+    const name = identifyService(request);
+    const module = name ? services.get(name) : undefined;
+    if (!module) {
+      return notFound(
+        name
+          ? `Service ${name} is not enabled in this emulator`
+          : "The emulator could not tell which AWS service this request is for (no X-Amz-Target, Action or known path)",
+      );
+    }
+    try {
+      return await module.handle(request);
+    } catch (error) {
+      // Services render their own protocol errors; anything that escapes is a bug, answered as 500.
+      this.options.onError(error);
+      const e = error instanceof ServiceError ? error : toServiceError(error);
+      return {
+        status: e.status,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ __type: e.code, message: e.message }),
+      };
+    }
+  }
+}
+
+function notFound(message: string): EmulatorResponse {
+  return {
+    status: 404,
+    headers: { "content-type": "application/json", "x-amzn-errortype": "UnknownServiceException" },
+    body: JSON.stringify({ __type: "UnknownServiceException", message }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function writeResponse(res: ServerResponse, response: EmulatorResponse): void {
+  const body = response.body ?? "";
+  const headers: Record<string, string | number> = { ...(response.headers ?? {}) };
+  headers["content-length"] = Buffer.byteLength(body);
+  if (!Object.keys(headers).some((k) => k.toLowerCase() === "x-amzn-requestid")) {
+    headers["x-amzn-requestid"] = cryptoRandomId();
+  }
+  res.writeHead(response.status, headers);
+  res.end(body);
+}
+
+function cryptoRandomId(): string {
+  return globalThis.crypto.randomUUID();
+}

@@ -1,0 +1,23 @@
+import type { ServiceFactory, ServiceName } from "../core/service.js";
+
+/**
+ * The service registry: one lazily imported module per service folder. A new service touches its
+ * folder and one line here. Order matters: services start in this order and stop in reverse, so a
+ * service starts after the ones it calls (streams after dynamodb, lambda after logs and sqs).
+ */
+export const SERVICE_LOADERS: Partial<Record<ServiceName, () => Promise<ServiceFactory>>> = {
+  sts: async () => (await import("./sts/index.js")).default,
+};
+
+export const START_ORDER: ServiceName[] = [
+  "sts",
+  "iam",
+  "logs",
+  "cloudwatch",
+  "dynamodb",
+  "dynamodbstreams",
+  "sqs",
+  "opensearch",
+  "lambda",
+  "events",
+];

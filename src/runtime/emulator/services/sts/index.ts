@@ -1,0 +1,1 @@
+export { createStsService as default } from "./provider.js";
