@@ -1,4 +1,4 @@
-import { ServiceError } from "../core/errors.js";
+import type { ServiceError } from "../core/errors.js";
 import type { EmulatorRequest, EmulatorResponse } from "../core/request.js";
 import { toServiceError } from "./json.js";
 
