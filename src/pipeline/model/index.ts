@@ -1,0 +1,50 @@
+/** The item model: keys, roster, source data, validation, hashing, enrichment formulas, errors. */
+export { SOURCES, isSourceName, parseSourceName } from "./sources.js";
+export type { SourceName } from "./sources.js";
+export { CATEGORIES, DEMO_ROSTER, DEMO_ROSTER_SIZE, findCelebrity, rosterOfSize } from "./roster.js";
+export type { Category, Celebrity } from "./roster.js";
+export {
+  KEY_ATTRIBUTES,
+  KEY_PREFIX,
+  celebrityIdOf,
+  celebrityKey,
+  documentId,
+  gsiKeys,
+  isCelebrityKey,
+  isRunRecordKey,
+  keySegment,
+  runRecordKey,
+} from "./keys.js";
+export type { GsiKeys, ItemKey } from "./keys.js";
+export { MAX_LIST_ENTRIES, primarySignal, sentimentText } from "./source-data.js";
+export type {
+  NewsData,
+  SocialData,
+  SourceData,
+  SourceDataOf,
+  TmdbData,
+  WikipediaData,
+} from "./source-data.js";
+export { contentHash, stableStringify } from "./content-hash.js";
+export {
+  ENRICHMENT_ATTRIBUTES,
+  buildCelebrityItem,
+  isCompleteCelebrityItem,
+  needsEnrichment,
+  validateCompleteness,
+} from "./item.js";
+export type { CelebrityItem } from "./item.js";
+export { MAX_RUN_FAILURES, RunTally, buildRunRecord } from "./run-record.js";
+export type { RunCounts, RunFailure, RunRecord, RunRecordInput } from "./run-record.js";
+export { WEIGHT_REFERENCE, computeWeight, weightSignal } from "./weight.js";
+export { SENTIMENT_LABELS, SENTIMENT_THRESHOLDS, analyseSentiment, sentimentLabel } from "./sentiment.js";
+export type { Sentiment, SentimentLabel } from "./sentiment.js";
+export {
+  PermanentError,
+  RetryableError,
+  classifyError,
+  classifyHttpStatus,
+  isRetryable,
+  isTransientNetworkError,
+} from "./errors.js";
+export type { ErrorClass, PipelineErrorOptions } from "./errors.js";

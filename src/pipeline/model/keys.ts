@@ -1,0 +1,85 @@
+import type { Celebrity } from "./roster.js";
+import type { SourceName } from "./sources.js";
+
+/**
+ * Key layout of the single table (DESIGN.md section 1). Every prefix lives here so the stack's
+ * FilterCriteria, the handlers' second guard and verify's counts agree.
+ */
+export const KEY_PREFIX = {
+  celebrity: "CELEB#",
+  source: "SOURCE#",
+  run: "RUN#",
+  category: "CATEGORY#",
+  location: "LOCATION#",
+  social: "SOCIAL#",
+} as const;
+
+/** Attribute names of the table's key schema and its two GSIs. */
+export const KEY_ATTRIBUTES = {
+  pk: "pk",
+  sk: "sk",
+  gsi1pk: "gsi1pk",
+  gsi1sk: "gsi1sk",
+  gsi2pk: "gsi2pk",
+} as const;
+
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+export interface GsiKeys {
+  gsi1pk: string;
+  gsi1sk: string;
+  gsi2pk: string;
+}
+
+export function celebrityKey(celebrityId: string, source: SourceName): ItemKey {
+  return { pk: `${KEY_PREFIX.celebrity}${celebrityId}`, sk: `${KEY_PREFIX.source}${source}` };
+}
+
+export function runRecordKey(runId: string, source: SourceName): ItemKey {
+  return { pk: `${KEY_PREFIX.run}${runId}`, sk: `${KEY_PREFIX.source}${source}` };
+}
+
+export function isCelebrityKey(pk: string | undefined): boolean {
+  return typeof pk === "string" && pk.startsWith(KEY_PREFIX.celebrity);
+}
+
+export function isRunRecordKey(pk: string | undefined): boolean {
+  return typeof pk === "string" && pk.startsWith(KEY_PREFIX.run);
+}
+
+/** The celebrity id inside `CELEB#<id>`, or undefined for other keys. */
+export function celebrityIdOf(pk: string): string | undefined {
+  return isCelebrityKey(pk) ? pk.slice(KEY_PREFIX.celebrity.length) : undefined;
+}
+
+/**
+ * A key segment for GSI sort keys: upper case, accents stripped, spaces to `_`, and `#` removed
+ * because it separates segments (`São Paulo` → `SAO_PAULO`).
+ */
+export function keySegment(value: string): string {
+  return value
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .trim()
+    .toUpperCase()
+    .replace(/#/g, "")
+    .replace(/\s+/g, "_");
+}
+
+export function gsiKeys(
+  celebrity: Pick<Celebrity, "id" | "category" | "country" | "city" | "handle">,
+): GsiKeys {
+  return {
+    gsi1pk: `${KEY_PREFIX.category}${celebrity.category}`,
+    gsi1sk: `${KEY_PREFIX.location}${keySegment(celebrity.country)}#${keySegment(celebrity.city)}#${celebrity.id}`,
+    gsi2pk: `${KEY_PREFIX.social}${celebrity.handle.toLowerCase()}`,
+  };
+}
+
+/** OpenSearch document id of an item: `<pk>|<sk>` (aws-behaviour.md section 9). */
+export function documentId(key: ItemKey): string {
+  return `${key.pk}|${key.sk}`;
+}
