@@ -32,7 +32,7 @@ describe("keys", () => {
   it("gsiKeys: category, upper-case location with spaces as _, social handle", () => {
     const celebrity = {
       id: "016",
-      category: "actor",
+      category: "actor" as const,
       country: "mx",
       city: "Mexico City",
       handle: "A-B.bsky.social",
