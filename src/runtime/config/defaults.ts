@@ -1,0 +1,133 @@
+import { SOURCES, type SourceName } from "../../pipeline/model/sources.js";
+import {
+  DEFAULT_EMULATOR_PORT,
+  DEFAULT_FIXTURES_PORT,
+  DEFAULT_REGION,
+  LOCAL_ACCOUNT_ID,
+  LOCALSTACK_ENDPOINT,
+  type Target,
+} from "./targets.js";
+
+/**
+ * Defaults per target. Some are derived from other settings (the local endpoint from the emulator
+ * port, local source URLs from the fixture port), so they are computed after the explicit layers
+ * are merged: `explicit(key)` returns what the file, env or flags set.
+ */
+
+/**
+ * The public APIs each scraper talks to on AWS. The source clients (pipeline/sources) own the paths
+ * below these bases; these defaults live here until the source modules export their own.
+ */
+export const PUBLIC_SOURCE_APIS: Record<
+  SourceName,
+  { baseUrl: string; auxBaseUrl?: string; rateLimitPerSecond: number }
+> = {
+  // TMDB allows about 50 requests/s per IP; stay well under.
+  tmdb: { baseUrl: "https://api.themoviedb.org/3", rateLimitPerSecond: 20 },
+  // Wikimedia asks API clients to be polite; the page-view metrics live on a second host.
+  wikipedia: {
+    baseUrl: "https://en.wikipedia.org/api/rest_v1",
+    auxBaseUrl: "https://wikimedia.org/api/rest_v1",
+    rateLimitPerSecond: 10,
+  },
+  // The GDELT DOC API allows one request every 5 seconds.
+  news: { baseUrl: "https://api.gdeltproject.org/api/v2", rateLimitPerSecond: 0.2 },
+  // Bluesky's public AppView: 3000 requests per 5 minutes per IP.
+  social: { baseUrl: "https://public.api.bsky.app/xrpc", rateLimitPerSecond: 5 },
+};
+
+/** Path prefix of each source on the fixture server: http://<host>:<port>/<source>[/aux]. */
+export function fixtureBaseUrl(host: string, port: number, source: SourceName, aux = false): string {
+  return `http://${host}:${port}/${source}${aux ? "/aux" : ""}`;
+}
+
+export const DEFAULT_SOURCE_TIMEOUT_MS = 10_000;
+export const DEFAULT_OPENSEARCH_DOMAIN = "celebrities";
+export const DEFAULT_OPENSEARCH_INDEX = "celebrities";
+export const DEFAULT_EMULATOR_PERSIST_DIR = ".pipeline/emulator";
+/** AWS waits about 1 and 2 minutes between async Lambda retries; 1/60 turns that into 1 s and 2 s. */
+export const DEFAULT_RETRY_WAIT_SCALE = 1 / 60;
+
+/** Deadlines for verify, seconds (AWS values from the seed: scrapers 5-10 min, enrichment 5 min). */
+const DEADLINES: Record<Target, Record<string, number>> = {
+  aws: { scrapeSeconds: 600, postProcessingSeconds: 300, indexSyncSeconds: 30 },
+  localstack: { scrapeSeconds: 300, postProcessingSeconds: 120, indexSyncSeconds: 30 },
+  local: { scrapeSeconds: 120, postProcessingSeconds: 60, indexSyncSeconds: 30 },
+};
+
+export interface DefaultValue {
+  value: unknown;
+  /** Why this default (shown by `config show`), e.g. "target local". */
+  detail: string;
+}
+
+export function defaultsFor(target: Target, explicit: (key: string) => unknown): Map<string, DefaultValue> {
+  const out = new Map<string, DefaultValue>();
+  const set = (key: string, value: unknown, detail = "") => out.set(key, { value, detail });
+  const forTarget = `target ${target}`;
+  const local = target !== "aws";
+
+  set("target", "local");
+  set("region", DEFAULT_REGION);
+  set("suffix", "");
+  set("rosterSize", 100);
+  set("logRetentionDays", 14);
+  set("logLevel", "INFO");
+
+  set("emulator.port", DEFAULT_EMULATOR_PORT);
+  set("emulator.persistDir", DEFAULT_EMULATOR_PERSIST_DIR);
+  set("emulator.retryWaitScale", DEFAULT_RETRY_WAIT_SCALE);
+  set("fixtures.port", DEFAULT_FIXTURES_PORT);
+  // LocalStack runs the functions in Docker containers, which reach the host by this name.
+  set("fixtures.host", target === "localstack" ? "host.docker.internal" : "127.0.0.1", forTarget);
+
+  const emulatorPort = explicit("emulator.port") ?? DEFAULT_EMULATOR_PORT;
+  const region = explicit("region") ?? DEFAULT_REGION;
+  if (target === "local")
+    set("endpoint", `http://127.0.0.1:${String(emulatorPort)}`, "derived from emulator.port");
+  if (target === "localstack") set("endpoint", LOCALSTACK_ENDPOINT, forTarget);
+  if (local) set("account", LOCAL_ACCOUNT_ID, forTarget);
+
+  const fixturesHost = String(explicit("fixtures.host") ?? out.get("fixtures.host")!.value);
+  const fixturesPort = Number(explicit("fixtures.port") ?? DEFAULT_FIXTURES_PORT);
+  for (const source of SOURCES) {
+    const api = PUBLIC_SOURCE_APIS[source];
+    if (local) {
+      set(`sources.${source}.baseUrl`, fixtureBaseUrl(fixturesHost, fixturesPort, source), "fixture server");
+      if (api.auxBaseUrl)
+        set(
+          `sources.${source}.auxBaseUrl`,
+          fixtureBaseUrl(fixturesHost, fixturesPort, source, true),
+          "fixture server",
+        );
+      // The fixture server has no rate limit of its own; keep runs fast.
+      set(`sources.${source}.rateLimitPerSecond`, 1000, forTarget);
+    } else {
+      set(`sources.${source}.baseUrl`, api.baseUrl, "public API");
+      if (api.auxBaseUrl) set(`sources.${source}.auxBaseUrl`, api.auxBaseUrl, "public API");
+      set(`sources.${source}.rateLimitPerSecond`, api.rateLimitPerSecond, "public API limit");
+    }
+    set(`sources.${source}.timeoutMs`, DEFAULT_SOURCE_TIMEOUT_MS);
+  }
+
+  const domainName = explicit("opensearch.domainName") ?? DEFAULT_OPENSEARCH_DOMAIN;
+  set("opensearch.domainName", DEFAULT_OPENSEARCH_DOMAIN);
+  set("opensearch.index", DEFAULT_OPENSEARCH_INDEX);
+  if (local) {
+    // The emulator and LocalStack (OPENSEARCH_ENDPOINT_STRATEGY=path) serve domains on one path.
+    const endpoint = String(explicit("endpoint") ?? out.get("endpoint")!.value);
+    set(
+      "opensearch.endpoint",
+      `${endpoint.replace(/\/+$/, "")}/opensearch/${String(region)}/${String(domainName)}`,
+      "derived from endpoint, region, opensearch.domainName",
+    );
+  }
+
+  set("verify.expectedCount", 400, "100 celebrities x 4 sources");
+  set("verify.tolerance", 0.05);
+  set("verify.incompleteMax", 10);
+  set("verify.startSpreadMs", 1000);
+  for (const [key, seconds] of Object.entries(DEADLINES[target]))
+    set(`verify.deadlines.${key}`, seconds, forTarget);
+  return out;
+}
