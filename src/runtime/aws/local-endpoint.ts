@@ -1,0 +1,125 @@
+import { resolve as resolvePath } from "node:path";
+import { describeSource } from "../config/errors.js";
+import type { ResolvedConfig } from "../config/resolve.js";
+import type { EmulatorOptions } from "../emulator/index.js";
+import { EmulatorUnavailableError, EndpointUnavailableError } from "./errors.js";
+
+/** What the CLI uses for the target's endpoint, and whether this process started it. */
+export interface LocalEndpoint {
+  url: string;
+  /** True when this process started the emulator (it stops with `stop()`). */
+  startedHere: boolean;
+  stop(): Promise<void>;
+}
+
+/** The emulator's lifecycle API, as src/runtime/emulator/index.ts exports it. */
+interface EmulatorModule {
+  createEmulator(options: EmulatorOptions): Promise<{ url: string; stop(): Promise<void> }>;
+}
+
+export interface EnsureLocalEndpointOptions {
+  /** Folder relative paths (emulator.persistDir) are resolved against. */
+  cwd: string;
+  /** How long the health probe waits for an answer. */
+  probeTimeoutMs?: number;
+  /** Loads the emulator; injected by tests. */
+  loadEmulator?: () => Promise<EmulatorModule>;
+}
+
+const HEALTH_PATH = "/_emulator/health";
+
+/**
+ * Makes sure the `local` target's endpoint answers. If the pipeline emulator already answers on
+ * the configured endpoint (`pipeline emulator start` in another terminal), it is used. If nothing
+ * listens and the endpoint is the default one (derived from emulator.port), the embedded emulator
+ * is started in this process, persisting to emulator.persistDir so state survives between commands.
+ * An explicitly configured endpoint is never replaced: if it does not answer, that is an error.
+ * Other targets are returned as they are.
+ */
+export async function ensureLocalEndpoint(
+  resolved: ResolvedConfig,
+  options: EnsureLocalEndpointOptions,
+): Promise<LocalEndpoint> {
+  const { config } = resolved;
+  const url = config.endpoint;
+  if (config.target !== "local" || !url) {
+    return { url: url ?? "", startedHere: false, stop: async () => {} };
+  }
+  const timeoutMs = options.probeTimeoutMs ?? 1500;
+  const probe = await probeEmulator(url, timeoutMs);
+  if (probe.kind === "pipeline") return { url, startedHere: false, stop: async () => {} };
+  if (probe.kind === "other") {
+    throw new EndpointUnavailableError(
+      `${url} answers, but not as the pipeline emulator (${probe.detail}); free port ${config.emulator.port} ` +
+        "or choose another with emulator.port (env PIPELINE_EMULATOR_PORT)",
+    );
+  }
+  const source = resolved.sources.get("endpoint");
+  if (source?.kind !== "default") {
+    throw new EndpointUnavailableError(
+      `nothing answers at ${url} (endpoint from ${source ? describeSource(source) : "config"}); ` +
+        "start the emulator there (pipeline emulator start) or unset the endpoint to let the CLI start one",
+    );
+  }
+
+  const module = await loadEmulatorModule(options.loadEmulator);
+  const emulatorOptions: EmulatorOptions = {
+    port: config.emulator.port,
+    persistDir: resolvePath(options.cwd, config.emulator.persistDir),
+    region: config.region,
+    ...(config.account ? { accountId: config.account } : {}),
+    settings: { retryWaitScale: config.emulator.retryWaitScale },
+  };
+  try {
+    const emulator = await module.createEmulator(emulatorOptions);
+    return { url: emulator.url, startedHere: true, stop: () => emulator.stop() };
+  } catch (error) {
+    // Another CLI process may have started one between our probe and our listen.
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      const again = await probeEmulator(url, timeoutMs);
+      if (again.kind === "pipeline") return { url, startedHere: false, stop: async () => {} };
+      throw new EndpointUnavailableError(
+        `port ${config.emulator.port} is in use; free it or set emulator.port (env PIPELINE_EMULATOR_PORT)`,
+      );
+    }
+    throw error;
+  }
+}
+
+type Probe = { kind: "pipeline" } | { kind: "none" } | { kind: "other"; detail: string };
+
+async function probeEmulator(url: string, timeoutMs: number): Promise<Probe> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(HEALTH_PATH, url), { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
+      return { kind: "other", detail: `no answer to GET ${HEALTH_PATH} within ${timeoutMs} ms` };
+    }
+    return { kind: "none" };
+  }
+  const text = await response.text().catch(() => "");
+  if (!response.ok) return { kind: "other", detail: `GET ${HEALTH_PATH} answered ${response.status}` };
+  try {
+    const body = JSON.parse(text) as { emulator?: unknown };
+    if (body.emulator === "pipeline") return { kind: "pipeline" };
+  } catch {
+    // not JSON: some other program
+  }
+  return { kind: "other", detail: `GET ${HEALTH_PATH} did not answer as the pipeline emulator` };
+}
+
+async function loadEmulatorModule(load?: () => Promise<EmulatorModule>): Promise<EmulatorModule> {
+  try {
+    return await (load ?? (() => import("../emulator/index.js")))();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
+      throw new EmulatorUnavailableError(
+        "the embedded emulator is not part of this build (runtime/emulator/index.js is missing); " +
+          "run `npm run build`, or point --endpoint-url at a running emulator or LocalStack",
+      );
+    }
+    throw error;
+  }
+}
