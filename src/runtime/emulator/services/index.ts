@@ -7,6 +7,7 @@ import type { ServiceFactory, ServiceName } from "../core/service.js";
  */
 export const SERVICE_LOADERS: Partial<Record<ServiceName, () => Promise<ServiceFactory>>> = {
   sts: async () => (await import("./sts/index.js")).default,
+  logs: async () => (await import("./logs/index.js")).default,
 };
 
 export const START_ORDER: ServiceName[] = [
