@@ -12,3 +12,5 @@ export { ConfigError, OperatorError, describeSource, formatProblem } from "./err
 export type { ConfigProblem, ValueSource } from "./errors.js";
 export * from "./targets.js";
 export { PUBLIC_SOURCE_APIS, fixtureBaseUrl } from "./defaults.js";
+export { configWarnings } from "./warnings.js";
+export type { ConfigWarning } from "./warnings.js";

@@ -1,0 +1,139 @@
+import type { AwsClients } from "../../runtime/aws/index.js";
+import type { ResolvedConfig } from "../../runtime/config/index.js";
+import { envFlag, type Env } from "../../runtime/config/env.js";
+import { decideOutputMode, Output, type OutputStream } from "./output.js";
+import { createPrompter, whyNotInteractive, type Prompter } from "./prompt.js";
+
+/** The process's streams, environment and folder; tests pass their own to run the CLI in-process. */
+export interface CliIo {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  /** Whether stdin is a terminal (prompts need one). */
+  stdinIsTTY: boolean;
+  env: Env;
+  cwd: string;
+  /** Aborted on Ctrl-C; long-running commands stop cleanly when it fires. */
+  signal: AbortSignal;
+}
+
+/** Flags the kit adds to commands (--target ... on AWS commands, --json, --yes) and global ones. */
+export interface CommonFlags {
+  target?: string;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  config?: string;
+  json: boolean;
+  yes: boolean;
+  debug: boolean;
+}
+
+/** What every command handler gets besides its own arguments and options. */
+export interface CommandContext {
+  /** Output mode decided once: pretty (terminal), plain (pipe or NO_COLOR) or json (--json). */
+  readonly output: Output;
+  /** Questions that refuse, naming the flag, when nobody can answer. */
+  readonly prompt: Prompter;
+  readonly flags: Readonly<CommonFlags>;
+  readonly env: Env;
+  readonly cwd: string;
+  readonly signal: AbortSignal;
+  /** The resolved configuration for the target (loaded once, on first call). */
+  config(): Promise<ResolvedConfig>;
+  /**
+   * AWS clients for the target. On `local`, makes sure the emulator answers first, starting it in
+   * this process (for the duration of the command) when nothing listens.
+   */
+  aws(): Promise<AwsClients>;
+  /** Registers cleanup that runs when the command ends, last registered first. */
+  onDispose(cleanup: () => unknown): void;
+}
+
+export interface DisposableContext {
+  ctx: CommandContext;
+  dispose(): Promise<void>;
+}
+
+export function createCommandContext(io: CliIo, flags: CommonFlags): DisposableContext {
+  const output = new Output(
+    decideOutputMode({
+      json: flags.json,
+      isTTY: io.stdout.isTTY === true,
+      noColor: envFlag(io.env, "NO_COLOR"),
+    }),
+    io.stdout,
+    io.stderr,
+  );
+  const prompt = createPrompter({
+    notInteractiveBecause: whyNotInteractive({
+      stdinIsTTY: io.stdinIsTTY,
+      stdoutIsTTY: io.stdout.isTTY === true,
+      ci: envFlag(io.env, "CI"),
+    }),
+    yes: flags.yes,
+    signal: io.signal,
+  });
+  const cleanups: (() => unknown)[] = [];
+  let config: Promise<ResolvedConfig> | undefined;
+  let aws: Promise<AwsClients> | undefined;
+
+  const ctx: CommandContext = {
+    output,
+    prompt,
+    flags,
+    env: io.env,
+    cwd: io.cwd,
+    signal: io.signal,
+    config: () => {
+      config ??= import("../../runtime/config/index.js").then(({ resolveConfig }) =>
+        resolveConfig({
+          cwd: io.cwd,
+          env: io.env,
+          flags: {
+            target: flags.target,
+            region: flags.region,
+            profile: flags.profile,
+            endpointUrl: flags.endpointUrl,
+            config: flags.config,
+          },
+        }),
+      );
+      return config;
+    },
+    aws: () => {
+      aws ??= (async () => {
+        const resolved = await ctx.config();
+        const { openAws } = await import("../../runtime/aws/index.js");
+        const session = await openAws(resolved, { cwd: io.cwd });
+        cleanups.push(() => session.close());
+        if (session.endpoint.startedHere) {
+          output.note(
+            `started the embedded emulator at ${session.endpoint.url} for this command ` +
+              "(keep one running with: pipeline emulator start)",
+          );
+        }
+        return session.clients;
+      })();
+      return aws;
+    },
+    onDispose: (cleanup) => {
+      cleanups.push(cleanup);
+    },
+  };
+
+  return {
+    ctx,
+    dispose: async () => {
+      const errors: unknown[] = [];
+      for (const cleanup of cleanups.reverse()) {
+        try {
+          await cleanup();
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      cleanups.length = 0;
+      if (errors.length) throw errors[0];
+    },
+  };
+}
