@@ -1,0 +1,69 @@
+/** The stack declaration: every resource of the pipeline as typed data, and the names derived from it. */
+export { defineStack } from "./define-stack.js";
+export { StackParamsError, opensearchDomainName, stackParamsProblems } from "./params.js";
+export {
+  BASE_NAMES,
+  FUNCTION_KEYS,
+  MAPPING_KEYS,
+  QUEUE_KEYS,
+  ROLE_KEYS,
+  RULE_KEYS,
+  SCRAPER_FUNCTION_KEYS,
+  scraperFunctionKey,
+  sourceOfFunctionKey,
+  stackNames,
+} from "./names.js";
+export type {
+  FunctionKey,
+  MappingKey,
+  QueueKey,
+  RoleKey,
+  RuleKey,
+  ScraperFunctionKey,
+  StackNames,
+} from "./names.js";
+export * as arns from "./arns.js";
+export type { AccountRegion } from "./arns.js";
+export { resourceId, resourceOrder } from "./order.js";
+export { roleKeyOf } from "./iam.js";
+export { CELEBRITY_RECORD_FILTER_PATTERN } from "./table.js";
+export {
+  DEFAULT_HTTP_TIMEOUT_MS,
+  DLQ_RETENTION_SECONDS,
+  FUNCTION_SIZING,
+  HANDLER_MODULES,
+  LAMBDA_RUNTIME,
+  LOG_RETENTION_DAYS,
+  MANUAL_SCRAPE_EVENT,
+  OPENSEARCH_MAX_ATTEMPTS,
+  RULE_TARGET_RETRY_POLICY,
+  SCRAPER_ASYNC_INVOKE,
+  SCRAPER_FAILURE_ALARM,
+  STREAM_MAPPING,
+  TABLE_INDEXES,
+  WEEKLY_SCHEDULE,
+} from "./settings.js";
+export { HANDLER_ENV } from "./handler-env.js";
+export type { HandlerEnv, HandlerEnvKey } from "./handler-env.js";
+export type {
+  AlarmDeclaration,
+  EventSourceMappingDeclaration,
+  FunctionDeclaration,
+  FunctionKind,
+  HandlerEntry,
+  InlinePolicy,
+  LogGroupDeclaration,
+  OpenSearchIndexDeclaration,
+  PermissionDeclaration,
+  PolicyDocument,
+  PolicyStatement,
+  QueueDeclaration,
+  ResourceKind,
+  ResourceRef,
+  RoleDeclaration,
+  RuleDeclaration,
+  SourceParams,
+  Stack,
+  StackParams,
+  TableDeclaration,
+} from "./types.js";

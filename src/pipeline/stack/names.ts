@@ -1,0 +1,89 @@
+import { SOURCES } from "../model/sources.js";
+import type { SourceName } from "../model/sources.js";
+
+/**
+ * Base names of every named resource (DESIGN.md section 1). The stack appends its suffix
+ * (`""` for the real stack, `"-test"` for verify's clean copy); nothing else spells these strings.
+ */
+export const BASE_NAMES = {
+  table: "celebrity-database",
+  scraperDlq: "celebrity-scraper-dlq",
+  streamDlq: "celebrity-stream-dlq",
+  weeklyRule: "celebrity-weekly-scrape",
+  manualRule: "celebrity-manual-scrape",
+  alarm: "celebrity-scraper-failures",
+  scraperRole: "celebrity-scraper-role",
+  postProcessorRole: "celebrity-post-processor-role",
+  indexSyncRole: "celebrity-index-sync-role",
+  postProcessor: "post-processor",
+  indexSync: "index-sync",
+  /** Scraper functions are `scraper-<source>`. */
+  scraperPrefix: "scraper-",
+} as const;
+
+export const SCRAPER_FUNCTION_KEYS = SOURCES.map((source) => `scraper-${source}` as const);
+
+export type ScraperFunctionKey = `scraper-${SourceName}`;
+export type FunctionKey = ScraperFunctionKey | "post-processor" | "index-sync";
+
+export const FUNCTION_KEYS: readonly FunctionKey[] = [
+  ...SCRAPER_FUNCTION_KEYS,
+  "post-processor",
+  "index-sync",
+];
+
+export type RuleKey = "weekly" | "manual";
+export const RULE_KEYS: readonly RuleKey[] = ["weekly", "manual"];
+
+export type RoleKey = "scraper" | "post-processor" | "index-sync";
+export const ROLE_KEYS: readonly RoleKey[] = ["scraper", "post-processor", "index-sync"];
+
+export type QueueKey = "scraperDlq" | "streamDlq";
+export const QUEUE_KEYS: readonly QueueKey[] = ["scraperDlq", "streamDlq"];
+
+export type MappingKey = "post-processor" | "index-sync";
+export const MAPPING_KEYS: readonly MappingKey[] = ["post-processor", "index-sync"];
+
+export function scraperFunctionKey(source: SourceName): ScraperFunctionKey {
+  return `scraper-${source}`;
+}
+
+/** The source a scraper function key scrapes, or undefined for the stream functions. */
+export function sourceOfFunctionKey(key: FunctionKey): SourceName | undefined {
+  return SOURCES.find((source) => scraperFunctionKey(source) === key);
+}
+
+/** Every concrete name of a stack with the given suffix. */
+export interface StackNames {
+  suffix: string;
+  table: string;
+  queues: Record<QueueKey, string>;
+  rules: Record<RuleKey, string>;
+  roles: Record<RoleKey, string>;
+  functions: Record<FunctionKey, string>;
+  alarm: string;
+  /** OpenSearch index (the configured base index name plus the suffix). */
+  index: string;
+}
+
+export function stackNames(suffix: string, indexBaseName: string): StackNames {
+  const named = (base: string): string => `${base}${suffix}`;
+  const functions = Object.fromEntries(FUNCTION_KEYS.map((key) => [key, named(key)])) as Record<
+    FunctionKey,
+    string
+  >;
+  return {
+    suffix,
+    table: named(BASE_NAMES.table),
+    queues: { scraperDlq: named(BASE_NAMES.scraperDlq), streamDlq: named(BASE_NAMES.streamDlq) },
+    rules: { weekly: named(BASE_NAMES.weeklyRule), manual: named(BASE_NAMES.manualRule) },
+    roles: {
+      scraper: named(BASE_NAMES.scraperRole),
+      "post-processor": named(BASE_NAMES.postProcessorRole),
+      "index-sync": named(BASE_NAMES.indexSyncRole),
+    },
+    functions,
+    alarm: named(BASE_NAMES.alarm),
+    index: named(indexBaseName),
+  };
+}

@@ -1,0 +1,76 @@
+import { FUNCTION_KEYS, MAPPING_KEYS, QUEUE_KEYS, ROLE_KEYS, RULE_KEYS } from "./names.js";
+import type { ResourceKind, ResourceRef, Stack } from "./types.js";
+
+export function resourceId(kind: ResourceKind, name: string): string {
+  return `${kind}:${name}`;
+}
+
+/**
+ * Every resource of the stack in creation order (queues → roles → table → log groups → functions →
+ * invoke configs → permissions → rules with targets → stream mappings → alarm → index), each with
+ * the ids it depends on. ARNs are computed, not looked up, so dependencies are only the ones AWS
+ * checks at creation: a function needs its role (and DLQ), a rule's targets need the functions,
+ * a mapping needs the table's stream, the function and its on-failure queue.
+ */
+export function resourceOrder(stack: Omit<Stack, "resourceOrder">): ResourceRef[] {
+  const refs: ResourceRef[] = [];
+  const add = (
+    kind: ResourceKind,
+    name: string,
+    dependsOn: string[] = [],
+    id = resourceId(kind, name),
+  ): string => {
+    refs.push({ kind, id, name, dependsOn });
+    return id;
+  };
+  const queueIds = Object.fromEntries(QUEUE_KEYS.map((key) => [key, add("queue", stack.queues[key].name)]));
+  const roleIds = Object.fromEntries(ROLE_KEYS.map((key) => [key, add("role", stack.roles[key].name)]));
+  const tableId = add("table", stack.table.name);
+  const logGroupIds = Object.fromEntries(
+    FUNCTION_KEYS.map((key) => [key, add("log-group", stack.logGroups[key].name)]),
+  );
+  const scraperDlq = queueIds.scraperDlq as string;
+  const streamDlq = queueIds.streamDlq as string;
+  const functionIds: Record<string, string> = {};
+  for (const key of FUNCTION_KEYS) {
+    const fn = stack.functions[key];
+    const deps = [roleIds[fn.roleKey] as string, logGroupIds[key] as string];
+    if (fn.kind === "scraper") deps.push(scraperDlq);
+    functionIds[key] = add("function", fn.name, deps);
+  }
+  for (const key of FUNCTION_KEYS) {
+    const fn = stack.functions[key];
+    if (fn.eventInvokeConfig !== undefined)
+      add("event-invoke-config", fn.name, [functionIds[key] as string, scraperDlq]);
+  }
+  const permissionIds = stack.permissions.map((permission) =>
+    add("permission", permission.id, [functionIds[permission.functionKey] as string]),
+  );
+  for (const key of RULE_KEYS) {
+    const rule = stack.rules[key];
+    const targetFunctions = stack.permissions
+      .filter((permission) => permission.ruleKey === key)
+      .map((permission) => functionIds[permission.functionKey] as string);
+    const rulePermissions = stack.permissions
+      .map((permission, i) => (permission.ruleKey === key ? permissionIds[i] : undefined))
+      .filter((id): id is string => id !== undefined);
+    add("rule", rule.name, [...targetFunctions, ...rulePermissions, scraperDlq]);
+  }
+  for (const key of MAPPING_KEYS) {
+    const mapping = stack.eventSourceMappings[key];
+    add("event-source-mapping", mapping.definition.FunctionName, [
+      tableId,
+      functionIds[mapping.functionKey] as string,
+      streamDlq,
+    ]);
+  }
+  add(
+    "alarm",
+    stack.alarm.name,
+    FUNCTION_KEYS.filter((key) => stack.functions[key].kind === "scraper").map(
+      (key) => functionIds[key] as string,
+    ),
+  );
+  add("opensearch-index", stack.index.name);
+  return refs;
+}

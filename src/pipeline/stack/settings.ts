@@ -1,0 +1,86 @@
+/**
+ * Every setting of the stack that is not a name, in one place, with the reason for each value.
+ * AWS limits quoted from aws-behaviour.md sections 3-5.
+ */
+
+export const LAMBDA_RUNTIME = "nodejs22.x" as const;
+
+/** Timeout (s) and memory (MB) per kind of function. */
+export const FUNCTION_SIZING = {
+  // 100 celebrities x 1-2 requests at a few requests per second, with retries, stays well under 5 min.
+  scraper: { timeoutSeconds: 300, memoryMb: 512 },
+  // A batch of 100 stream records: 100 UpdateItems or one bulk request, seconds at most.
+  "post-processor": { timeoutSeconds: 60, memoryMb: 256 },
+  "index-sync": { timeoutSeconds: 60, memoryMb: 256 },
+} as const;
+
+/**
+ * Lambda asynchronous invocation of the scrapers (EventBridge invokes them asynchronously): the
+ * 2 retries AWS allows at most, and events older than an hour are dropped to the DLQ rather than
+ * scraping long after the schedule.
+ */
+export const SCRAPER_ASYNC_INVOKE = { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } as const;
+
+/** Rule target delivery policy (covers delivery failures only, see DESIGN.md section 1). */
+export const RULE_TARGET_RETRY_POLICY = { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 300 } as const;
+
+/** SQS retention of both dead-letter queues: 7 days, time for an operator to inspect and replay. */
+export const DLQ_RETENTION_SECONDS = 604_800;
+
+export const WEEKLY_SCHEDULE = "cron(0 2 ? * SUN *)";
+
+/** The custom event the manual rule matches. AWS refuses PutEvents sources starting with `aws.`. */
+export const MANUAL_SCRAPE_EVENT = {
+  source: "celebrity.pipeline",
+  detailType: "ManualScrapeRequested",
+} as const;
+
+/**
+ * Stream event source mappings. LATEST: only changes after deploy matter (the scrapers write
+ * everything each run). A 1 s batching window gathers a scraper run's writes into full batches and
+ * sidesteps the API's "BatchSize > 10 needs a window" rule. Retries are bounded (AWS's default
+ * is to block the shard for 24 h); bisecting isolates a poison record, and with
+ * ReportBatchItemFailures only the failed tail is retried. After 5 retries or 6 h the batch's
+ * sequence range goes to the stream DLQ.
+ */
+export const STREAM_MAPPING = {
+  BatchSize: 100,
+  MaximumBatchingWindowInSeconds: 1,
+  StartingPosition: "LATEST",
+  ParallelizationFactor: 1,
+  MaximumRetryAttempts: 5,
+  MaximumRecordAgeInSeconds: 21_600,
+  BisectBatchOnFunctionError: true,
+  FunctionResponseTypes: ["ReportBatchItemFailures"],
+} as const;
+
+/** Scraper failure alarm: 3 or more scraper errors within one 5-minute period. */
+export const SCRAPER_FAILURE_ALARM = {
+  namespace: "AWS/Lambda",
+  metricName: "Errors",
+  statistic: "Sum",
+  periodSeconds: 300,
+  threshold: 3,
+  evaluationPeriods: 1,
+  comparisonOperator: "GreaterThanOrEqualToThreshold",
+} as const;
+
+/** Values CloudWatch Logs accepts for a retention policy. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
+
+/** Attempts index-sync makes per bulk item before reporting it as a batch item failure. */
+export const OPENSEARCH_MAX_ATTEMPTS = 4;
+
+/** Names of the table's global secondary indexes. */
+export const TABLE_INDEXES = { byCategoryLocation: "gsi1", bySocialHandle: "gsi2" } as const;
+
+/** The source modules the bundler builds, one per kind of function. */
+export const HANDLER_MODULES = {
+  scraper: "src/pipeline/handlers/scrape.ts",
+  "post-processor": "src/pipeline/handlers/post-process.ts",
+  "index-sync": "src/pipeline/handlers/index-sync.ts",
+} as const;
