@@ -1,0 +1,112 @@
+import { z } from "zod";
+import { PermanentError } from "../model/index.js";
+import type { Celebrity, TmdbData } from "../model/index.js";
+import { SOURCE_DEFAULTS, SOURCE_USER_AGENT } from "./endpoints.js";
+import { HttpClient } from "./http.js";
+import { cleanText, sameName, topUnique } from "./text.js";
+import type { SourceClient, SourceClientConfig } from "./types.js";
+
+const knownForSchema = z.object({
+  media_type: z.string().optional(),
+  title: z.string().nullish(),
+  name: z.string().nullish(),
+});
+
+/** One result of GET /3/search/person (fields we use; others are ignored). */
+export const tmdbSearchResultSchema = z.object({
+  id: z.number().int().nonnegative(),
+  name: z.string(),
+  popularity: z.number().nonnegative().optional(),
+  known_for_department: z.string().nullish(),
+  known_for: z.array(knownForSchema).nullish(),
+});
+
+export const tmdbSearchSchema = z.object({
+  page: z.number().int().optional(),
+  results: z.array(tmdbSearchResultSchema),
+  total_results: z.number().int().optional(),
+});
+
+/** GET /3/person/{id}. */
+export const tmdbPersonSchema = z.object({
+  id: z.number().int().nonnegative(),
+  name: z.string(),
+  biography: z.string().nullish(),
+  popularity: z.number().nonnegative(),
+  known_for_department: z.string().nullish(),
+});
+
+export type TmdbSearchResult = z.infer<typeof tmdbSearchResultSchema>;
+export type TmdbSearch = z.infer<typeof tmdbSearchSchema>;
+export type TmdbPerson = z.infer<typeof tmdbPersonSchema>;
+
+/**
+ * The search result that is this celebrity: an exact name match (case and accents aside), the most
+ * popular one if several share the name. A near match is not taken: attaching another person's
+ * numbers to a celebrity is worse than skipping it.
+ */
+export function pickTmdbMatch(celebrity: Celebrity, search: TmdbSearch): TmdbSearchResult {
+  const matches = search.results.filter((result) => sameName(result.name, celebrity.name));
+  const best = matches.sort((a, b) => (b.popularity ?? 0) - (a.popularity ?? 0))[0];
+  if (best === undefined) {
+    throw new PermanentError(
+      `tmdb: no person named ${JSON.stringify(celebrity.name)} (search returned ${search.results.length} other results)`,
+      { celebrityId: celebrity.id, status: 404 },
+    );
+  }
+  return best;
+}
+
+/** Normalises a search match and the person's details into the item's TMDB data. */
+export function normaliseTmdb(match: TmdbSearchResult, person: TmdbPerson): TmdbData {
+  return {
+    source: "tmdb",
+    tmdbId: person.id,
+    popularity: person.popularity,
+    knownForDepartment: cleanText(person.known_for_department ?? match.known_for_department),
+    knownFor: topUnique((match.known_for ?? []).map((work) => work.title ?? work.name)),
+    biography: cleanText(person.biography),
+  };
+}
+
+/** TMDB v3: person search, then details, with the API Read Access Token as a bearer token. */
+export function createTmdbClient(config: SourceClientConfig): SourceClient<"tmdb"> {
+  const defaults = SOURCE_DEFAULTS.tmdb;
+  const apiKey = config.apiKey?.trim();
+  if (apiKey === undefined || apiKey === "") {
+    throw new Error(
+      "tmdb: an API Read Access Token is required (set SOURCE_API_KEY; any value works against the local fixture server)",
+    );
+  }
+  const http = new HttpClient({
+    source: "tmdb",
+    baseUrl: config.baseUrl ?? defaults.baseUrl,
+    headers: { authorization: `Bearer ${apiKey}`, "user-agent": SOURCE_USER_AGENT },
+    secrets: [apiKey],
+    timeoutMs: config.timeoutMs,
+    retry: config.retry,
+    rateLimit: { perSecond: config.rateLimitPerSecond ?? defaults.rateLimitPerSecond },
+    fetch: config.fetch,
+    clock: config.clock,
+    random: config.random,
+    onRetry: config.onRetry,
+  });
+  return {
+    source: "tmdb",
+    async fetch(celebrity, signal) {
+      const common = { celebrityId: celebrity.id, signal };
+      const search = await http.getJson("/3/search/person", {
+        ...common,
+        schema: tmdbSearchSchema,
+        query: { query: celebrity.name, include_adult: "false", language: "en-US", page: 1 },
+      });
+      const match = pickTmdbMatch(celebrity, search);
+      const person = await http.getJson(`/3/person/${match.id}`, {
+        ...common,
+        schema: tmdbPersonSchema,
+        query: { language: "en-US" },
+      });
+      return normaliseTmdb(match, person);
+    },
+  };
+}
