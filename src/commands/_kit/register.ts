@@ -1,4 +1,4 @@
-import type { Command, CommanderError} from "commander";
+import type { Command, CommanderError } from "commander";
 import { Argument, Option } from "commander";
 import { TARGETS } from "../../runtime/config/targets.js";
 import { createCommandContext, type CliIo, type CommonFlags } from "./context.js";
