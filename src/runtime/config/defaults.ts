@@ -1,4 +1,5 @@
 import { SOURCES, type SourceName } from "../../pipeline/model/sources.js";
+import { SOURCE_DEFAULTS } from "../../pipeline/sources/endpoints.js";
 import {
   DEFAULT_EMULATOR_PORT,
   DEFAULT_FIXTURES_PORT,
@@ -15,28 +16,10 @@ import {
  */
 
 /**
- * The public APIs each scraper talks to on AWS. The source clients (pipeline/sources) own the paths
- * below these bases; these defaults live here until the source modules export their own.
+ * Where each source lives on the fixture server: http://<host>:<port>/<source>, and
+ * http://<host>:<port>/<source>/aux for a source's second host (Wikimedia page views). Below that
+ * prefix the fixture server serves the public API's own paths (the source clients keep the prefix).
  */
-export const PUBLIC_SOURCE_APIS: Record<
-  SourceName,
-  { baseUrl: string; auxBaseUrl?: string; rateLimitPerSecond: number }
-> = {
-  // TMDB allows about 50 requests/s per IP; stay well under.
-  tmdb: { baseUrl: "https://api.themoviedb.org/3", rateLimitPerSecond: 20 },
-  // Wikimedia asks API clients to be polite; the page-view metrics live on a second host.
-  wikipedia: {
-    baseUrl: "https://en.wikipedia.org/api/rest_v1",
-    auxBaseUrl: "https://wikimedia.org/api/rest_v1",
-    rateLimitPerSecond: 10,
-  },
-  // The GDELT DOC API allows one request every 5 seconds.
-  news: { baseUrl: "https://api.gdeltproject.org/api/v2", rateLimitPerSecond: 0.2 },
-  // Bluesky's public AppView: 3000 requests per 5 minutes per IP.
-  social: { baseUrl: "https://public.api.bsky.app/xrpc", rateLimitPerSecond: 5 },
-};
-
-/** Path prefix of each source on the fixture server: http://<host>:<port>/<source>[/aux]. */
 export function fixtureBaseUrl(host: string, port: number, source: SourceName, aux = false): string {
   return `http://${host}:${port}/${source}${aux ? "/aux" : ""}`;
 }
@@ -91,7 +74,7 @@ export function defaultsFor(target: Target, explicit: (key: string) => unknown):
   const fixturesHost = String(explicit("fixtures.host") ?? out.get("fixtures.host")!.value);
   const fixturesPort = Number(explicit("fixtures.port") ?? DEFAULT_FIXTURES_PORT);
   for (const source of SOURCES) {
-    const api = PUBLIC_SOURCE_APIS[source];
+    const api = SOURCE_DEFAULTS[source];
     if (local) {
       set(`sources.${source}.baseUrl`, fixtureBaseUrl(fixturesHost, fixturesPort, source), "fixture server");
       if (api.auxBaseUrl)

@@ -11,6 +11,7 @@ export type { Env, EnvName, EnvVarSpec } from "./env.js";
 export { ConfigError, OperatorError, describeSource, formatProblem } from "./errors.js";
 export type { ConfigProblem, ValueSource } from "./errors.js";
 export * from "./targets.js";
-export { PUBLIC_SOURCE_APIS, fixtureBaseUrl } from "./defaults.js";
+export { fixtureBaseUrl } from "./defaults.js";
 export { configWarnings } from "./warnings.js";
+export { toStackParams } from "./stack-params.js";
 export type { ConfigWarning } from "./warnings.js";

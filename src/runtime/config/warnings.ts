@@ -1,3 +1,5 @@
+import { SOURCES } from "../../pipeline/model/sources.js";
+import { SOURCE_DEFAULTS } from "../../pipeline/sources/endpoints.js";
 import type { PipelineConfig } from "./schema.js";
 
 /** A valid configuration that will still not work end to end; `config validate` reports these. */
@@ -9,11 +11,12 @@ export interface ConfigWarning {
 export function configWarnings(config: PipelineConfig): ConfigWarning[] {
   const warnings: ConfigWarning[] = [];
   if (config.target === "aws") {
-    if (!config.sources.tmdb.apiKey) {
+    for (const source of SOURCES) {
+      if (!SOURCE_DEFAULTS[source].requiresApiKey || config.sources[source].apiKey) continue;
+      const variable = `PIPELINE_${source.toUpperCase()}_API_KEY`;
       warnings.push({
-        key: "sources.tmdb.apiKey",
-        message:
-          "not set: the tmdb scraper cannot call TMDB; set PIPELINE_TMDB_API_KEY or sources.tmdb.apiKey in the config file",
+        key: `sources.${source}.apiKey`,
+        message: `not set: the ${source} API refuses requests without a key; set ${variable} or sources.${source}.apiKey in the config file`,
       });
     }
     if (!config.opensearch.endpoint) {

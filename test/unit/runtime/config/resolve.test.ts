@@ -74,7 +74,8 @@ describe("resolveConfig: defaults per target", () => {
 
     expect(config.endpoint).toBeUndefined();
     expect(config.account).toBeUndefined();
-    expect(config.sources.tmdb.baseUrl).toBe("https://api.themoviedb.org/3");
+    expect(config.sources.tmdb.baseUrl).toBe("https://api.themoviedb.org");
+    expect(config.sources.wikipedia.auxBaseUrl).toBe("https://wikimedia.org");
     expect(config.sources.news.rateLimitPerSecond).toBe(0.2);
     expect(config.opensearch.endpoint).toBeUndefined();
     expect(config.verify.deadlines.postProcessingSeconds).toBe(300);
@@ -330,5 +331,38 @@ describe("entries and masking", () => {
   it("maskSecret keeps at most the last four characters", () => {
     expect(maskSecret("abcdefghijkl1234")).toBe("****1234");
     expect(maskSecret("short")).toBe("****");
+  });
+});
+
+describe("toStackParams", () => {
+  it("builds parameters defineStack accepts, for every target", async () => {
+    const { defineStack } = await import("../../../../src/pipeline/stack/index.js");
+    const { toStackParams } = await import("../../../../src/runtime/config/index.js");
+
+    for (const target of ["local", "localstack"]) {
+      const params = toStackParams(resolveWith({ flags: { target } }), "000000000000");
+      expect(() => defineStack(params), target).not.toThrow();
+      expect(params.opensearch).not.toHaveProperty("domainName");
+    }
+    const aws = resolveWith({
+      flags: { target: "aws" },
+      env: { PIPELINE_OPENSEARCH_ENDPOINT: "https://search-celebs-abc123.eu-west-1.es.amazonaws.com" },
+    });
+    expect(toStackParams(aws, "123456789012", { suffix: "-test" })).toMatchObject({
+      suffix: "-test",
+      account: "123456789012",
+      opensearch: {
+        endpoint: "https://search-celebs-abc123.eu-west-1.es.amazonaws.com",
+        index: "celebrities",
+      },
+    });
+  });
+
+  it("names the missing OpenSearch endpoint on aws", async () => {
+    const { toStackParams } = await import("../../../../src/runtime/config/index.js");
+
+    expect(() => toStackParams(resolveWith({ flags: { target: "aws" } }), "123456789012")).toThrow(
+      /opensearch.endpoint is not set for target aws; set PIPELINE_OPENSEARCH_ENDPOINT/,
+    );
   });
 });
