@@ -30,7 +30,8 @@ export async function configValidate(options: { strict: boolean }, ctx: CommandC
       if (valid) {
         ctx.output.line(
           `${style.green("ok")} configuration is valid for target ${resolved.config.target}` +
-            (resolved.file ? ` (file ${resolved.file})` : " (no config file)"),
+            (resolved.file ? ` (file ${resolved.file})` : " (no config file)") +
+            (warnings.length ? `, ${warnings.length} warning${warnings.length === 1 ? "" : "s"}` : ""),
         );
       }
     },
