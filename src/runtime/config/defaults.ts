@@ -1,4 +1,4 @@
-import { SOURCES, type SourceName } from "../../pipeline/model/sources.js";
+import { SOURCES } from "../../pipeline/model/sources.js";
 import { SOURCE_DEFAULTS } from "../../pipeline/sources/endpoints.js";
 import {
   DEFAULT_EMULATOR_PORT,
