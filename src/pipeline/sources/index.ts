@@ -6,10 +6,11 @@ import { createTmdbClient } from "./tmdb.js";
 import type { AnySourceClient, SourceClient, SourceClientConfig } from "./types.js";
 import { createWikipediaClient } from "./wikipedia.js";
 
+/** The client for a source; for a source known only at run time (a union), some client. */
 export function createSourceClient<S extends SourceName>(
   source: S,
   config: SourceClientConfig,
-): SourceClient<S>;
+): { [K in S]: SourceClient<K> }[S];
 export function createSourceClient(source: SourceName, config: SourceClientConfig): AnySourceClient {
   switch (source) {
     case "tmdb":
