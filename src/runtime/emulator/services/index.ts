@@ -9,6 +9,7 @@ export const SERVICE_LOADERS: Partial<Record<ServiceName, () => Promise<ServiceF
   iam: async () => (await import("./iam/index.js")).default,
   sts: async () => (await import("./sts/index.js")).default,
   logs: async () => (await import("./logs/index.js")).default,
+  events: async () => (await import("./events/index.js")).default,
 };
 
 export const START_ORDER: ServiceName[] = [

@@ -1,0 +1,1 @@
+export { createEventsService as default } from "./provider.js";

@@ -1,0 +1,43 @@
+import { execFileSync } from "node:child_process";
+import { execa } from "execa";
+
+/** True when an `aws` command runs here (CI may lack it; tests using it are skipped then). */
+export const awsCliAvailable: boolean = (() => {
+  try {
+    execFileSync("aws", ["--version"], { stdio: "ignore", timeout: 15_000 });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+export interface AwsCliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `aws <args> --endpoint-url <endpoint>` with test credentials, isolated from the user's config. */
+export async function awsCli(endpoint: string, args: string[]): Promise<AwsCliResult> {
+  const result = await execa("aws", [...args, "--endpoint-url", endpoint, "--output", "json"], {
+    reject: false,
+    timeout: 60_000,
+    env: {
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_DEFAULT_REGION: "us-east-1",
+      AWS_PAGER: "",
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    },
+  });
+  return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+/** Runs an AWS CLI command that must succeed and parses its JSON output. */
+export async function awsCliJson<T = Record<string, unknown>>(endpoint: string, args: string[]): Promise<T> {
+  const result = await awsCli(endpoint, args);
+  if (result.exitCode !== 0)
+    throw new Error(`aws ${args.join(" ")} failed (${result.exitCode}): ${result.stderr}`);
+  return (result.stdout.trim() ? JSON.parse(result.stdout) : {}) as T;
+}
