@@ -1,4 +1,4 @@
-import { SOURCES } from "../../pipeline/model/sources.js";
+import { SOURCES, type SourceName } from "../../pipeline/model/sources.js";
 import { SOURCE_DEFAULTS } from "../../pipeline/sources/endpoints.js";
 import {
   DEFAULT_EMULATOR_PORT,
@@ -16,15 +16,13 @@ import {
  */
 
 /**
- * The fixture server (runtime/fixtures) serves every source's public API paths on one listener, so
- * it is both the base URL and the aux base URL of every source on the local targets.
+ * Where each source lives on the fixture server (runtime/fixtures): http://<host>:<port>/<source>,
+ * and .../<source>/aux for a source's second host (Wikimedia page views). Below the prefix the
+ * server answers the public API's own paths, and the prefix lets it tell the sources apart.
  */
-export function fixtureBaseUrl(host: string, port: number): string {
-  return `http://${host}:${port}`;
+export function fixtureBaseUrl(host: string, port: number, source: SourceName, aux = false): string {
+  return `http://${host}:${port}/${source}${aux ? "/aux" : ""}`;
 }
-
-/** The fixture server accepts any bearer token; TMDB's client sends one only when a key is set. */
-export const FIXTURE_API_KEY = "local-fixture-token";
 
 export const DEFAULT_SOURCE_TIMEOUT_MS = 10_000;
 export const DEFAULT_OPENSEARCH_DOMAIN = "celebrities";
@@ -78,10 +76,14 @@ export function defaultsFor(target: Target, explicit: (key: string) => unknown):
   for (const source of SOURCES) {
     const api = SOURCE_DEFAULTS[source];
     if (local) {
-      const url = fixtureBaseUrl(fixturesHost, fixturesPort);
-      set(`sources.${source}.baseUrl`, url, "fixture server");
-      if (api.auxBaseUrl) set(`sources.${source}.auxBaseUrl`, url, "fixture server");
-      if (api.requiresApiKey) set(`sources.${source}.apiKey`, FIXTURE_API_KEY, "fixture server accepts any");
+      set(`sources.${source}.baseUrl`, fixtureBaseUrl(fixturesHost, fixturesPort, source), "fixture server");
+      if (api.auxBaseUrl) {
+        set(
+          `sources.${source}.auxBaseUrl`,
+          fixtureBaseUrl(fixturesHost, fixturesPort, source, true),
+          "fixture server",
+        );
+      }
       // The fixture server has no rate limit of its own; keep runs fast.
       set(`sources.${source}.rateLimitPerSecond`, 1000, forTarget);
     } else {

@@ -52,9 +52,9 @@ describe("resolveConfig: defaults per target", () => {
     expect(config.account).toBe("000000000000");
     expect(config.region).toBe("us-east-1");
     expect(config.rosterSize).toBe(100);
-    expect(config.sources.tmdb.baseUrl).toBe("http://127.0.0.1:4598");
-    expect(config.sources.tmdb.apiKey).toBe("local-fixture-token");
-    expect(config.sources.wikipedia.auxBaseUrl).toBe("http://127.0.0.1:4598");
+    expect(config.sources.tmdb.baseUrl).toBe("http://127.0.0.1:4598/tmdb");
+    expect(config.sources.tmdb.apiKey).toBeUndefined();
+    expect(config.sources.wikipedia.auxBaseUrl).toBe("http://127.0.0.1:4598/wikipedia/aux");
     expect(config.opensearch.endpoint).toBe("http://127.0.0.1:4599/opensearch/us-east-1/celebrities");
     expect(config.verify.expectedCount).toBe(400);
     expect(config.verify.incompleteMax).toBe(10);
@@ -164,7 +164,7 @@ describe("resolveConfig: precedence defaults < file < targets.<target> < env < f
 
     expect(config.emulator.port).toBe(4700);
     expect(config.endpoint).toBe("http://127.0.0.1:4700");
-    expect(config.sources.social.baseUrl).toBe("http://127.0.0.1:4701");
+    expect(config.sources.social.baseUrl).toBe("http://127.0.0.1:4701/social");
     expect(config.opensearch.endpoint).toBe("http://127.0.0.1:4700/opensearch/us-east-1/celebrities");
     expect(sources.get("emulator.port")).toEqual({ kind: "env", detail: "PIPELINE_EMULATOR_PORT" });
   });
