@@ -8,6 +8,7 @@ import { OPENSEARCH_MAX_ATTEMPTS } from "../stack/settings.js";
 import { syncBatch } from "../stages/index-sync.js";
 import type { IndexSyncResult, RecordSyncOutcome, SearchIndexPort } from "../stages/index-sync.js";
 import { createOpenSearchClient, openSearchIndexPort } from "../stages/index-sync-opensearch.js";
+import type { OpenSearchClientOptions } from "../stages/index-sync-opensearch.js";
 import { sequenceNumberOf } from "../stages/stream-records.js";
 import {
   HandlerConfigError,
@@ -15,6 +16,7 @@ import {
   createLogger,
   errorMessage,
   handlerFromProcessEnv,
+  loggableEnv,
   positiveIntegerEnv,
   requireEnv,
 } from "./_shared.js";
@@ -37,6 +39,8 @@ export interface IndexSyncOverrides {
   logger?: Logger;
   /** Region for SigV4 on AWS endpoints (default AWS_REGION, which Lambda sets). */
   region?: string;
+  /** Signing options for the OpenSearch client (tests force SigV4 against a local server). */
+  opensearch?: Omit<OpenSearchClientOptions, "region">;
 }
 
 export type IndexSyncHandler = (
@@ -77,11 +81,15 @@ export function createHandler(env: HandlerEnv, overrides: IndexSyncOverrides = {
   }
   const maxAttempts = positiveIntegerEnv(env, "opensearchMaxAttempts", OPENSEARCH_MAX_ATTEMPTS);
   const logger = overrides.logger ?? createLogger(env, "index-sync");
+  logger.debug("index-sync configured", { env: loggableEnv(env) });
   // Module scope in Lambda (createHandler runs once per cold start): one client, kept-alive sockets.
   const index =
     overrides.index ??
     openSearchIndexPort(
-      createOpenSearchClient(endpoint, overrides.region ?? process.env.AWS_REGION),
+      createOpenSearchClient(endpoint, {
+        region: overrides.region ?? process.env.AWS_REGION,
+        ...overrides.opensearch,
+      }),
       indexName,
     );
   const retry = {

@@ -6,7 +6,14 @@ import type { HandlerEnv } from "../stack/handler-env.js";
 import { dynamoEnrichmentTable } from "../stages/post-process-table.js";
 import { postProcessRecord } from "../stages/post-process.js";
 import type { EnrichmentTable, PostProcessOutcome } from "../stages/post-process.js";
-import { beginInvocation, createLogger, errorMessage, handlerFromProcessEnv, requireEnv } from "./_shared.js";
+import {
+  beginInvocation,
+  createLogger,
+  errorMessage,
+  handlerFromProcessEnv,
+  loggableEnv,
+  requireEnv,
+} from "./_shared.js";
 
 /**
  * Lambda entry point of the post-processor (stream mapping on the table). Glue only: the unit is
@@ -51,6 +58,7 @@ function summarise(records: number, outcomes: PostProcessOutcome[], failed: numb
 export function createHandler(env: HandlerEnv, overrides: PostProcessOverrides = {}): PostProcessHandler {
   const tableName = requireEnv(env, "tableName");
   const logger = overrides.logger ?? createLogger(env, "post-processor");
+  logger.debug("post-processor configured", { env: loggableEnv(env) });
   const table =
     overrides.table ?? dynamoEnrichmentTable(overrides.client ?? new DynamoDBClient({}), tableName);
   const now = overrides.now ?? (() => new Date());

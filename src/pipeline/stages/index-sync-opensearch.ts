@@ -18,11 +18,22 @@ export function needsSigV4(endpoint: string): boolean {
  * at once, without backoff and on whole requests; index-sync retries only the failed items, with
  * backoff. SigV4 (service `es`) only for AWS hosts; credentials from the SDK's default chain.
  */
-export function createOpenSearchClient(endpoint: string, region: string | undefined): Client {
-  const signer = needsSigV4(endpoint)
+export interface OpenSearchClientOptions {
+  /** Region for SigV4 (the domain's region). */
+  region: string | undefined;
+  /** Sign even a non-AWS endpoint (tests of the signing path). Default: needsSigV4(endpoint). */
+  sign?: boolean;
+  /** Credentials for signing; default: the AWS SDK's default provider chain. */
+  getCredentials?: () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
+}
+
+export function createOpenSearchClient(endpoint: string, options: OpenSearchClientOptions): Client {
+  const sign = options.sign ?? needsSigV4(endpoint);
+  const signer = sign
     ? AwsSigv4Signer({
-        region: region ?? "us-east-1",
+        region: options.region ?? "us-east-1",
         service: "es",
+        ...(options.getCredentials === undefined ? {} : { getCredentials: options.getCredentials }),
       })
     : {};
   return new Client({ ...signer, node: endpoint, maxRetries: 0, requestTimeout: REQUEST_TIMEOUT_MS });

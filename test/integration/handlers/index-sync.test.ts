@@ -129,3 +129,32 @@ describe("index-sync handler against an OpenSearch double", () => {
     expect(clock.slept).toStrictEqual([100, 200, 400]);
   });
 });
+
+describe("index-sync SigV4 signing", () => {
+  it("signs for service es in the region, over the prefixed path, when signing applies", async () => {
+    // Prepare: force the signing path (AWS hosts get it automatically) with static credentials
+    const stack = defineStack(
+      testStackParams({ opensearch: { endpoint: search.endpoint, index: "celebrities" } }),
+    );
+    const env = {
+      ...stack.functions["index-sync"].definition.Environment.Variables,
+      POWERTOOLS_LOG_LEVEL: "SILENT",
+    };
+    const handler = createHandler(env, {
+      region: "eu-west-1",
+      opensearch: {
+        sign: true,
+        getCredentials: async () => ({ accessKeyId: "AKIDTEST", secretAccessKey: "secret" }),
+      },
+    });
+    // Act
+    await expect(handler(streamEvent(insertRecord(tmdbItem(80))))).resolves.toStrictEqual({
+      batchItemFailures: [],
+    });
+    // Assess
+    expect(search.requests[0]?.path).toBe(`${PREFIX}/_bulk`);
+    expect(search.requests[0]?.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/eu-west-1\/es\/aws4_request, SignedHeaders=.*host.*, Signature=[0-9a-f]{64}$/,
+    );
+  });
+});
