@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../../src/runtime/emulator/core/clock.js";
 import { ServiceError } from "../../../../src/runtime/emulator/core/errors.js";
-import { NoPersistence } from "../../../../src/runtime/emulator/core/persistence.js";
+import { FileStore, NoPersistence } from "../../../../src/runtime/emulator/core/persistence.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { RequestContext } from "../../../../src/runtime/emulator/core/request.js";
 import type { ServiceEnv } from "../../../../src/runtime/emulator/core/service.js";
 import {
@@ -33,23 +36,28 @@ type Handler = (records: Record<string, unknown>[]) => { error?: boolean; payloa
 
 class Harness {
   readonly clock = new ManualClock(Date.UTC(2026, 0, 4, 12, 0, 0));
-  readonly records: FakeRecord[] = [];
+  records: FakeRecord[] = [];
   readonly invocations: string[][] = [];
   readonly byFunction: Record<string, string[]> = {};
   readonly sent: { queueUrl: string; body: string }[] = [];
   readonly errors: unknown[] = [];
   readonly queue: { id: string; body: string; inFlight: boolean; deleted: boolean }[] = [];
   handler: Handler = () => ({});
-  private seq = 0;
+  seq = 0;
   engine: EsmEngine;
 
-  constructor() {
+  constructor(persistDir?: string, shared?: Harness) {
+    if (shared) {
+      this.records = shared.records;
+      this.seq = shared.seq;
+    }
     const env: ServiceEnv = {
       clock: this.clock,
       baseUrl: () => "http://127.0.0.1:1",
       defaultRegion: REGION,
       defaultAccountId: ACCOUNT,
-      store: () => new NoPersistence(),
+      store: <S, E>(service: string) =>
+        persistDir ? new FileStore<S, E>(persistDir, service) : new NoPersistence<S, E>(),
       settings: { retryWaitScale: 1 / 60, lambdaConcurrencyPerFunction: 4 },
       reportBackgroundError: (_service, error) => this.errors.push(error),
       call: async <O>(service: string, operation: string, input: unknown) =>
@@ -577,5 +585,39 @@ describe("esm engine: SQS", () => {
     await h.run(200);
     expect(h.invocations).toEqual([[JSON.stringify({ kind: "keep" })]]);
     expect(h.queue.map((m) => m.deleted)).toEqual([false, true, true]);
+  });
+});
+
+describe("esm engine: persistence", () => {
+  it("mappings and checkpoints survive a restart: nothing is delivered twice, LATEST stays put", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "esm-persist-"));
+    try {
+      const first = new Harness(dir);
+      harness = first;
+      await first.engine.start();
+      first.write("before-mapping");
+      const created = await first.create({
+        EventSourceArn: STREAM_ARN,
+        StartingPosition: "LATEST",
+        BatchSize: 2,
+      });
+      first.write("a", "b");
+      await first.until(() => first.invocations.flat().length === 2);
+      await first.engine.stop();
+
+      const second = new Harness(dir, first);
+      harness = second;
+      await second.engine.start();
+      expect((await second.get(String(created["UUID"])))["State"]).toBe("Enabled");
+      second.write("c");
+      await second.until(() => second.invocations.length === 1);
+      await second.run(1000);
+      expect(second.invocations).toEqual([["c"]]);
+    } finally {
+      await harness.engine.stop();
+      // afterEach stops `harness`; leave it one that writes nowhere.
+      harness = new Harness();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
