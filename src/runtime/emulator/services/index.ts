@@ -6,6 +6,7 @@ import type { ServiceFactory, ServiceName } from "../core/service.js";
  * service starts after the ones it calls (streams after dynamodb, lambda after logs and sqs).
  */
 export const SERVICE_LOADERS: Partial<Record<ServiceName, () => Promise<ServiceFactory>>> = {
+  opensearch: async () => (await import("./opensearch/index.js")).default,
   cloudwatch: async () => (await import("./cloudwatch/index.js")).default,
   iam: async () => (await import("./iam/index.js")).default,
   sts: async () => (await import("./sts/index.js")).default,

@@ -1,0 +1,273 @@
+import { randomBytes } from "node:crypto";
+import { parseTimeValue } from "./analysis.js";
+import {
+  fieldTable,
+  mergeMappings,
+  parseDocument,
+  type FieldMapping,
+  type IndexedFields,
+  type Mappings,
+  type ParsedDocument,
+} from "./mapping.js";
+import { DEFAULT_REFRESH_INTERVAL_MS } from "./limits.js";
+
+/**
+ * Indices of the emulated domains. Each index keeps two views: `docs`, the live documents that
+ * GET by id reads (real-time), and `searchable`, what search and count see — the state at the
+ * last refresh. A refresh applies the ids changed since the previous one.
+ */
+
+export interface StoredDoc {
+  id: string;
+  source: Record<string, unknown>;
+  version: number;
+  seqNo: number;
+  fields: IndexedFields;
+}
+
+export interface IndexSettings {
+  number_of_shards: number;
+  number_of_replicas: number;
+  refresh_interval?: string;
+  [key: string]: unknown;
+}
+
+export class OsIndex {
+  readonly docs = new Map<string, StoredDoc>();
+  readonly searchable = new Map<string, StoredDoc>();
+  private readonly pending = new Set<string>();
+  private waiters: (() => void)[] = [];
+  private table: Map<string, FieldMapping> | undefined;
+  seqNo = -1;
+  lastRefresh: number;
+
+  constructor(
+    readonly name: string,
+    readonly uuid: string,
+    readonly creationDate: number,
+    public settings: IndexSettings,
+    public mappings: Mappings,
+  ) {
+    this.lastRefresh = creationDate;
+  }
+
+  /** Searchable field paths and their mappings (cached until the mappings change). */
+  fields(): Map<string, FieldMapping> {
+    return (this.table ??= fieldTable(this.mappings));
+  }
+
+  setMappings(mappings: Mappings): void {
+    this.mappings = mappings;
+    this.table = undefined;
+  }
+
+  /** Milliseconds between automatic refreshes; undefined when disabled (`-1`). */
+  refreshIntervalMs(): number | undefined {
+    if (this.settings.refresh_interval === undefined) return DEFAULT_REFRESH_INTERVAL_MS;
+    const parsed = parseTimeValue(this.settings.refresh_interval);
+    return parsed === "invalid" ? DEFAULT_REFRESH_INTERVAL_MS : parsed;
+  }
+
+  get hasPending(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** Writes a document (already parsed against the mappings); returns the stored version. */
+  put(id: string, source: Record<string, unknown>, fields: IndexedFields): StoredDoc {
+    const previous = this.docs.get(id)?.version ?? this.tombstones.get(id) ?? 0;
+    const doc: StoredDoc = { id, source, fields, version: previous + 1, seqNo: ++this.seqNo };
+    this.tombstones.delete(id);
+    this.docs.set(id, doc);
+    this.pending.add(id);
+    return doc;
+  }
+
+  remove(id: string): StoredDoc | undefined {
+    const previous = this.docs.get(id);
+    if (!previous) {
+      this.seqNo++;
+      return undefined;
+    }
+    this.docs.delete(id);
+    this.pending.add(id);
+    this.seqNo++;
+    // A deleted id keeps its version, so indexing it again continues from there (OpenSearch's tombstones).
+    this.tombstones.set(id, previous.version + 1);
+    return { ...previous, version: previous.version + 1, seqNo: this.seqNo };
+  }
+
+  private readonly tombstones = new Map<string, number>();
+
+  refresh(now: number): void {
+    for (const id of this.pending) {
+      const doc = this.docs.get(id);
+      if (doc) this.searchable.set(id, doc);
+      else this.searchable.delete(id);
+    }
+    this.pending.clear();
+    this.lastRefresh = now;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Resolves at the next refresh (`?refresh=wait_for`). */
+  nextRefresh(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  releaseWaiters(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+export type DocOp =
+  | { op: "index"; index: string; id: string; source: Record<string, unknown> }
+  | { op: "delete"; index: string; id: string };
+
+export type OpenSearchEntry =
+  | {
+      t: "createIndex";
+      domain: string;
+      index: string;
+      uuid: string;
+      at: number;
+      settings: IndexSettings;
+      mappings: Mappings;
+    }
+  | { t: "deleteIndex"; domain: string; index: string }
+  | { t: "putMapping"; domain: string; index: string; mappings: Mappings }
+  | { t: "write"; domain: string; ops: DocOp[] };
+
+export interface OpenSearchSnapshot {
+  version: 1;
+  domains: {
+    domain: string;
+    indices: {
+      name: string;
+      uuid: string;
+      creationDate: number;
+      settings: IndexSettings;
+      mappings: Mappings;
+      seqNo: number;
+      docs: { id: string; source: Record<string, unknown>; version: number; seqNo: number }[];
+    }[];
+  }[];
+}
+
+export function newUuid(): string {
+  return randomBytes(16).toString("base64url").slice(0, 22);
+}
+
+export class OpenSearchState {
+  private readonly domains = new Map<string, Map<string, OsIndex>>();
+
+  indices(domain: string): Map<string, OsIndex> {
+    let indices = this.domains.get(domain);
+    if (!indices) this.domains.set(domain, (indices = new Map()));
+    return indices;
+  }
+
+  index(domain: string, name: string): OsIndex | undefined {
+    return this.domains.get(domain)?.get(name);
+  }
+
+  allIndices(): OsIndex[] {
+    return [...this.domains.values()].flatMap((m) => [...m.values()]);
+  }
+
+  /**
+   * Applies a journal entry. Document writes were validated before they were journaled, so
+   * replaying them re-derives the same versions, sequence numbers and dynamic mappings.
+   */
+  apply(entry: OpenSearchEntry): void {
+    switch (entry.t) {
+      case "createIndex":
+        this.indices(entry.domain).set(
+          entry.index,
+          new OsIndex(
+            entry.index,
+            entry.uuid,
+            entry.at,
+            structuredClone(entry.settings),
+            structuredClone(entry.mappings),
+          ),
+        );
+        return;
+      case "deleteIndex":
+        this.index(entry.domain, entry.index)?.releaseWaiters();
+        this.domains.get(entry.domain)?.delete(entry.index);
+        return;
+      case "putMapping": {
+        const index = this.index(entry.domain, entry.index);
+        if (index) index.setMappings(mergeMappings(index.mappings, entry.mappings));
+        return;
+      }
+      case "write":
+        for (const op of entry.ops) this.applyDocOp(entry.domain, op);
+        return;
+    }
+  }
+
+  /**
+   * Applies one document write. `parsed` (from validating the write before journaling it) saves
+   * parsing the document again on the live path; replay parses.
+   */
+  applyDocOp(domain: string, op: DocOp, parsed?: ParsedDocument): StoredDoc | undefined {
+    const index = this.index(domain, op.index);
+    if (!index) return undefined;
+    if (op.op === "delete") return index.remove(op.id);
+    const doc = parsed ?? parseDocument(index.mappings, op.source, op.id);
+    if (doc.dynamic) index.setMappings(mergeMappings(index.mappings, doc.dynamic));
+    return index.put(op.id, op.source, doc.fields);
+  }
+
+  toSnapshot(): OpenSearchSnapshot {
+    return {
+      version: 1,
+      domains: [...this.domains.entries()].map(([domain, indices]) => ({
+        domain,
+        indices: [...indices.values()].map((index) => ({
+          name: index.name,
+          uuid: index.uuid,
+          creationDate: index.creationDate,
+          settings: index.settings,
+          mappings: index.mappings,
+          seqNo: index.seqNo,
+          docs: [...index.docs.values()].map((d) => ({
+            id: d.id,
+            source: d.source,
+            version: d.version,
+            seqNo: d.seqNo,
+          })),
+        })),
+      })),
+    };
+  }
+
+  /** Restores a snapshot; restored documents are searchable at once (as after a recovery). */
+  restore(snapshot: OpenSearchSnapshot, now: number): void {
+    for (const { domain, indices } of snapshot.domains) {
+      for (const s of indices) {
+        const index = new OsIndex(s.name, s.uuid, s.creationDate, s.settings, s.mappings);
+        for (const d of s.docs) {
+          const parsed = parseDocument(index.mappings, d.source, d.id);
+          const doc: StoredDoc = {
+            id: d.id,
+            source: d.source,
+            version: d.version,
+            seqNo: d.seqNo,
+            fields: parsed.fields,
+          };
+          index.docs.set(d.id, doc);
+          index.searchable.set(d.id, doc);
+        }
+        index.seqNo = s.seqNo;
+        index.lastRefresh = now;
+        this.indices(domain).set(s.name, index);
+      }
+    }
+  }
+}
