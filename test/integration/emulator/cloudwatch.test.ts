@@ -17,6 +17,7 @@ import {
 import { AwsQueryProtocol } from "@aws-sdk/core/protocols";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, ManualClock, type Emulator } from "../../../src/runtime/emulator/index.js";
+import { awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
 import { startEmulatorProcess } from "../../helpers/emulator-process.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
@@ -662,5 +663,59 @@ describe("emulator: CloudWatch persistence", () => {
       b.destroy();
       await revived.stop();
     }
+  });
+});
+
+describe.skipIf(!awsCliAvailable)("emulator: CloudWatch through the AWS CLI", () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await createEmulator({ services: ["cloudwatch"] });
+  });
+  afterAll(async () => {
+    await emulator.stop();
+  });
+
+  const alarmArgs = [
+    "cloudwatch",
+    "put-metric-alarm",
+    "--alarm-name",
+    "celebrity-scraper-failures",
+    "--namespace",
+    "Pipeline/Cli",
+    "--metric-name",
+    "Errors",
+    "--statistic",
+    "Sum",
+    "--period",
+    "300",
+    "--threshold",
+    "3",
+    "--comparison-operator",
+    "GreaterThanOrEqualToThreshold",
+    "--dimensions",
+    "Name=FunctionName,Value=scraper-tmdb",
+  ];
+
+  it("put-metric-alarm without --evaluation-periods fails (the seed's mistake); with it, describe-alarms shows the alarm", async () => {
+    const refused = await awsCli(emulator.url, alarmArgs);
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr).toMatch(/evaluation-?periods/i);
+    await awsCliJson(emulator.url, [...alarmArgs, "--evaluation-periods", "1"]);
+    const described = await awsCliJson<{ MetricAlarms: Record<string, unknown>[] }>(emulator.url, [
+      "cloudwatch",
+      "describe-alarms",
+      "--alarm-names",
+      "celebrity-scraper-failures",
+    ]);
+    expect(described.MetricAlarms).toHaveLength(1);
+    expect(described.MetricAlarms[0]).toMatchObject({
+      AlarmName: "celebrity-scraper-failures",
+      StateValue: "INSUFFICIENT_DATA",
+      Statistic: "Sum",
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 3,
+      Dimensions: [{ Name: "FunctionName", Value: "scraper-tmdb" }],
+    });
   });
 });
