@@ -14,7 +14,7 @@ import {
   SetAlarmStateCommand,
   type PutMetricAlarmCommandInput,
 } from "@aws-sdk/client-cloudwatch";
-import { AwsQueryProtocol } from "@aws-sdk/core/protocols";
+import { AwsQueryProtocol, AwsSmithyRpcV2CborProtocol } from "@aws-sdk/core/protocols";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, ManualClock, type Emulator } from "../../../src/runtime/emulator/index.js";
 import { awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
@@ -23,7 +23,10 @@ import { startEmulatorProcess } from "../../helpers/emulator-process.js";
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const MINUTE = 60_000;
 
-function client(url: string, protocol?: typeof AwsQueryProtocol): CloudWatchClient {
+function client(
+  url: string,
+  protocol?: typeof AwsQueryProtocol | typeof AwsSmithyRpcV2CborProtocol,
+): CloudWatchClient {
   return new CloudWatchClient({
     endpoint: url,
     region: "us-east-1",
@@ -611,6 +614,57 @@ describe("emulator: CloudWatch (query protocol)", () => {
     expect(((await response.json()) as { __type: string }).__type).toBe(
       "com.amazonaws.cloudwatch#ResourceNotFound",
     );
+  });
+});
+
+describe("emulator: CloudWatch (Smithy RPCv2 CBOR)", () => {
+  let emulator: Emulator;
+  let cw: CloudWatchClient;
+
+  beforeAll(async () => {
+    emulator = await createEmulator({ services: ["cloudwatch"] });
+    cw = client(emulator.url, AwsSmithyRpcV2CborProtocol);
+  });
+  afterAll(async () => {
+    cw.destroy();
+    await emulator.stop();
+  });
+
+  it("the SDK's CBOR protocol: alarms, metric data with timestamps, and query-compatible errors", async () => {
+    await cw.send(new PutMetricAlarmCommand(failureAlarm));
+    const { MetricAlarms } = await cw.send(
+      new DescribeAlarmsCommand({ AlarmNames: [failureAlarm.AlarmName!] }),
+    );
+    expect(MetricAlarms?.[0]).toMatchObject({
+      AlarmName: failureAlarm.AlarmName,
+      Threshold: 3,
+      StateValue: "INSUFFICIENT_DATA",
+    });
+    expect(MetricAlarms?.[0]?.StateUpdatedTimestamp).toBeInstanceOf(Date);
+
+    const at = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    await cw.send(
+      new PutMetricDataCommand({
+        Namespace: "Pipeline/Cbor",
+        MetricData: [{ MetricName: "M", Value: 5, Timestamp: at }],
+      }),
+    );
+    const { Datapoints } = await cw.send(
+      new GetMetricStatisticsCommand({
+        Namespace: "Pipeline/Cbor",
+        MetricName: "M",
+        StartTime: new Date(at.getTime() - 60_000),
+        EndTime: new Date(at.getTime() + 60_000),
+        Period: 60,
+        Statistics: ["Sum"],
+      }),
+    );
+    expect(Datapoints).toEqual([{ Timestamp: at, Sum: 5, Unit: "None" }]);
+
+    await expect(cw.send(new DeleteAlarmsCommand({ AlarmNames: ["nope"] }))).rejects.toMatchObject({
+      name: "ResourceNotFound",
+      $metadata: { httpStatusCode: 404 },
+    });
   });
 });
 

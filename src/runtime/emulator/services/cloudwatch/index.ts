@@ -5,13 +5,13 @@ import { isQueryRequest } from "../../protocol/query.js";
 import { restJsonResponse } from "../../protocol/rest.js";
 import { evaluateAlarm } from "./alarms.js";
 import { COMPACT_AFTER_ENTRIES, EVALUATION_INTERVAL_MS } from "./limits.js";
-import { handleJson, handleQuery } from "./protocols.js";
+import { handleCbor, handleJson, handleQuery } from "./protocols.js";
 import { CloudWatchProvider, type CallOptions } from "./provider.js";
 import { CloudWatchState, type CloudWatchEntry, type CloudWatchSnapshot } from "./store.js";
 
 /**
- * CloudWatch metrics and alarms: awsJson 1.0 query-compatible (JS SDK v3, current botocore) and
- * the query protocol, plus a background evaluator that moves alarms between OK, ALARM and
+ * CloudWatch metrics and alarms: awsJson 1.0 query-compatible (JS SDK v3, current botocore), the
+ * query protocol (older SDKs and CLIs) and Smithy RPCv2 CBOR (newer Java/Go SDKs), plus a background evaluator that moves alarms between OK, ALARM and
  * INSUFFICIENT_DATA once a minute on the emulator clock.
  */
 export default function createCloudWatchService(env: ServiceEnv): ServiceModule {
@@ -83,6 +83,9 @@ export default function createCloudWatchService(env: ServiceEnv): ServiceModule 
     name: "cloudwatch",
     operations,
     async handle(request: EmulatorRequest): Promise<EmulatorResponse> {
+      if (request.path.startsWith("/service/GraniteServiceVersion20100801/operation/")) {
+        return handleCbor(request, httpOperations);
+      }
       if (request.headers["x-amz-target"]) return handleJson(request, httpOperations);
       if (isQueryRequest(request)) return handleQuery(request, httpOperations);
       return handleJson(request, httpOperations);

@@ -1,7 +1,14 @@
+import { cbor, tag } from "@smithy/core/cbor";
 import { commonErrors } from "../../core/errors.js";
 import type { EmulatorRequest, EmulatorResponse } from "../../core/request.js";
 import type { Operation } from "../../core/service.js";
-import { awsJsonError, jsonResponse, operationFromTarget, parseJsonBody } from "../../protocol/json.js";
+import {
+  awsJsonError,
+  jsonResponse,
+  operationFromTarget,
+  parseJsonBody,
+  toServiceError,
+} from "../../protocol/json.js";
 import { queryParams, toXml, xmlError, xmlResponse } from "../../protocol/query.js";
 import { legacyCode } from "./errors.js";
 
@@ -45,6 +52,80 @@ export async function handleQuery(
   } catch (error) {
     return xmlError(error, XML_NAMESPACE, requestId, (e) => legacyCode(e.code));
   }
+}
+
+/**
+ * Smithy RPCv2 CBOR (`POST /service/GraniteServiceVersion20100801/operation/<Op>`), what newer
+ * Java and Go SDKs send. Timestamps travel as CBOR tag 1 (epoch seconds); errors carry `__type`
+ * and, as the service is query-compatible, `x-amzn-query-error`.
+ */
+export async function handleCbor(
+  request: EmulatorRequest,
+  operations: Record<string, Operation>,
+): Promise<EmulatorResponse> {
+  const headers: Record<string, string> = {
+    "content-type": "application/cbor",
+    "smithy-protocol": "rpc-v2-cbor",
+  };
+  try {
+    const op = /\/operation\/([^/]+)$/.exec(request.path)?.[1];
+    const operation = op ? operations[op] : undefined;
+    if (!op || !operation) throw commonErrors.unknownOperation("cloudwatch", op ?? "(none)");
+    let input: unknown = {};
+    if (request.body.length > 0) {
+      try {
+        input = fromCbor(cbor.deserialize(new Uint8Array(request.body)));
+      } catch {
+        throw commonErrors.serialization("The request body is not valid CBOR.");
+      }
+    }
+    if (input === null || typeof input !== "object" || Array.isArray(input)) {
+      throw commonErrors.serialization("The request body must be a CBOR map.");
+    }
+    const output = await operation(input, request.context);
+    return { status: 200, headers, body: Buffer.from(cbor.serialize(toCbor(output ?? {}))) };
+  } catch (error) {
+    const e = toServiceError(error);
+    headers["x-amzn-query-error"] = `${legacyCode(e.code)};${e.senderFault ? "Sender" : "Receiver"}`;
+    headers["x-amzn-requestid"] = request.context.requestId;
+    return {
+      status: e.status,
+      headers,
+      body: Buffer.from(
+        cbor.serialize({ __type: `com.amazonaws.cloudwatch#${e.code}`, message: e.message, ...e.extra }),
+      ),
+    };
+  }
+}
+
+/** CBOR tag 1 (epoch seconds) becomes a Date; bigints become numbers. */
+function fromCbor(value: unknown): unknown {
+  if (typeof value === "bigint") return Number(value);
+  if (Array.isArray(value)) return value.map(fromCbor);
+  if (value instanceof Uint8Array) return value;
+  if (value && typeof value === "object") {
+    const v = value as Record<string, unknown>;
+    if ("tag" in v && "value" in v && Object.keys(v).length === 2) {
+      return v["tag"] === 1 || v["tag"] === BigInt(1)
+        ? new Date(Number(v["value"]) * 1000)
+        : fromCbor(v["value"]);
+    }
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromCbor(x)]));
+  }
+  return value;
+}
+
+function toCbor(value: unknown): unknown {
+  if (value instanceof Date) return tag({ tag: 1, value: value.getTime() / 1000 });
+  if (Array.isArray(value)) return value.map(toCbor);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, toCbor(v)]),
+    );
+  }
+  return value;
 }
 
 /** JSON protocol timestamps are epoch seconds. */
