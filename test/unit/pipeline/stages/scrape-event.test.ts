@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import {
+  ScrapeEventError,
+  manualScrapeEvent,
+  parseScrapeEvent,
+  readScrapeSettings,
+} from "../../../../src/pipeline/handlers/scrape.js";
+import { HandlerConfigError } from "../../../../src/pipeline/handlers/_shared.js";
+
+/** The scraper's edges: the EventBridge event it is started with and the environment it reads. */
+
+const scheduled = {
+  version: "0",
+  id: "5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+  "detail-type": "Scheduled Event",
+  source: "aws.events",
+  account: "000000000000",
+  time: "2026-08-02T02:00:00Z",
+  region: "us-east-1",
+  resources: ["arn:aws:events:us-east-1:000000000000:rule/celebrity-weekly-scrape"],
+  detail: {},
+};
+
+describe("parseScrapeEvent", () => {
+  it("parseScrapeEvent: a scheduled event's id is the run id", () => {
+    expect(parseScrapeEvent(scheduled)).toStrictEqual({
+      runId: scheduled.id,
+      limit: undefined,
+      trigger: "schedule",
+      eventId: scheduled.id,
+    });
+  });
+
+  it("parseScrapeEvent: a manual request may carry runId and limit", () => {
+    const event = manualScrapeEvent({ id: "evt-1", runId: "smoke-42", limit: 5 });
+    expect(event).toMatchObject({ source: "celebrity.pipeline", "detail-type": "ManualScrapeRequested" });
+    expect(parseScrapeEvent(event)).toStrictEqual({
+      runId: "smoke-42",
+      limit: 5,
+      trigger: "manual",
+      eventId: "evt-1",
+    });
+    expect(parseScrapeEvent(manualScrapeEvent({ id: "evt-2" }))).toMatchObject({
+      runId: "evt-2",
+      limit: undefined,
+    });
+  });
+
+  it.each([
+    [{}, /expected an EventBridge event .*id/],
+    [null, /expected an EventBridge event/],
+    [{ ...scheduled, "detail-type": "Something Else" }, /got "Something Else"/],
+    [manualScrapeEvent({ id: "e", limit: 0 }), /detail is invalid \(limit: /],
+    [manualScrapeEvent({ id: "e", runId: "has space" }), /runId may hold letters/],
+    [{ ...scheduled, id: "#bad" }, /cannot be a run id/],
+  ])("parseScrapeEvent: refuses %j naming the problem", (event, message) => {
+    expect(() => parseScrapeEvent(event)).toThrow(ScrapeEventError);
+    expect(() => parseScrapeEvent(event)).toThrow(message);
+  });
+});
+
+describe("readScrapeSettings", () => {
+  const env = { TABLE_NAME: "celebrity-database", SOURCE_NAME: "news" };
+
+  it("readScrapeSettings: fills defaults and reads fractional rate limits", () => {
+    expect(readScrapeSettings({ ...env, SOURCE_RATE_LIMIT_PER_SECOND: "0.2" })).toStrictEqual({
+      tableName: "celebrity-database",
+      source: "news",
+      baseUrl: undefined,
+      auxBaseUrl: undefined,
+      apiKey: undefined,
+      rateLimitPerSecond: 0.2,
+      timeoutMs: 10_000,
+      rosterSize: 100,
+    });
+  });
+
+  it.each([
+    [{ SOURCE_NAME: "news" }, /TABLE_NAME is not set/],
+    [{ ...env, SOURCE_NAME: "myspace" }, /SOURCE_NAME must be one of tmdb, wikipedia, news, social/],
+    [{ ...env, SOURCE_RATE_LIMIT_PER_SECOND: "fast" }, /SOURCE_RATE_LIMIT_PER_SECOND must be a number/],
+    [{ ...env, ROSTER_SIZE: "101" }, /ROSTER_SIZE must be at most 100/],
+    [{ ...env, HTTP_TIMEOUT_MS: "-1" }, /HTTP_TIMEOUT_MS must be a positive integer/],
+  ])("readScrapeSettings: refuses %j", (bad, message) => {
+    expect(() => readScrapeSettings(bad)).toThrow(HandlerConfigError);
+    expect(() => readScrapeSettings(bad)).toThrow(message);
+  });
+});
