@@ -327,13 +327,24 @@ export class OpenSearchEngine {
     const items: Record<string, unknown>[] = [];
     const touched = new Set<OsIndex>();
     let errors = false;
-    for (const action of actions) {
-      const result = this.bulkItem(domain, action, touched);
-      if (result["error"]) errors = true;
-      items.push({ [action.type]: result });
+    // One journal entry for the whole request (written before the answer), not one per item.
+    this.batch = [];
+    try {
+      for (const action of actions) {
+        const result = this.bulkItem(domain, action, touched);
+        if (result["error"]) errors = true;
+        items.push({ [action.type]: result });
+      }
+    } finally {
+      const ops = this.batch;
+      this.batch = undefined;
+      if (ops.length > 0) this.journal({ t: "write", domain: domain.key, ops });
     }
     return { response: { took: Math.max(0, Date.now() - started), errors, items }, touched };
   }
+
+  /** Document writes of the bulk request being executed, journaled together when it ends. */
+  private batch: DocOp[] | undefined;
 
   private bulkItem(domain: DomainRef, action: BulkAction, touched: Set<OsIndex>): Record<string, unknown> {
     const base = { _index: action.index, _id: action.id ?? null };
@@ -443,7 +454,8 @@ export class OpenSearchEngine {
 
   /** Journals and applies one write; the stored document (undefined for a delete of a missing one). */
   private applyWrite(domain: DomainRef, op: DocOp, parsed?: ParsedDocument): StoredDoc | undefined {
-    this.journal({ t: "write", domain: domain.key, ops: [op] });
+    if (this.batch) this.batch.push(op);
+    else this.journal({ t: "write", domain: domain.key, ops: [op] });
     const doc = this.state.applyDocOp(domain.key, op, parsed);
     this.scheduleRefresh(this.state.index(domain.key, op.index)!);
     return doc;
