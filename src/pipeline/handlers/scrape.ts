@@ -198,6 +198,12 @@ export interface ScrapeOverrides {
   logger?: Logger;
 }
 
+/**
+ * Time left at which a run stops starting celebrities: enough for those in flight (a request can
+ * take the timeout times the attempts, but usually takes well under a second) and the run record.
+ */
+export const STOP_BEFORE_TIMEOUT_MS = 15_000;
+
 export type ScrapeHandler = (event: unknown, context?: Context) => Promise<ScrapeResult>;
 
 export function createHandler(env: HandlerEnv, overrides: ScrapeOverrides = {}): ScrapeHandler {
@@ -248,6 +254,7 @@ export function createHandler(env: HandlerEnv, overrides: ScrapeOverrides = {}):
       rateLimitPerSecond: settings.rateLimitPerSecond ?? "default",
     });
     const retriesBefore = retries;
+    const remaining = context?.getRemainingTimeInMillis?.bind(context);
     return scrape(request.runId, {
       source,
       client,
@@ -257,6 +264,12 @@ export function createHandler(env: HandlerEnv, overrides: ScrapeOverrides = {}):
       logger,
       concurrency: overrides.concurrency ?? DEFAULT_SCRAPE_CONCURRENCY,
       retries: () => retries - retriesBefore,
+      shouldStop: () => {
+        const left = remaining?.();
+        return left !== undefined && left < STOP_BEFORE_TIMEOUT_MS
+          ? `stopped with ${left} ms of the function's time left, before Lambda's timeout could cut the run short`
+          : undefined;
+      },
     });
   };
 }

@@ -75,6 +75,11 @@ export interface ScrapeDeps {
   concurrency?: number;
   /** Reads the number of HTTP retries so far (the client's onRetry counter). */
   retries?: () => number;
+  /**
+   * Asked before each celebrity; a reason stops the run like a retryable error. The handler stops
+   * before Lambda's timeout, which would otherwise kill the run before its record is written.
+   */
+  shouldStop?: () => string | undefined;
 }
 
 function messageOf(error: unknown): string {
@@ -134,6 +139,11 @@ export async function scrape(runId: string, deps: ScrapeDeps): Promise<ScrapeRes
 
   const worker = async (): Promise<void> => {
     while (stopError === undefined && next < roster.length) {
+      const reason = deps.shouldStop?.();
+      if (reason !== undefined) {
+        stopError ??= new RetryableError(reason);
+        break;
+      }
       const celebrity = roster[next];
       next += 1;
       if (celebrity === undefined) continue;

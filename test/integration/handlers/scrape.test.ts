@@ -1,6 +1,7 @@
 import { GetItemCommand, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { Context } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createHandler, manualScrapeEvent } from "../../../src/pipeline/handlers/scrape.js";
 import type { ScrapeOverrides } from "../../../src/pipeline/handlers/scrape.js";
@@ -287,6 +288,18 @@ describe("scrape handler (dynalite + fixture server)", () => {
     expect(record?.error).toMatch(/HTTP 500/);
     expect(record!.notAttempted).toBeGreaterThan(0);
     expect(record!.counts.fetched + record!.counts.failed + record!.notAttempted).toBe(100);
+  });
+
+  it("near Lambda's timeout: starts nothing, records the run as failed, and throws", async () => {
+    const context = { awsRequestId: "req-1", getRemainingTimeInMillis: () => 5000 } as unknown as Context;
+    const error = await handlerFor("news")(nextEvent("run-late"), context).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(await runRecord("run-late", "news")).toMatchObject({
+      outcome: "failed",
+      notAttempted: 100,
+      counts: { fetched: 0, written: 0, unchanged: 0, failed: 0 },
+      error: expect.stringMatching(/^stopped with 5000 ms of the function's time left/),
+    });
   });
 
   it("logs structured JSON with the run's correlation id and never the API key", async () => {

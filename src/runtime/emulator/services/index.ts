@@ -12,6 +12,8 @@ export const SERVICE_LOADERS: Partial<Record<ServiceName, () => Promise<ServiceF
   sts: async () => (await import("./sts/index.js")).default,
   logs: async () => (await import("./logs/index.js")).default,
   events: async () => (await import("./events/index.js")).default,
+  dynamodb: async () => (await import("./dynamodb/index.js")).default,
+  dynamodbstreams: async () => (await import("./dynamodb/index.js")).default,
 };
 
 export const START_ORDER: ServiceName[] = [

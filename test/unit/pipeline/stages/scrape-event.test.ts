@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   ScrapeEventError,
+  createHandler,
   manualScrapeEvent,
   parseScrapeEvent,
   readScrapeSettings,
@@ -84,5 +85,25 @@ describe("readScrapeSettings", () => {
   ])("readScrapeSettings: refuses %j", (bad, message) => {
     expect(() => readScrapeSettings(bad)).toThrow(HandlerConfigError);
     expect(() => readScrapeSettings(bad)).toThrow(message);
+  });
+});
+
+describe("createHandler", () => {
+  it("createHandler: TMDB against the real API without a token fails at cold start, naming the variable", () => {
+    const env = { TABLE_NAME: "t", SOURCE_NAME: "tmdb", POWERTOOLS_LOG_LEVEL: "SILENT" };
+    expect(() => createHandler(env)).toThrow(
+      /https:\/\/api\.themoviedb\.org needs an API Read Access Token; set SOURCE_API_KEY/,
+    );
+    expect(() => createHandler({ ...env, SOURCE_BASE_URL: "http://127.0.0.1:1/tmdb" })).not.toThrow();
+  });
+
+  it("createHandler: a base URL that is not one fails at cold start", () => {
+    const env = {
+      TABLE_NAME: "t",
+      SOURCE_NAME: "social",
+      SOURCE_BASE_URL: "bsky",
+      POWERTOOLS_LOG_LEVEL: "SILENT",
+    };
+    expect(() => createHandler(env)).toThrow(/base URL "bsky" is not a URL/);
   });
 });

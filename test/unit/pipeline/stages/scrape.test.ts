@@ -214,6 +214,22 @@ describe("scrape", () => {
     expect((error as ScrapeRunFailedError).record).toStrictEqual(record);
   });
 
+  it("scrape: shouldStop ends the run early with a failed record (Lambda's timeout near)", async () => {
+    const table = new MemoryTable();
+    let asked = 0;
+    const shouldStop = () => (++asked > 5 ? "stopped with 9000 ms of the function's time left" : undefined);
+    const error = await scrape("run-t", { ...deps(newsClient(), table), concurrency: 1, shouldStop }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ScrapeRunFailedError);
+    expect(table.runs[0]).toMatchObject({
+      outcome: "failed",
+      counts: { written: 5, failed: 0 },
+      notAttempted: 15,
+      error: "stopped with 9000 ms of the function's time left",
+    });
+  });
+
   it("scrape: a DynamoDB failure fails the run like a retryable source error", async () => {
     const table = new MemoryTable();
     let calls = 0;
