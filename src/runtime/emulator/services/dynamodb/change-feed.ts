@@ -1,0 +1,452 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Clock, TimerHandle } from "../../core/clock.js";
+import type { ServiceStore } from "../../core/persistence.js";
+import type { Item, KeySchemaElement } from "./dynalite-engine.js";
+import { keysOf } from "./images.js";
+import { COMPACT_AFTER_ENTRIES, FIRST_SEQUENCE_NUMBER, STREAM_RETENTION_MS } from "./limits.js";
+
+/**
+ * The change feed shared by the `dynamodb` and `dynamodbstreams` modules: every stream (one open
+ * shard each), its records, and the 24 h retention, on the emulator clock. DynamoDB appends a
+ * record after each effective write and before it answers; the record is in the journal by then,
+ * so an acknowledged write keeps its stream record through `kill -9`.
+ */
+
+export type StreamViewType = "KEYS_ONLY" | "NEW_IMAGE" | "OLD_IMAGE" | "NEW_AND_OLD_IMAGES";
+export type EventName = "INSERT" | "MODIFY" | "REMOVE";
+
+/** A GetRecords record (aws-behaviour.md §2.3). */
+export interface StreamRecord {
+  eventID: string;
+  eventName: EventName;
+  eventVersion: "1.1";
+  eventSource: "aws:dynamodb";
+  awsRegion: string;
+  dynamodb: {
+    ApproximateCreationDateTime: number;
+    Keys: Item;
+    NewImage?: Item;
+    OldImage?: Item;
+    SequenceNumber: string;
+    SizeBytes: number;
+    StreamViewType: StreamViewType;
+  };
+}
+
+export interface StoredRecord {
+  sequence: bigint;
+  /** Epoch ms on the emulator clock (retention is measured from here). */
+  createdAt: number;
+  record: StreamRecord;
+}
+
+export interface Shard {
+  shardId: string;
+  start: bigint;
+  /** Set when the shard closed (stream disabled or table deleted). */
+  end?: bigint;
+  records: StoredRecord[];
+  /** Highest sequence number removed by retention. */
+  trimmedThrough?: bigint;
+}
+
+export interface Stream {
+  arn: string;
+  label: string;
+  tableName: string;
+  tableArn: string;
+  region: string;
+  viewType: StreamViewType;
+  keySchema: KeySchemaElement[];
+  /** Epoch ms. */
+  createdAt: number;
+  status: "ENABLED" | "DISABLED";
+  disabledAt?: number;
+  shard: Shard;
+}
+
+interface StreamMeta {
+  arn: string;
+  label: string;
+  tableName: string;
+  tableArn: string;
+  region: string;
+  viewType: StreamViewType;
+  keySchema: KeySchemaElement[];
+  createdAt: number;
+  shardId: string;
+  start: string;
+}
+
+export type FeedEntry =
+  | { t: "enable"; stream: StreamMeta }
+  | { t: "disable"; arn: string; at: number; end: string }
+  | { t: "forget"; table: string }
+  | { t: "record"; arn: string; seq: string; at: number; record: StreamRecord };
+
+export interface FeedSnapshot {
+  version: 1;
+  next: string;
+  latest: Record<string, string>;
+  streams: {
+    meta: StreamMeta;
+    status: "ENABLED" | "DISABLED";
+    disabledAt?: number;
+    end?: string;
+    trimmedThrough?: string;
+    records: { seq: string; at: number; record: StreamRecord }[];
+  }[];
+}
+
+/** A change to one item, as the write path observed it (images read under the item's lock). */
+export interface ItemChange {
+  oldImage: Item | undefined;
+  newImage: Item | undefined;
+}
+
+interface Waiter {
+  position: bigint;
+  resolve: (available: boolean) => void;
+}
+
+export class ChangeFeed {
+  private readonly streams = new Map<string, Stream>();
+  /** Table name → ARN of its latest stream (enabled or disabled), for DescribeTable. */
+  private readonly latest = new Map<string, string>();
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private next = FIRST_SEQUENCE_NUMBER;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly journal: ServiceStore<FeedSnapshot, FeedEntry>,
+    private readonly sizeOf: (item: Item) => number,
+  ) {}
+
+  load(): void {
+    const { snapshot, entries } = this.journal.load();
+    if (snapshot) this.restore(snapshot);
+    for (const entry of entries) this.apply(entry);
+  }
+
+  /** Folds the journal into a snapshot (on stop, and when the journal grows long). */
+  compact(): void {
+    if (this.journal.enabled) this.journal.compact(this.snapshot());
+  }
+
+  // --- what DynamoDB calls --------------------------------------------------------------------
+
+  /** Enables a new stream (new label and ARN) on a table. */
+  enable(
+    table: { name: string; arn: string; keySchema: KeySchemaElement[] },
+    viewType: StreamViewType,
+  ): Stream {
+    const now = this.clock.now();
+    const label = this.uniqueLabel(table.arn, now);
+    const meta: StreamMeta = {
+      arn: `${table.arn}/stream/${label}`,
+      label,
+      tableName: table.name,
+      tableArn: table.arn,
+      region: table.arn.split(":")[3] ?? "us-east-1",
+      viewType,
+      keySchema: table.keySchema,
+      createdAt: now,
+      shardId: `shardId-${String(now).padStart(20, "0")}-${randomBytes(4).toString("hex")}`,
+      start: String(this.next),
+    };
+    this.commit({ t: "enable", stream: meta });
+    return this.streams.get(meta.arn) as Stream;
+  }
+
+  /** Disables the table's enabled stream: its shard closes and stays readable for 24 hours. */
+  disable(tableName: string): Stream | undefined {
+    const stream = this.enabledStream(tableName);
+    if (!stream) return undefined;
+    const last = stream.shard.records[stream.shard.records.length - 1];
+    const end = last ? last.sequence : stream.shard.start;
+    this.commit({ t: "disable", arn: stream.arn, at: this.clock.now(), end: String(end) });
+    return stream;
+  }
+
+  /** The table is gone: its stream is disabled and DescribeTable has no stream to show. */
+  tableDeleted(tableName: string): void {
+    this.disable(tableName);
+    if (this.latest.has(tableName)) this.commit({ t: "forget", table: tableName });
+  }
+
+  enabledStream(tableName: string): Stream | undefined {
+    const stream = this.latestStream(tableName);
+    return stream?.status === "ENABLED" ? stream : undefined;
+  }
+
+  latestStream(tableName: string): Stream | undefined {
+    const arn = this.latest.get(tableName);
+    return arn ? this.streams.get(arn) : undefined;
+  }
+
+  /**
+   * Appends the record for one effective write; nothing for a write that changed nothing. Runs
+   * while the caller holds the item's lock, so records of one item are in write order.
+   */
+  record(stream: Stream, change: ItemChange): StreamRecord | undefined {
+    const { oldImage, newImage } = change;
+    const image = newImage ?? oldImage;
+    if (!image) return undefined;
+    const eventName: EventName = !oldImage ? "INSERT" : !newImage ? "REMOVE" : "MODIFY";
+    const now = this.clock.now();
+    const keys = keysOf(image, stream.keySchema);
+    const view = stream.viewType;
+    const withNew = newImage && (view === "NEW_IMAGE" || view === "NEW_AND_OLD_IMAGES");
+    const withOld = oldImage && (view === "OLD_IMAGE" || view === "NEW_AND_OLD_IMAGES");
+    const size =
+      this.sizeOf(keys) + (withNew ? this.sizeOf(newImage) : 0) + (withOld ? this.sizeOf(oldImage) : 0);
+    const sequence = String(this.next);
+    const record: StreamRecord = {
+      eventID: randomUUID().replace(/-/g, ""),
+      eventName,
+      eventVersion: "1.1",
+      eventSource: "aws:dynamodb",
+      awsRegion: stream.region,
+      dynamodb: {
+        ApproximateCreationDateTime: Math.floor(now / 1000),
+        Keys: keys,
+        ...(withNew ? { NewImage: newImage } : {}),
+        ...(withOld ? { OldImage: oldImage } : {}),
+        SequenceNumber: sequence,
+        SizeBytes: Math.max(1, size),
+        StreamViewType: view,
+      },
+    };
+    this.commit({ t: "record", arn: stream.arn, seq: sequence, at: now, record });
+    // Keeps a stream nobody reads from growing past its 24 h window.
+    this.trim(stream, now - STREAM_RETENTION_MS);
+    return record;
+  }
+
+  // --- what DynamoDB Streams calls ------------------------------------------------------------
+
+  /** A stream by ARN, once records and streams past retention are gone. */
+  stream(arn: string): Stream | undefined {
+    this.applyRetention();
+    return this.streams.get(arn);
+  }
+
+  list(): Stream[] {
+    this.applyRetention();
+    return [...this.streams.values()];
+  }
+
+  /** The number the next record will get: a LATEST iterator reads from here. */
+  get nextSequence(): bigint {
+    return this.next;
+  }
+
+  /** Index of the first record at or after `position` in the shard (records.length if none). */
+  firstIndexAtOrAfter(shard: Shard, position: bigint): number {
+    const records = shard.records;
+    let low = 0;
+    let high = records.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((records[mid] as StoredRecord).sequence < position) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  /**
+   * Resolves true as soon as the shard has a record at or after `position` (or is closed), false
+   * after `timeoutMs` on the emulator clock, when `signal` aborts, or when the emulator stops.
+   */
+  waitForRecords(
+    stream: Stream,
+    position: bigint,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    if (this.hasRecordsFrom(stream, position)) return Promise.resolve(true);
+    if (signal?.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiters = this.waiters.get(stream.arn) ?? new Set<Waiter>();
+      this.waiters.set(stream.arn, waiters);
+      const waiter: Waiter = {
+        position,
+        resolve: (available) => {
+          waiters.delete(waiter);
+          if (waiters.size === 0 && this.waiters.get(stream.arn) === waiters) this.waiters.delete(stream.arn);
+          timer.cancel();
+          signal?.removeEventListener("abort", onAbort);
+          resolve(available);
+        },
+      };
+      const onAbort = () => waiter.resolve(false);
+      waiters.add(waiter);
+      const timer: TimerHandle = this.clock.setTimeout(() => waiter.resolve(false), timeoutMs);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /** Releases every waiter (the emulator is stopping). */
+  releaseWaiters(): void {
+    for (const waiters of [...this.waiters.values()])
+      for (const waiter of [...waiters]) waiter.resolve(false);
+  }
+
+  // --- state --------------------------------------------------------------------------------
+
+  private hasRecordsFrom(stream: Stream, position: bigint): boolean {
+    const shard = stream.shard;
+    if (shard.end !== undefined) return true;
+    const last = shard.records[shard.records.length - 1];
+    return last !== undefined && last.sequence >= position;
+  }
+
+  private commit(entry: FeedEntry): void {
+    this.journal.append(entry);
+    this.apply(entry);
+    if (this.journal.enabled && this.journal.journalLength >= COMPACT_AFTER_ENTRIES) this.compact();
+  }
+
+  private apply(entry: FeedEntry): void {
+    switch (entry.t) {
+      case "enable": {
+        const meta = entry.stream;
+        const start = BigInt(meta.start);
+        this.streams.set(meta.arn, {
+          arn: meta.arn,
+          label: meta.label,
+          tableName: meta.tableName,
+          tableArn: meta.tableArn,
+          region: meta.region,
+          viewType: meta.viewType,
+          keySchema: meta.keySchema,
+          createdAt: meta.createdAt,
+          status: "ENABLED",
+          shard: { shardId: meta.shardId, start, records: [] },
+        });
+        this.latest.set(meta.tableName, meta.arn);
+        // The starting number is the shard's own: the next record gets the one after it.
+        if (start >= this.next) this.next = start + 1n;
+        break;
+      }
+      case "disable": {
+        const stream = this.streams.get(entry.arn);
+        if (!stream) break;
+        stream.status = "DISABLED";
+        stream.disabledAt = entry.at;
+        stream.shard.end = BigInt(entry.end);
+        this.wake(stream);
+        break;
+      }
+      case "forget":
+        this.latest.delete(entry.table);
+        break;
+      case "record": {
+        const stream = this.streams.get(entry.arn);
+        const sequence = BigInt(entry.seq);
+        if (sequence >= this.next) this.next = sequence + 1n;
+        if (!stream) break;
+        stream.shard.records.push({ sequence, createdAt: entry.at, record: entry.record });
+        this.wake(stream);
+        break;
+      }
+    }
+  }
+
+  private wake(stream: Stream): void {
+    const waiters = this.waiters.get(stream.arn);
+    if (!waiters) return;
+    for (const waiter of [...waiters]) {
+      if (this.hasRecordsFrom(stream, waiter.position)) waiter.resolve(true);
+    }
+  }
+
+  /** Drops records older than 24 h, and disabled streams 24 h after they were disabled. */
+  private applyRetention(): void {
+    const horizon = this.clock.now() - STREAM_RETENTION_MS;
+    for (const stream of this.streams.values()) {
+      if (stream.status === "DISABLED" && (stream.disabledAt ?? 0) < horizon) {
+        this.streams.delete(stream.arn);
+        continue;
+      }
+      this.trim(stream, horizon);
+    }
+  }
+
+  private trim(stream: Stream, horizon: number): void {
+    const records = stream.shard.records;
+    if (records.length === 0 || (records[0] as StoredRecord).createdAt >= horizon) return;
+    let count = 0;
+    while (count < records.length && (records[count] as StoredRecord).createdAt < horizon) count++;
+    stream.shard.trimmedThrough = (records[count - 1] as StoredRecord).sequence;
+    records.splice(0, count);
+  }
+
+  private uniqueLabel(tableArn: string, now: number): string {
+    // The label is a millisecond timestamp; two streams of one table never share one.
+    for (let at = now; ; at++) {
+      const label = new Date(at).toISOString().replace("Z", "");
+      if (!this.streams.has(`${tableArn}/stream/${label}`)) return label;
+    }
+  }
+
+  private snapshot(): FeedSnapshot {
+    return {
+      version: 1,
+      next: String(this.next),
+      latest: Object.fromEntries(this.latest),
+      streams: [...this.streams.values()].map((stream) => ({
+        meta: {
+          arn: stream.arn,
+          label: stream.label,
+          tableName: stream.tableName,
+          tableArn: stream.tableArn,
+          region: stream.region,
+          viewType: stream.viewType,
+          keySchema: stream.keySchema,
+          createdAt: stream.createdAt,
+          shardId: stream.shard.shardId,
+          start: String(stream.shard.start),
+        },
+        status: stream.status,
+        ...(stream.disabledAt !== undefined ? { disabledAt: stream.disabledAt } : {}),
+        ...(stream.shard.end !== undefined ? { end: String(stream.shard.end) } : {}),
+        ...(stream.shard.trimmedThrough !== undefined
+          ? { trimmedThrough: String(stream.shard.trimmedThrough) }
+          : {}),
+        records: stream.shard.records.map((r) => ({
+          seq: String(r.sequence),
+          at: r.createdAt,
+          record: r.record,
+        })),
+      })),
+    };
+  }
+
+  private restore(snapshot: FeedSnapshot): void {
+    this.next = BigInt(snapshot.next);
+    for (const saved of snapshot.streams) {
+      const meta = saved.meta;
+      this.streams.set(meta.arn, {
+        arn: meta.arn,
+        label: meta.label,
+        tableName: meta.tableName,
+        tableArn: meta.tableArn,
+        region: meta.region,
+        viewType: meta.viewType,
+        keySchema: meta.keySchema,
+        createdAt: meta.createdAt,
+        status: saved.status,
+        ...(saved.disabledAt !== undefined ? { disabledAt: saved.disabledAt } : {}),
+        shard: {
+          shardId: meta.shardId,
+          start: BigInt(meta.start),
+          ...(saved.end !== undefined ? { end: BigInt(saved.end) } : {}),
+          ...(saved.trimmedThrough !== undefined ? { trimmedThrough: BigInt(saved.trimmedThrough) } : {}),
+          records: saved.records.map((r) => ({ sequence: BigInt(r.seq), createdAt: r.at, record: r.record })),
+        },
+      });
+    }
+    for (const [table, arn] of Object.entries(snapshot.latest)) this.latest.set(table, arn);
+  }
+}

@@ -1,0 +1,237 @@
+import { createRequire } from "node:module";
+import { DynamoDbError, dynamoErrors } from "./errors.js";
+
+/**
+ * DynamoDB storage and semantics by dynalite, called in-process: the same type checks, validations
+ * and actions its HTTP handler runs, minus the HTTP hop and the SigV4 header checks. Error bodies
+ * come out exactly as dynalite renders them (AWS-shaped). dynalite is CommonJS without types; the
+ * narrow interfaces below describe the parts used.
+ */
+
+export type Item = Record<string, AttributeValue>;
+export type AttributeValue = Record<string, unknown>;
+
+export interface KeySchemaElement {
+  AttributeName: string;
+  KeyType: "HASH" | "RANGE";
+}
+
+export interface DynaliteTable {
+  TableName: string;
+  TableArn: string;
+  TableStatus: string;
+  KeySchema: KeySchemaElement[];
+  AttributeDefinitions: { AttributeName: string; AttributeType: string }[];
+  GlobalSecondaryIndexes?: unknown[];
+  [member: string]: unknown;
+}
+
+interface DynaliteFailure extends Error {
+  statusCode?: number;
+  body?: Record<string, unknown>;
+}
+
+type Callback<T> = (error: DynaliteFailure | null | undefined, value?: T) => void;
+
+interface SubDb {
+  get(key: string, callback: Callback<Item>): void;
+}
+
+interface DynaliteStore {
+  tableDb: { awsAccountId: string; awsRegion: string };
+  getItemDb(table: string): SubDb;
+  getTable(name: string, checkStatus: boolean, callback: Callback<DynaliteTable>): void;
+  lifecycleManager?: { gracefulClose(callback: (error?: Error | null) => void): void };
+}
+
+interface DynaliteDb {
+  create(options: Record<string, unknown>): DynaliteStore;
+  createKey(item: Item, table: DynaliteTable): string;
+  validateItem(item: Item, table: DynaliteTable): DynaliteFailure | null | undefined;
+  validateKey(key: Item, table: DynaliteTable): DynaliteFailure | null | undefined;
+  checkConditional(data: ValidatedInput, existing: Item | undefined): DynaliteFailure | null | undefined;
+  itemSize(item: Item): number;
+}
+
+interface DynaliteValidations {
+  checkTypes(data: Record<string, unknown>, types: unknown): ValidatedInput;
+  checkValidations(data: ValidatedInput, types: unknown, custom: unknown, store: DynaliteStore): void;
+}
+
+type Action = (store: DynaliteStore, data: ValidatedInput, callback: Callback<Output>) => void;
+
+/** Input after dynalite's checks: known members only, expressions parsed into private members. */
+export type ValidatedInput = Record<string, unknown> & { readonly __validated: unique symbol };
+export type Output = Record<string, unknown>;
+
+/** The operations dynalite implements (its own list); the rest are the emulator's. */
+export const DYNALITE_OPERATIONS = [
+  "BatchGetItem",
+  "BatchWriteItem",
+  "CreateTable",
+  "DeleteItem",
+  "DeleteTable",
+  "DescribeTable",
+  "DescribeTimeToLive",
+  "GetItem",
+  "ListTables",
+  "ListTagsOfResource",
+  "PutItem",
+  "Query",
+  "Scan",
+  "TagResource",
+  "UntagResource",
+  "UpdateItem",
+  "UpdateTable",
+] as const;
+export type DynaliteOperation = (typeof DYNALITE_OPERATIONS)[number];
+
+const require = createRequire(import.meta.url);
+const db = require("dynalite/db") as DynaliteDb;
+const validations = require("dynalite/validations") as DynaliteValidations;
+
+interface ActionModule {
+  run: Action;
+  types: unknown;
+  custom: unknown;
+}
+const actions = new Map<DynaliteOperation, ActionModule>();
+function actionFor(operation: DynaliteOperation): ActionModule {
+  let action = actions.get(operation);
+  if (!action) {
+    const name = operation.charAt(0).toLowerCase() + operation.slice(1);
+    const rules = require(`dynalite/validations/${name}`) as { types: unknown; custom?: unknown };
+    action = {
+      run: require(`dynalite/actions/${name}`) as Action,
+      types: rules.types,
+      custom: rules.custom,
+    };
+    actions.set(operation, action);
+  }
+  return action;
+}
+
+/** Turns what dynalite throws or calls back with into an AWS error. */
+function toError(error: unknown): Error {
+  const failure = error as DynaliteFailure;
+  if (failure && typeof failure.statusCode === "number" && failure.body) {
+    return new DynamoDbError(failure.statusCode, failure.body);
+  }
+  return dynamoErrors.internal(error instanceof Error ? error.message : String(error));
+}
+
+export interface DynaliteEngineOptions {
+  /** LevelDB folder; in memory when absent. */
+  path?: string;
+  accountId: string;
+  region: string;
+}
+
+export class DynaliteEngine {
+  private readonly store: DynaliteStore;
+
+  constructor(options: DynaliteEngineOptions) {
+    this.store = db.create({
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+      ...(options.path ? { path: options.path } : {}),
+    });
+    // dynalite reads these from process.env at creation; the emulator's account and region win.
+    this.store.tableDb.awsAccountId = options.accountId;
+    this.store.tableDb.awsRegion = options.region;
+  }
+
+  /** Type-checks and validates a request the way dynalite's HTTP handler does (throws AWS errors). */
+  validate(operation: DynaliteOperation, input: Record<string, unknown>): ValidatedInput {
+    const { types, custom } = actionFor(operation);
+    try {
+      const data = validations.checkTypes(input, types);
+      validations.checkValidations(data, types, custom, this.store);
+      return data;
+    } catch (error) {
+      throw toError(error);
+    }
+  }
+
+  /** Runs a validated request. */
+  execute(operation: DynaliteOperation, data: ValidatedInput): Promise<Output> {
+    const { run } = actionFor(operation);
+    return new Promise((resolve, reject) => {
+      try {
+        run(this.store, data, (error, output) => (error ? reject(toError(error)) : resolve(output ?? {})));
+      } catch (error) {
+        reject(toError(error));
+      }
+    });
+  }
+
+  run(operation: DynaliteOperation, input: Record<string, unknown>): Promise<Output> {
+    try {
+      return this.execute(operation, this.validate(operation, input));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : toError(error));
+    }
+  }
+
+  /** The stored table description, whatever its status; undefined when there is no such table. */
+  table(name: string): Promise<DynaliteTable | undefined> {
+    return new Promise((resolve, reject) => {
+      this.store.getTable(name, false, (error, table) => {
+        if (error?.body && String(error.body["__type"]).endsWith("ResourceNotFoundException"))
+          return resolve(undefined);
+        if (error) return reject(toError(error));
+        resolve(table);
+      });
+    });
+  }
+
+  /** Waits (a few event-loop turns with dynalite's 0 ms transitions) for a table status change. */
+  async settle(name: string, until: (table: DynaliteTable | undefined) => boolean): Promise<void> {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      if (until(await this.table(name))) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Reads an item by dynalite's internal key string (see keyOf), bypassing the API. */
+  readItem(table: string, key: string): Promise<Item | undefined> {
+    return new Promise((resolve, reject) => {
+      this.store.getItemDb(table).get(key, (error, item) => {
+        if (error && error.name !== "NotFoundError") return reject(toError(error));
+        resolve(error ? undefined : (item ?? undefined));
+      });
+    });
+  }
+
+  /** dynalite's key string for an item or key; undefined when the key attributes are invalid. */
+  keyOf(table: DynaliteTable, itemOrKey: Item, isKeyOnly: boolean): string | undefined {
+    const invalid = isKeyOnly ? db.validateKey(itemOrKey, table) : db.validateItem(itemOrKey, table);
+    return invalid ? undefined : db.createKey(itemOrKey, table);
+  }
+
+  /** The same check as the write would make: undefined when the condition holds, else the AWS error. */
+  conditionFailure(data: ValidatedInput, existing: Item | undefined): Error | undefined {
+    const failure = db.checkConditional(data, existing);
+    return failure ? toError(failure) : undefined;
+  }
+
+  /** Validation errors of an item or key against the table (missing/mistyped key attributes). */
+  keyProblem(table: DynaliteTable, itemOrKey: Item, isKeyOnly: boolean): Error | undefined {
+    const invalid = isKeyOnly ? db.validateKey(itemOrKey, table) : db.validateItem(itemOrKey, table);
+    return invalid ? toError(invalid) : undefined;
+  }
+
+  /** DynamoDB's item size in bytes (attribute names plus values). */
+  itemSize(item: Item): number {
+    return db.itemSize(item);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      const manager = this.store.lifecycleManager;
+      if (!manager) return resolve();
+      manager.gracefulClose(() => resolve());
+    });
+  }
+}

@@ -1,0 +1,33 @@
+/** DynamoDB and DynamoDB Streams limits and fixed values (aws-behaviour.md §2, §10). */
+
+/** Stream records live 24 hours; a disabled stream stays readable as long. */
+export const STREAM_RETENTION_MS = 24 * 60 * 60 * 1000;
+/** A shard iterator expires 15 minutes after it was issued. */
+export const SHARD_ITERATOR_TTL_MS = 15 * 60 * 1000;
+export const GET_RECORDS_MAX_LIMIT = 1000;
+/** GetRecords returns at most 1 MB of records per call. */
+export const GET_RECORDS_MAX_BYTES = 1024 * 1024;
+export const LIST_STREAMS_MAX_LIMIT = 100;
+export const DESCRIBE_STREAM_MAX_LIMIT = 100;
+export const STREAM_VIEW_TYPES = ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"] as const;
+export const SHARD_ITERATOR_TYPES = [
+  "TRIM_HORIZON",
+  "LATEST",
+  "AT_SEQUENCE_NUMBER",
+  "AFTER_SEQUENCE_NUMBER",
+] as const;
+/**
+ * Sequence numbers are digit strings of 21 or more characters (AWS: 21–40, compared as integers).
+ * The emulator counts up from here, across all streams, so a number never repeats.
+ */
+export const FIRST_SEQUENCE_NUMBER = 10n ** 20n;
+
+export const TRANSACT_MAX_ITEMS = 100;
+/** TransactWriteItems with the same ClientRequestToken within this window is not applied twice. */
+export const TRANSACTION_IDEMPOTENCY_MS = 10 * 60 * 1000;
+
+/** Journal entries kept before folding them into a snapshot. */
+export const COMPACT_AFTER_ENTRIES = 10_000;
+/** Default and maximum wait of the internal WaitForRecords operation. */
+export const WAIT_DEFAULT_TIMEOUT_MS = 1_000;
+export const WAIT_MAX_TIMEOUT_MS = 60_000;

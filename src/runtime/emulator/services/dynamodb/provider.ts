@@ -1,0 +1,169 @@
+import type { ChangeFeed } from "./change-feed.js";
+import type { DynaliteEngine, DynaliteTable, Item, Output, ValidatedInput } from "./dynalite-engine.js";
+import { DynamoDbError, dynamoErrors } from "./errors.js";
+import type { ItemTarget, ItemWriter } from "./item-writer.js";
+import {
+  applyStreamSpecification,
+  checkStreamUpdate,
+  takeStreamSpecification,
+  withStreamMembers,
+} from "./table-streams.js";
+
+type Input = Record<string, unknown>;
+
+/**
+ * DynamoDB (`DynamoDB_20120810`): dynalite does the work; this layer adds streams. Reads pass
+ * straight through. Writes take the item's lock (so transactions and stream images stay exact) and,
+ * on a table with a stream, record the change before answering. The caller's request goes to
+ * dynalite unchanged, so its ReturnValues and the rest of the answer are dynalite's.
+ */
+export class DynamoDbProvider {
+  constructor(
+    private readonly engine: DynaliteEngine,
+    private readonly feed: ChangeFeed,
+    private readonly writer: ItemWriter,
+  ) {}
+
+  // --- tables -------------------------------------------------------------------------------
+
+  async createTable(input: Input): Promise<Output> {
+    const spec = takeStreamSpecification(input);
+    const output = await this.engine.run("CreateTable", input);
+    const description = output["TableDescription"] as DynaliteTable;
+    const name = description.TableName;
+    this.writer.forget(name);
+    // dynalite flips CREATING to ACTIVE on a 0 ms timer; the next request must find it ACTIVE.
+    await this.engine.settle(name, (t) => t?.TableStatus !== "CREATING");
+    if (spec?.StreamEnabled) applyStreamSpecification(this.feed, description, spec);
+    return { ...output, TableDescription: withStreamMembers(this.feed, description) };
+  }
+
+  async describeTable(input: Input): Promise<Output> {
+    const output = await this.engine.run("DescribeTable", input);
+    return { ...output, Table: withStreamMembers(this.feed, output["Table"]) };
+  }
+
+  async updateTable(input: Input): Promise<Output> {
+    const spec = takeStreamSpecification(input);
+    if (!spec) {
+      const output = await this.engine.run("UpdateTable", input);
+      return { ...output, TableDescription: withStreamMembers(this.feed, output["TableDescription"]) };
+    }
+    const validated = this.engine.validate("DescribeTable", { TableName: input["TableName"] });
+    const name = validated["TableName"] as string;
+    const table = await this.engine.table(name);
+    if (!table) throw dynamoErrors.tableNotFound(name);
+    checkStreamUpdate(this.feed, name, spec);
+    const otherChanges = Object.entries(input).some(
+      ([member, value]) => member !== "TableName" && value != null,
+    );
+    let description: unknown;
+    if (otherChanges) {
+      const output = await this.engine.run("UpdateTable", input);
+      description = output["TableDescription"];
+    } else {
+      description = (await this.engine.run("DescribeTable", { TableName: name }))["Table"];
+    }
+    applyStreamSpecification(this.feed, table, spec);
+    return { TableDescription: withStreamMembers(this.feed, description) };
+  }
+
+  async deleteTable(input: Input): Promise<Output> {
+    const output = await this.engine.run("DeleteTable", input);
+    const description = output["TableDescription"] as DynaliteTable;
+    const name = description.TableName;
+    const answer = { ...output, TableDescription: withStreamMembers(this.feed, description) };
+    this.feed.tableDeleted(name);
+    this.writer.forget(name);
+    await this.engine.settle(name, (t) => t === undefined);
+    return answer;
+  }
+
+  // --- single-item writes -------------------------------------------------------------------
+
+  putItem(input: Input): Promise<Output> {
+    return this.writeOne("PutItem", input, (data) => data["Item"] as Item, false);
+  }
+
+  updateItem(input: Input): Promise<Output> {
+    return this.writeOne("UpdateItem", input, (data) => data["Key"] as Item, true);
+  }
+
+  deleteItem(input: Input): Promise<Output> {
+    return this.writeOne("DeleteItem", input, (data) => data["Key"] as Item, true);
+  }
+
+  private async writeOne(
+    operation: "PutItem" | "UpdateItem" | "DeleteItem",
+    input: Input,
+    keySource: (data: ValidatedInput) => Item,
+    isKeyOnly: boolean,
+  ): Promise<Output> {
+    // dynalite predates ReturnValuesOnConditionCheckFailure; the emulator adds the Item it returns.
+    const oldOnFailure = input["ReturnValuesOnConditionCheckFailure"] === "ALL_OLD";
+    const data = this.engine.validate(operation, input);
+    const name = data["TableName"] as string;
+    const table = await this.writer.schema(name);
+    const key = table ? this.engine.keyOf(table, keySource(data), isKeyOnly) : undefined;
+    // A missing table or a malformed key: dynalite answers with the error; nothing is written.
+    if (key === undefined) return this.engine.execute(operation, data);
+    return this.writer.write([{ table: name, key }], oldOnFailure, async (oldImages) => {
+      try {
+        return await this.engine.execute(operation, data);
+      } catch (error) {
+        const old = oldImages[0];
+        if (
+          oldOnFailure &&
+          old &&
+          error instanceof DynamoDbError &&
+          error.code === "ConditionalCheckFailedException"
+        )
+          throw new DynamoDbError(error.status, { ...error.body, Item: old });
+        throw error;
+      }
+    });
+  }
+
+  // --- batch writes -------------------------------------------------------------------------
+
+  async batchWriteItem(input: Input): Promise<Output> {
+    const data = this.engine.validate("BatchWriteItem", input);
+    const requestItems = data["RequestItems"] as Record<
+      string,
+      { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }[]
+    >;
+    const targets: ItemTarget[] = [];
+    for (const [name, requests] of Object.entries(requestItems)) {
+      const table = await this.writer.schema(name);
+      if (!table) return this.engine.execute("BatchWriteItem", data);
+      for (const request of requests) {
+        const key = request.PutRequest
+          ? this.engine.keyOf(table, request.PutRequest.Item, false)
+          : request.DeleteRequest
+            ? this.engine.keyOf(table, request.DeleteRequest.Key, true)
+            : undefined;
+        if (key === undefined) return this.engine.execute("BatchWriteItem", data);
+        targets.push({ table: name, key });
+      }
+    }
+    // dynalite processes every request of a valid batch: UnprocessedItems is always {}.
+    return this.writer.write(targets, false, () => this.engine.execute("BatchWriteItem", data));
+  }
+
+  // --- pass-through -------------------------------------------------------------------------
+
+  passThrough(
+    operation:
+      | "GetItem"
+      | "BatchGetItem"
+      | "Query"
+      | "Scan"
+      | "ListTables"
+      | "DescribeTimeToLive"
+      | "TagResource"
+      | "UntagResource"
+      | "ListTagsOfResource",
+  ): (input: Input) => Promise<Output> {
+    return (input) => this.engine.run(operation, input);
+  }
+}
