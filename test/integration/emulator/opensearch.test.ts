@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Client } from "@opensearch-project/opensearch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, ManualClock, type Emulator } from "../../../src/runtime/emulator/index.js";
+import { awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
 import { startEmulatorProcess } from "../../helpers/emulator-process.js";
 
 const MAPPINGS = {
@@ -632,5 +633,72 @@ describe("emulator: OpenSearch persistence", () => {
       await b.close();
       await revived.stop();
     }
+  });
+});
+
+describe.skipIf(!awsCliAvailable)("emulator: OpenSearch Service control plane through the AWS CLI", () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await createEmulator({ services: ["opensearch"] });
+  });
+  afterAll(async () => {
+    await emulator.stop();
+  });
+
+  it("create-domain returns a ready domain whose Endpoint is the path-style data plane; the client works there", async () => {
+    const created = await awsCliJson<{ DomainStatus: Record<string, any> }>(emulator.url, [
+      "opensearch",
+      "create-domain",
+      "--domain-name",
+      "celebrities",
+      "--engine-version",
+      "OpenSearch_2.19",
+    ]);
+    const host = emulator.url.replace("http://", "");
+    expect(created.DomainStatus).toMatchObject({
+      DomainName: "celebrities",
+      ARN: "arn:aws:es:us-east-1:000000000000:domain/celebrities",
+      Processing: false,
+      Endpoint: `${host}/opensearch/us-east-1/celebrities`,
+      EngineVersion: "OpenSearch_2.19",
+    });
+    const described = await awsCliJson<{ DomainStatus: Record<string, any> }>(emulator.url, [
+      "opensearch",
+      "describe-domain",
+      "--domain-name",
+      "celebrities",
+    ]);
+    const client: any = new Client({ node: `http://${described.DomainStatus.Endpoint}`, maxRetries: 0 });
+    await client.index({ index: "celebrities", id: "1", body: { name: "Ava" }, refresh: true });
+    expect((await client.count({ index: "celebrities" })).body.count).toBe(1);
+    await client.close();
+
+    const listed = await awsCliJson<{ DomainNames: unknown[] }>(emulator.url, [
+      "opensearch",
+      "list-domain-names",
+    ]);
+    expect(listed.DomainNames).toEqual([{ DomainName: "celebrities", EngineType: "OpenSearch" }]);
+    const dup = await awsCli(emulator.url, ["opensearch", "create-domain", "--domain-name", "celebrities"]);
+    expect(dup.stderr).toMatch(/ResourceAlreadyExistsException/);
+  });
+
+  it("delete-domain removes the domain and its data; describing it then is ResourceNotFoundException", async () => {
+    await awsCliJson(emulator.url, ["opensearch", "create-domain", "--domain-name", "short-lived"]);
+    const client: any = new Client({
+      node: `${emulator.url}/opensearch/us-east-1/short-lived`,
+      maxRetries: 0,
+    });
+    await client.indices.create({ index: "data" });
+    await awsCliJson(emulator.url, ["opensearch", "delete-domain", "--domain-name", "short-lived"]);
+    expect((await client.indices.exists({ index: "data" })).body).toBe(false);
+    await client.close();
+    const gone = await awsCli(emulator.url, [
+      "opensearch",
+      "describe-domain",
+      "--domain-name",
+      "short-lived",
+    ]);
+    expect(gone.exitCode).not.toBe(0);
+    expect(gone.stderr).toMatch(/ResourceNotFoundException/);
   });
 });

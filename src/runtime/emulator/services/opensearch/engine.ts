@@ -46,6 +46,14 @@ export class OpenSearchEngine {
     for (const index of this.state.allIndices()) index.releaseWaiters();
   }
 
+  /** Cancels pending refreshes of a domain's indices (before the domain is deleted). */
+  forgetDomain(key: string): void {
+    for (const index of this.state.indices(key).values()) {
+      this.refreshTimers.get(index)?.cancel();
+      this.refreshTimers.delete(index);
+    }
+  }
+
   info(domain: DomainRef, accountId: string): Record<string, unknown> {
     return {
       name: domain.name,

@@ -1,11 +1,12 @@
 import type { EmulatorRequest, EmulatorResponse } from "../../core/request.js";
 import type { ServiceEnv, ServiceModule } from "../../core/service.js";
+import { handleControlPlane } from "./control-plane.js";
 import { OpenSearchEngine, type DomainRef } from "./engine.js";
 import { OpenSearchError, osErrors } from "./errors.js";
 import { FaultInjector } from "./faults.js";
 import { COMPACT_AFTER_ENTRIES } from "./limits.js";
 import { errorResponse, matchRoute } from "./routes.js";
-import { OpenSearchState, type OpenSearchEntry, type OpenSearchSnapshot } from "./store.js";
+import { domainKey, OpenSearchState, type OpenSearchEntry, type OpenSearchSnapshot } from "./store.js";
 
 const DOMAIN_NAME = /^[a-z][a-z0-9-]{2,27}$/;
 
@@ -33,6 +34,29 @@ export default function createOpenSearchService(env: ServiceEnv): ServiceModule 
   const engine = new OpenSearchEngine(state, env.clock, journal, faults);
 
   async function handle(request: EmulatorRequest): Promise<EmulatorResponse> {
+    if (request.path.startsWith("/2021-01-01/")) {
+      return handleControlPlane(request, {
+        baseUrl: () => env.baseUrl(),
+        now: () => env.clock.now(),
+        domains: (accountId, region) =>
+          [...state.domainRecords.values()].filter((d) => d.accountId === accountId && d.region === region),
+        domain: (accountId, region, name) => state.domainRecords.get(domainKey(accountId, region, name)),
+        create: (record) => {
+          const entry: OpenSearchEntry = { t: "createDomain", record };
+          journal(entry);
+          state.apply(entry);
+        },
+        delete: (record) => {
+          const entry: OpenSearchEntry = {
+            t: "deleteDomain",
+            key: domainKey(record.accountId, record.region, record.name),
+          };
+          engine.forgetDomain(entry.key);
+          journal(entry);
+          state.apply(entry);
+        },
+      });
+    }
     try {
       const parts = request.path.split("/");
       // ["", "opensearch", region, domain, ...rest]

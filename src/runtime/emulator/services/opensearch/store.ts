@@ -9,6 +9,7 @@ import {
   type Mappings,
   type ParsedDocument,
 } from "./mapping.js";
+import type { DomainRecord } from "./control-plane.js";
 import { DEFAULT_REFRESH_INTERVAL_MS } from "./limits.js";
 
 /**
@@ -128,6 +129,8 @@ export type DocOp =
   | { op: "delete"; index: string; id: string };
 
 export type OpenSearchEntry =
+  | { t: "createDomain"; record: DomainRecord }
+  | { t: "deleteDomain"; key: string }
   | {
       t: "createIndex";
       domain: string;
@@ -143,6 +146,8 @@ export type OpenSearchEntry =
 
 export interface OpenSearchSnapshot {
   version: 1;
+  /** Domains created through the control plane. */
+  domainRecords?: DomainRecord[];
   domains: {
     domain: string;
     indices: {
@@ -161,8 +166,14 @@ export function newUuid(): string {
   return randomBytes(16).toString("base64url").slice(0, 22);
 }
 
+export function domainKey(accountId: string, region: string, name: string): string {
+  return `${accountId}/${region}/${name}`;
+}
+
 export class OpenSearchState {
   private readonly domains = new Map<string, Map<string, OsIndex>>();
+  /** Domains created through the control plane (the data plane works without one). */
+  readonly domainRecords = new Map<string, DomainRecord>();
 
   indices(domain: string): Map<string, OsIndex> {
     let indices = this.domains.get(domain);
@@ -184,6 +195,17 @@ export class OpenSearchState {
    */
   apply(entry: OpenSearchEntry): void {
     switch (entry.t) {
+      case "createDomain":
+        this.domainRecords.set(
+          domainKey(entry.record.accountId, entry.record.region, entry.record.name),
+          entry.record,
+        );
+        return;
+      case "deleteDomain":
+        this.domainRecords.delete(entry.key);
+        for (const index of this.domains.get(entry.key)?.values() ?? []) index.releaseWaiters();
+        this.domains.delete(entry.key);
+        return;
       case "createIndex":
         this.indices(entry.domain).set(
           entry.index,
@@ -227,6 +249,7 @@ export class OpenSearchState {
   toSnapshot(): OpenSearchSnapshot {
     return {
       version: 1,
+      domainRecords: [...this.domainRecords.values()],
       domains: [...this.domains.entries()].map(([domain, indices]) => ({
         domain,
         indices: [...indices.values()].map((index) => ({
@@ -249,6 +272,7 @@ export class OpenSearchState {
 
   /** Restores a snapshot; restored documents are searchable at once (as after a recovery). */
   restore(snapshot: OpenSearchSnapshot, now: number): void {
+    for (const record of snapshot.domainRecords ?? []) this.apply({ t: "createDomain", record });
     for (const { domain, indices } of snapshot.domains) {
       for (const s of indices) {
         const index = new OsIndex(s.name, s.uuid, s.creationDate, s.settings, s.mappings);
