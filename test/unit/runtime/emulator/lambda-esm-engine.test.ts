@@ -46,6 +46,11 @@ class Harness {
   seq = 0;
   engine: EsmEngine;
 
+  /** Set to false to take away Streams' WaitForRecords wake-up (the poller then sleeps). */
+  wake = true;
+  getRecordsCalls = 0;
+  private waiters: (() => void)[] = [];
+
   constructor(persistDir?: string, shared?: Harness) {
     if (shared) {
       this.records = shared.records;
@@ -90,6 +95,7 @@ class Harness {
     return keys.map((key) => {
       this.seq++;
       const sequenceNumber = String(9n * 10n ** BigInt(18 + this.seq) + BigInt(this.seq));
+      this.wakeWaiters();
       this.records.push({
         eventID: key,
         eventName: "INSERT",
@@ -101,6 +107,12 @@ class Harness {
       });
       return sequenceNumber;
     });
+  }
+
+  private wakeWaiters(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    queueMicrotask(() => waiting.forEach((resolve) => resolve()));
   }
 
   send(...bodies: string[]): void {
@@ -125,7 +137,18 @@ class Harness {
               : this.records.findIndex((r) => r.dynamodb.SequenceNumber === input["SequenceNumber"]) + 1;
         return { ShardIterator: String(index) };
       }
+      case "dynamodbstreams.WaitForRecords": {
+        if (!this.wake) throw new ServiceError("UnknownOperationException", "not offered", 400);
+        if (Number(input["ShardIterator"]) < this.records.length) return { RecordsAvailable: true };
+        const woken = new Promise<boolean>((resolve) => this.waiters.push(() => resolve(true)));
+        const timeout = this.clock.sleep(Number(input["TimeoutMs"]), input["Signal"] as AbortSignal).then(
+          () => false,
+          () => false,
+        );
+        return { RecordsAvailable: await Promise.race([woken, timeout]) };
+      }
       case "dynamodbstreams.GetRecords": {
+        this.getRecordsCalls++;
         const index = Number(input["ShardIterator"]);
         const records = this.records.slice(index, index + Number(input["Limit"] ?? 1000));
         return { Records: structuredClone(records), NextShardIterator: String(index + records.length) };
@@ -263,6 +286,32 @@ describe("esm engine: stream batching", () => {
       eventSourceARN: STREAM_ARN,
       dynamodb: { Keys: { pk: { S: "k" } } },
     });
+  });
+});
+
+describe("esm engine: waiting for records", () => {
+  it("wakes on new records through WaitForRecords instead of polling", async () => {
+    const h = await start();
+    await h.create({ EventSourceArn: STREAM_ARN, StartingPosition: "LATEST" });
+    await h.run(5000);
+    const idleReads = h.getRecordsCalls;
+    // One wait per second instead of four polls: a handful of reads in 5 s of idle clock time.
+    expect(idleReads).toBeLessThanOrEqual(8);
+    h.write("a");
+    await h.clock.advance(0);
+    await h.until(() => h.invocations.length === 1, 1, 20);
+    expect(h.invocations).toEqual([["a"]]);
+  });
+
+  it("falls back to polling on the clock when WaitForRecords is not offered", async () => {
+    const h = await start();
+    h.wake = false;
+    await h.create({ EventSourceArn: STREAM_ARN, StartingPosition: "LATEST" });
+    h.write("a");
+    await h.until(() => h.invocations.length === 1);
+    await h.run(5000);
+    expect(h.getRecordsCalls).toBeGreaterThan(15);
+    expect(h.invocations).toEqual([["a"]]);
   });
 });
 

@@ -21,8 +21,10 @@ export const MAX_MAXIMUM_CONCURRENCY = 1000;
 export const LIST_PAGE_SIZE = 100;
 export const MAX_LIST_ITEMS = 10_000;
 
-/** Lambda polls each shard about four times a second. */
+/** Lambda polls each shard about four times a second (used when the stream cannot wake us). */
 export const STREAM_POLL_INTERVAL_MS = 250;
+/** Longest single wait on DynamoDB Streams' in-process wake-up (WaitForRecords). */
+export const STREAM_WAIT_MS = 1_000;
 /** How often a stream mapping looks for new shards (AWS rolls shards over every few hours). */
 export const SHARD_DISCOVERY_INTERVAL_MS = 5_000;
 export const GET_RECORDS_LIMIT = 1000;

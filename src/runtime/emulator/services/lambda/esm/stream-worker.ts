@@ -11,6 +11,7 @@ import {
   SHARD_DISCOVERY_INTERVAL_MS,
   STREAM_POLL_INTERVAL_MS,
   STREAM_RETENTION_SECONDS,
+  STREAM_WAIT_MS,
 } from "./limits.js";
 import { SHARD_END, TRIM_HORIZON, type ShardPosition } from "./store.js";
 
@@ -50,6 +51,8 @@ export class StreamWorker implements Worker {
   private readonly active = new Set<string>();
   private readonly finished = new Set<string>();
   private readonly filter: RecordFilter;
+  /** False once the streams service turned out not to offer WaitForRecords (then: polling). */
+  canWait = true;
 
   constructor(
     private readonly mapping: MappingRecord,
@@ -326,7 +329,7 @@ class ShardReader {
           this.worker.markFinished(this.shardId);
           return;
         }
-        if (!(await pause(env, STREAM_POLL_INTERVAL_MS, signal))) return;
+        if (!(await this.waitForRecords(STREAM_WAIT_MS))) return;
         continue;
       }
       const waited = env.clock.now() - (this.firstBufferedAt ?? env.clock.now());
@@ -336,11 +339,40 @@ class ShardReader {
         waited >= windowMs ||
         this.matchedCount() === 0;
       if (!ready) {
-        if (!(await pause(env, Math.min(STREAM_POLL_INTERVAL_MS, windowMs - waited), signal))) return;
+        // Keep reading while the window is open: wake on new records or when it closes.
+        if (!(await this.waitForRecords(Math.min(STREAM_WAIT_MS, windowMs - waited)))) return;
         continue;
       }
       await this.worker.processBatch(this.shardId, this.takeBatch(config.batchSize));
       this.firstBufferedAt = this.buffer.length > 0 ? env.clock.now() : undefined;
+    }
+  }
+
+  /**
+   * Waits up to `ms` for records after the iterator, woken by DynamoDB Streams' in-process
+   * WaitForRecords when it is there (no polling delay), else by sleeping on the clock. False when
+   * the worker was stopped.
+   */
+  private async waitForRecords(ms: number): Promise<boolean> {
+    const { env, config, abortSignal: signal } = this.worker;
+    if (this.iterator === undefined || !this.worker.canWait) {
+      return pause(env, Math.min(ms, STREAM_POLL_INTERVAL_MS), signal);
+    }
+    try {
+      await env.call(
+        "dynamodbstreams",
+        "WaitForRecords",
+        { ShardIterator: this.iterator, TimeoutMs: Math.max(1, Math.round(ms)), Signal: signal },
+        contextFor(config),
+      );
+      return !signal.aborted;
+    } catch (error) {
+      if (error instanceof ServiceError && error.code === "UnknownOperationException") {
+        this.worker.canWait = false;
+        return pause(env, Math.min(ms, STREAM_POLL_INTERVAL_MS), signal);
+      }
+      // WaitForRecords fails the way GetRecords would; the next read() handles it.
+      return !signal.aborted;
     }
   }
 
