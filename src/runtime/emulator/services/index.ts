@@ -14,6 +14,7 @@ export const SERVICE_LOADERS: Partial<Record<ServiceName, () => Promise<ServiceF
   events: async () => (await import("./events/index.js")).default,
   dynamodb: async () => (await import("./dynamodb/index.js")).default,
   dynamodbstreams: async () => (await import("./dynamodb/index.js")).default,
+  sqs: async () => (await import("./sqs/index.js")).default,
 };
 
 export const START_ORDER: ServiceName[] = [
