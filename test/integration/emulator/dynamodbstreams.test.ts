@@ -18,6 +18,7 @@ import {
   GetShardIteratorCommand,
   ListStreamsCommand,
   type _Record,
+  type GetRecordsCommandOutput,
   type ShardIteratorType,
   type StreamViewType,
 } from "@aws-sdk/client-dynamodb-streams";
@@ -87,7 +88,9 @@ describe("emulator: DynamoDB Streams", () => {
     const records: _Record[] = [];
     let next: string | undefined = shardIterator;
     while (next) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: next, Limit: limit }));
+      const page: GetRecordsCommandOutput = await streams.send(
+        new GetRecordsCommand({ ShardIterator: next, Limit: limit }),
+      );
       records.push(...(page.Records ?? []));
       next = page.NextShardIterator;
       if ((page.Records ?? []).length === 0) break;
