@@ -544,6 +544,22 @@ describe("emulator: OpenSearch data plane", () => {
       await faults("DELETE");
     });
 
+    it("bulk-items with a docId: only that document's item fails (503 unavailable_shards_exception)", async () => {
+      await faults("POST", { status: 503, count: 1, scope: "bulk-items", docId: "CELEB#043|SOURCE#news" });
+      const { body } = await client.bulk({
+        index: "faulty-id",
+        body: ["CELEB#042|SOURCE#tmdb", "CELEB#043|SOURCE#news"].flatMap((id) => [
+          { index: { _id: id } },
+          { id },
+        ]),
+      });
+      expect(body.items.map((i: any) => i.index.status)).toEqual([201, 503]);
+      expect(body.items[1].index.error.type).toBe("unavailable_shards_exception");
+      const wrongScope = await faults("POST", { status: 503, count: 1, scope: "request", docId: "x" });
+      expect(wrongScope.status).toBe(400);
+      await faults("DELETE");
+    });
+
     it("request scope: a 503 for the whole request; the client's own retry then succeeds", async () => {
       await faults("POST", { status: 503, count: 1, scope: "request", operation: "bulk" });
       const direct = await rawJson(

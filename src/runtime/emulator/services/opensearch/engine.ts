@@ -357,7 +357,7 @@ export class OpenSearchEngine {
   private bulkItem(domain: DomainRef, action: BulkAction, touched: Set<OsIndex>): Record<string, unknown> {
     const base = { _index: action.index, _id: action.id ?? null };
     const fail = (error: OpenSearchError) => ({ ...base, status: error.status, error: error.toItemError() });
-    const fault = this.faults.forBulkItem(domain, action.index);
+    const fault = this.faults.forBulkItem(domain, action.index, action.id);
     if (fault !== undefined) {
       const error =
         fault === 429

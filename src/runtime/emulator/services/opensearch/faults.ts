@@ -24,6 +24,8 @@ export interface FaultRule {
   index?: string;
   /** For `request` rules: only this operation (bulk, index, update, delete, get, search, count, refresh, indices). */
   operation?: string;
+  /** For `bulk-items` rules: only the item with this document id. */
+  docId?: string;
   injected: number;
 }
 
@@ -60,7 +62,11 @@ export class FaultInjector {
       if (typeof spec["seed"] !== "number") return "seed must be a number";
       this.random = mulberry32(spec["seed"]);
     }
-    for (const key of ["domain", "index", "operation"]) {
+    if (spec["docId"] !== undefined && scope !== "bulk-items")
+      return "docId applies to bulk-items rules only";
+    if (spec["operation"] !== undefined && scope !== "request")
+      return "operation applies to request rules only";
+    for (const key of ["domain", "index", "operation", "docId"]) {
       if (spec[key] !== undefined && typeof spec[key] !== "string") return `${key} must be a string`;
     }
     const rule: FaultRule = {
@@ -71,6 +77,7 @@ export class FaultInjector {
       ...(spec["domain"] !== undefined ? { domain: spec["domain"] as string } : {}),
       ...(spec["index"] !== undefined ? { index: spec["index"] as string } : {}),
       ...(spec["operation"] !== undefined ? { operation: spec["operation"] as string } : {}),
+      ...(spec["docId"] !== undefined ? { docId: spec["docId"] as string } : {}),
       injected: 0,
     };
     this.rules.push(rule);
@@ -89,12 +96,12 @@ export class FaultInjector {
 
   /** The status to fail this request with, if a `request` rule fires. */
   forRequest(domain: DomainLabel, operation: string, index: string | undefined): number | undefined {
-    return this.fire("request", domain, index, operation);
+    return this.fire("request", domain, index, operation, undefined);
   }
 
   /** The status to fail this bulk item with, if a `bulk-items` rule fires. */
-  forBulkItem(domain: DomainLabel, index: string): number | undefined {
-    return this.fire("bulk-items", domain, index, undefined);
+  forBulkItem(domain: DomainLabel, index: string, id: string | undefined): number | undefined {
+    return this.fire("bulk-items", domain, index, undefined, id);
   }
 
   private fire(
@@ -102,12 +109,14 @@ export class FaultInjector {
     domain: DomainLabel,
     index: string | undefined,
     operation: string | undefined,
+    id: string | undefined,
   ): number | undefined {
     for (const rule of this.rules) {
       if (rule.scope !== scope) continue;
       if (rule.domain !== undefined && rule.domain !== domain.name && rule.domain !== domain.label) continue;
       if (rule.index !== undefined && rule.index !== index) continue;
       if (rule.operation !== undefined && rule.operation !== operation) continue;
+      if (rule.docId !== undefined && rule.docId !== id) continue;
       if (rule.remaining !== undefined) {
         if (rule.remaining <= 0) continue;
         rule.remaining--;

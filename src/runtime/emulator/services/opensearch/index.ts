@@ -129,8 +129,9 @@ export default function createOpenSearchService(env: ServiceEnv): ServiceModule 
     },
     /**
      * Side door for tests:
-     *   POST   /_emulator/opensearch/faults  {status: 429|500|503, count?: n, rate?: 0..1, scope?: "bulk-items"|"request",
-     *                                         domain?, index?, operation?, seed?}  → the rule
+     *   POST   /_emulator/opensearch/faults  {status: 429|500|503 (request: also 502|504), count: n | rate: 0..1,
+     *                                         scope?: "bulk-items" (default) | "request", domain?, index?,
+     *                                         docId? (bulk-items), operation? (request), seed?}  → the rule
      *   GET    /_emulator/opensearch/faults  → {rules: [...]} (with how many failures each injected)
      *   DELETE /_emulator/opensearch/faults  → {cleared: n}
      */
