@@ -27,7 +27,12 @@ export default function createOpenSearchService(env: ServiceEnv): ServiceModule 
       compactQueued = true;
       queueMicrotask(() => {
         compactQueued = false;
-        store.compact(state.toSnapshot());
+        try {
+          store.compact(state.toSnapshot());
+        } catch (error) {
+          // The journal still holds everything; compaction is retried at the next threshold.
+          env.reportBackgroundError("opensearch", error);
+        }
       });
     }
   };
