@@ -77,13 +77,15 @@ describe("sqs persistence", () => {
     const clock = new ManualClock();
     let emulator = await createEmulator({ services: ["sqs"], persistDir, clock });
     let sqs = client(emulator.url);
-    const { QueueUrl: url } = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: "durable",
-        Attributes: { VisibilityTimeout: "60" },
-        tags: { env: "test" },
-      }),
-    );
+    const url = (
+      await sqs.send(
+        new CreateQueueCommand({
+          QueueName: "durable",
+          Attributes: { VisibilityTimeout: "60" },
+          tags: { env: "test" },
+        }),
+      )
+    ).QueueUrl!;
     const { QueueUrl: fifoUrl } = await sqs.send(
       new CreateQueueCommand({ QueueName: "durable.fifo", Attributes: { FifoQueue: "true" } }),
     );
@@ -110,7 +112,7 @@ describe("sqs persistence", () => {
     sqs = next.sqs;
 
     // Assess: "waiting" was received with "deleted" and is in flight until 60 s after that receive
-    expect(await counts(sqs, url!)).toEqual([0, 2, 0]);
+    expect(await counts(sqs, url)).toEqual([0, 2, 0]);
     const tags = await sqs.send(new ListQueueTagsCommand({ QueueUrl: url }));
     expect(tags.Tags).toEqual({ env: "test" });
     const duplicate = await sqs.send(
@@ -126,9 +128,9 @@ describe("sqs persistence", () => {
 
     // Both were received 10 s before the restart with a 60 s visibility timeout.
     await next.clock.advance(49_999);
-    expect(await receive(sqs, url!)).toEqual([]);
+    expect(await receive(sqs, url)).toEqual([]);
     await next.clock.advance(1);
-    const back = await receive(sqs, url!);
+    const back = await receive(sqs, url);
     expect(back.map((m) => m.Body).sort()).toEqual(["in flight", "waiting"]);
     const again = back.find((m) => m.MessageId === inflight!.MessageId)!;
     expect(again.Attributes!["ApproximateReceiveCount"]).toBe("2");
@@ -139,7 +141,7 @@ describe("sqs persistence", () => {
     emulator = next.emulator;
     sqs = next.sqs;
     await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: again.ReceiptHandle }));
-    expect(await counts(sqs, url!)).toEqual([0, 1, 0]);
+    expect(await counts(sqs, url)).toEqual([0, 1, 0]);
     sqs.destroy();
     await emulator.stop();
   });
@@ -190,9 +192,9 @@ describe("sqs persistence", () => {
     const persistDir = tempDir();
     const child = await startEmulatorProcess({ persistDir, services: ["sqs"] });
     let sqs = client(child.url);
-    const { QueueUrl: url } = await sqs.send(
-      new CreateQueueCommand({ QueueName: "crash", Attributes: { VisibilityTimeout: "600" } }),
-    );
+    const url = (
+      await sqs.send(new CreateQueueCommand({ QueueName: "crash", Attributes: { VisibilityTimeout: "600" } }))
+    ).QueueUrl!;
     for (const body of ["a", "b", "c"])
       await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
     const [first] = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 1 })))
@@ -208,13 +210,13 @@ describe("sqs persistence", () => {
     sqs = client(emulator.url);
 
     // Assess: one visible, the received one still in flight, the deleted one gone
-    expect(await counts(sqs, url!)).toEqual([1, 1, 0]);
+    expect(await counts(sqs, url)).toEqual([1, 1, 0]);
     const remaining = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 })))
       .Messages!;
     expect(remaining.map((m) => m.Body)).toEqual(["c"]);
     // The receipt handle handed out before the crash still deletes its message.
     await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: first!.ReceiptHandle }));
-    expect(await counts(sqs, url!)).toEqual([0, 1, 0]);
+    expect(await counts(sqs, url)).toEqual([0, 1, 0]);
     sqs.destroy();
     await emulator.stop();
   });
