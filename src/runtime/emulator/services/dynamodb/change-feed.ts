@@ -304,7 +304,11 @@ export class ChangeFeed {
   private commit(entry: FeedEntry): void {
     this.journal.append(entry);
     this.apply(entry);
-    if (this.journal.enabled && this.journal.journalLength >= COMPACT_AFTER_ENTRIES) this.compact();
+    // A snapshot holds every retained record: compacting only once the journal is at least that
+    // long keeps the cost of snapshots proportional to the writes, however many records are kept.
+    const length = this.journal.journalLength;
+    if (this.journal.enabled && length >= COMPACT_AFTER_ENTRIES && length >= this.retainedRecords())
+      this.compact();
   }
 
   private apply(entry: FeedEntry): void {
@@ -351,6 +355,12 @@ export class ChangeFeed {
         break;
       }
     }
+  }
+
+  private retainedRecords(): number {
+    let count = 0;
+    for (const stream of this.streams.values()) count += stream.shard.records.length;
+    return count;
   }
 
   private wake(stream: Stream): void {

@@ -204,10 +204,13 @@ export class DynaliteEngine {
     });
   }
 
-  /** dynalite's key string for an item or key; undefined when the key attributes are invalid. */
+  /**
+   * dynalite's key string for an item or key; undefined when the key attributes are invalid. Only
+   * the table's own key schema is consulted (never its indexes, which UpdateTable can change).
+   */
   keyOf(table: DynaliteTable, itemOrKey: Item, isKeyOnly: boolean): string | undefined {
-    const invalid = isKeyOnly ? db.validateKey(itemOrKey, table) : db.validateItem(itemOrKey, table);
-    return invalid ? undefined : db.createKey(itemOrKey, table);
+    const key = isKeyOnly ? itemOrKey : keyAttributes(itemOrKey, table);
+    return db.validateKey(key, table) ? undefined : db.createKey(key, table);
   }
 
   /** The same check as the write would make: undefined when the condition holds, else the AWS error. */
@@ -234,4 +237,13 @@ export class DynaliteEngine {
       manager.gracefulClose(() => resolve());
     });
   }
+}
+
+function keyAttributes(item: Item, table: DynaliteTable): Item {
+  const key: Item = {};
+  for (const { AttributeName } of table.KeySchema) {
+    const value = item[AttributeName];
+    if (value !== undefined) key[AttributeName] = value;
+  }
+  return key;
 }

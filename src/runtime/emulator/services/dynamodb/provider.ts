@@ -44,9 +44,11 @@ export class DynamoDbProvider {
   }
 
   async updateTable(input: Input): Promise<Output> {
+    refuseIndexChanges(input);
     const spec = takeStreamSpecification(input);
     if (!spec) {
       const output = await this.engine.run("UpdateTable", input);
+      this.writer.forget(String(input["TableName"]));
       return { ...output, TableDescription: withStreamMembers(this.feed, output["TableDescription"]) };
     }
     const validated = this.engine.validate("DescribeTable", { TableName: input["TableName"] });
@@ -60,6 +62,7 @@ export class DynamoDbProvider {
     let description: unknown;
     if (otherChanges) {
       const output = await this.engine.run("UpdateTable", input);
+      this.writer.forget(name);
       description = output["TableDescription"];
     } else {
       description = (await this.engine.run("DescribeTable", { TableName: name }))["Table"];
@@ -165,5 +168,22 @@ export class DynamoDbProvider {
       | "ListTagsOfResource",
   ): (input: Input) => Promise<Output> {
     return (input) => this.engine.run(operation, input);
+  }
+}
+
+/**
+ * dynalite applies only throughput updates to indexes; it would answer an index Create or Delete
+ * with success and change nothing. Refuse it plainly instead.
+ */
+function refuseIndexChanges(input: Input): void {
+  const updates = input["GlobalSecondaryIndexUpdates"];
+  if (!Array.isArray(updates)) return;
+  for (const update of updates as Record<string, unknown>[]) {
+    if (update && (update["Create"] || update["Delete"])) {
+      throw dynamoErrors.validation(
+        "The emulator cannot add or remove a global secondary index of an existing table: " +
+          "delete the table and create it again with its indexes in CreateTable.",
+      );
+    }
   }
 }
