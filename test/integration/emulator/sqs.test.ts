@@ -891,6 +891,16 @@ describe("sqs (JSON protocol, manual clock)", () => {
       // Peeking changed nothing.
       expect(await counts(sqs, url)).toEqual([0, 1, 1]);
       expect((await peek("QueueName=missing")).status).toBe(404);
+      const queues = (await (await fetch(`${emulator.url}/_emulator/sqs/queues`)).json()) as {
+        Queues: Record<string, unknown>[];
+      };
+      expect(queues.Queues).toContainEqual({
+        QueueUrl: url,
+        QueueArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:peek`,
+        ApproximateNumberOfMessages: 0,
+        ApproximateNumberOfMessagesNotVisible: 1,
+        ApproximateNumberOfMessagesDelayed: 1,
+      });
       expect((await peek("")).status).toBe(400);
     });
   });
