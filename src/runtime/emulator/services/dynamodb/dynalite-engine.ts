@@ -188,7 +188,7 @@ export class DynaliteEngine {
 
   /** Waits (a few event-loop turns with dynalite's 0 ms transitions) for a table status change. */
   async settle(name: string, until: (table: DynaliteTable | undefined) => boolean): Promise<void> {
-    for (let attempt = 0; attempt < 200; attempt++) {
+    for (let attempt = 0; attempt < 1000; attempt++) {
       if (until(await this.table(name))) return;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
