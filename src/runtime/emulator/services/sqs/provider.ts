@@ -945,6 +945,6 @@ function selectMessageAttributes(
       return pattern === name;
     });
   const out: Record<string, MessageAttributeValue> = {};
-  for (const [name, value] of Object.entries(attributes)) if (wanted(name)) out[name] = value;
+  for (const [name, value] of Object.entries(attributes)) if (wanted(name)) out[name] = { ...value };
   return Object.keys(out).length > 0 ? out : undefined;
 }
