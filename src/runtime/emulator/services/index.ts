@@ -15,6 +15,7 @@ export const SERVICE_LOADERS: Partial<Record<ServiceName, () => Promise<ServiceF
   dynamodb: async () => (await import("./dynamodb/index.js")).default,
   dynamodbstreams: async () => (await import("./dynamodb/index.js")).default,
   sqs: async () => (await import("./sqs/index.js")).default,
+  lambda: async () => (await import("./lambda/index.js")).default,
 };
 
 export const START_ORDER: ServiceName[] = [

@@ -1,0 +1,155 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Clock, TimerHandle } from "../../../core/clock.js";
+import { IDLE_ENVIRONMENT_MS } from "../limits.js";
+import { ExecutionEnvironment } from "./environment.js";
+import type { Executor, FunctionSpec, InvocationRequest, InvocationResult, LogSink } from "./executor.js";
+
+export interface ProcessExecutorOptions {
+  clock: Clock;
+  logs: LogSink;
+  reportError(error: unknown): void;
+}
+
+interface Waiter {
+  spec: FunctionSpec;
+  grant(environment: ExecutionEnvironment): void;
+}
+
+/** The execution environments of one function. */
+class Pool {
+  readonly all = new Set<ExecutionEnvironment>();
+  /** Most recently used last: a warm invocation takes the environment that ran last, as Lambda tends to. */
+  readonly idle: ExecutionEnvironment[] = [];
+  readonly waiters: Waiter[] = [];
+  readonly idleTimers = new Map<ExecutionEnvironment, TimerHandle>();
+  /** The generation new invocations run; environments of another generation are retired. */
+  generation: string | undefined;
+}
+
+/**
+ * Runs functions as separate Node processes (one per execution environment), reusing warm
+ * environments and starting new ones up to the function's concurrency; invocations beyond it wait
+ * for an environment to free up.
+ */
+export class ProcessExecutor implements Executor {
+  private readonly pools = new Map<string, Pool>();
+  private readonly bootstrap = bootstrapPath();
+  private stopped = false;
+
+  constructor(private readonly options: ProcessExecutorOptions) {}
+
+  async invoke(spec: FunctionSpec, request: InvocationRequest): Promise<InvocationResult> {
+    if (this.stopped) throw new Error("The Lambda executor has stopped");
+    const pool = this.poolOf(spec.key);
+    const environment = await this.acquire(pool, spec);
+    try {
+      return await environment.invoke(spec, request);
+    } finally {
+      this.release(pool, environment);
+    }
+  }
+
+  retire(key: string): void {
+    const pool = this.pools.get(key);
+    if (!pool) return;
+    pool.generation = undefined;
+    for (const environment of pool.idle.splice(0)) this.discard(pool, environment);
+  }
+
+  environments(key: string): { busy: number; idle: number } {
+    const pool = this.pools.get(key);
+    if (!pool) return { busy: 0, idle: 0 };
+    return { busy: pool.all.size - pool.idle.length, idle: pool.idle.length };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const all: Promise<void>[] = [];
+    for (const pool of this.pools.values()) {
+      for (const timer of pool.idleTimers.values()) timer.cancel();
+      pool.idleTimers.clear();
+      pool.idle.splice(0);
+      for (const environment of pool.all) all.push(environment.dispose());
+      pool.all.clear();
+    }
+    this.pools.clear();
+    await Promise.allSettled(all);
+  }
+
+  private poolOf(key: string): Pool {
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = new Pool();
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  private acquire(pool: Pool, spec: FunctionSpec): Promise<ExecutionEnvironment> {
+    if (pool.generation !== spec.generation) {
+      pool.generation = spec.generation;
+      for (const stale of pool.idle.filter((e) => e.generation !== spec.generation))
+        this.discard(pool, stale);
+    }
+    while (pool.idle.length > 0) {
+      const environment = pool.idle.pop()!;
+      pool.idleTimers.get(environment)?.cancel();
+      pool.idleTimers.delete(environment);
+      if (environment.alive && environment.generation === spec.generation)
+        return Promise.resolve(environment);
+      this.discard(pool, environment);
+    }
+    if (pool.all.size < spec.concurrency) return Promise.resolve(this.create(pool, spec));
+    return new Promise((grant) => pool.waiters.push({ spec, grant }));
+  }
+
+  private release(pool: Pool, environment: ExecutionEnvironment): void {
+    const reusable = environment.alive && environment.generation === pool.generation && !this.stopped;
+    if (!reusable) this.discard(pool, environment);
+    const waiter = pool.waiters.shift();
+    if (waiter) {
+      if (reusable && environment.generation === waiter.spec.generation) return waiter.grant(environment);
+      if (reusable) this.discard(pool, environment);
+      return waiter.grant(this.create(pool, waiter.spec));
+    }
+    if (!reusable) return;
+    pool.idle.push(environment);
+    pool.idleTimers.set(
+      environment,
+      this.options.clock.setTimeout(() => {
+        pool.idleTimers.delete(environment);
+        const at = pool.idle.indexOf(environment);
+        if (at >= 0) pool.idle.splice(at, 1);
+        this.discard(pool, environment);
+      }, IDLE_ENVIRONMENT_MS),
+    );
+  }
+
+  private create(pool: Pool, spec: FunctionSpec): ExecutionEnvironment {
+    const environment = new ExecutionEnvironment(spec, {
+      clock: this.options.clock,
+      logs: this.options.logs,
+      bootstrap: this.bootstrap,
+      reportError: this.options.reportError,
+    });
+    pool.all.add(environment);
+    return environment;
+  }
+
+  private discard(pool: Pool, environment: ExecutionEnvironment): void {
+    if (!pool.all.delete(environment)) return;
+    pool.idleTimers.get(environment)?.cancel();
+    pool.idleTimers.delete(environment);
+    environment.dispose().catch((error: unknown) => this.options.reportError(error));
+  }
+}
+
+/** The compiled runtime next to this file (dist), or its TypeScript source (tests run from src). */
+function bootstrapPath(): string {
+  for (const name of ["runtime-bootstrap.js", "runtime-bootstrap.ts"]) {
+    const path = fileURLToPath(new URL(`./${name}`, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error("The Lambda runtime bootstrap (runtime-bootstrap.js) is missing next to the executor");
+}
