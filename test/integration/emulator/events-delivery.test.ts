@@ -25,13 +25,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVICE_LOADERS } from "../../../src/runtime/emulator/services/index.js";
 import { createEmulator, ManualClock, type Emulator } from "../../../src/runtime/emulator/index.js";
 
 const ACCOUNT = "000000000000";
-// TEMPORARY until the sqs, dynamodb/streams and lambda services are registered (written in parallel).
-const pending = (...names: (keyof typeof SERVICE_LOADERS)[]) => names.some((n) => !SERVICE_LOADERS[n]);
-
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const config = (emulator: Emulator) => ({ endpoint: emulator.url, region: "us-east-1", credentials });
 
@@ -72,7 +68,7 @@ async function waitFor<T>(
   }
 }
 
-describe.skipIf(pending("sqs"))("events delivery: PutEvents to SQS targets", () => {
+describe("events delivery: PutEvents to SQS targets", () => {
   let emulator: Emulator;
   let events: EventBridgeClient;
   let sqs: SQSClient;
@@ -215,7 +211,7 @@ describe.skipIf(pending("sqs"))("events delivery: PutEvents to SQS targets", () 
   });
 });
 
-describe.skipIf(pending("sqs"))("events delivery: schedules on a manual clock", () => {
+describe("events delivery: schedules on a manual clock", () => {
   let emulator: Emulator;
   let clock: ManualClock;
   let events: EventBridgeClient;
@@ -290,7 +286,7 @@ function zipOf(source: string): Uint8Array {
   return zip.toBuffer();
 }
 
-describe.skipIf(pending("sqs", "lambda"))("events delivery: Lambda targets", () => {
+describe("events delivery: Lambda targets", () => {
   let emulator: Emulator;
   let events: EventBridgeClient;
   let sqs: SQSClient;

@@ -622,6 +622,17 @@ describe("esm engine: SQS", () => {
     expect(h.queue.map((m) => m.deleted)).toEqual([true, false, true]);
   });
 
+  it("a message received again within the batching window is in the batch once", async () => {
+    const h = await start();
+    await h.create({ EventSourceArn: QUEUE_ARN, BatchSize: 20, MaximumBatchingWindowInSeconds: 2 });
+    h.send("one");
+    await h.run(500);
+    // Its visibility timeout ran out while the window was still open.
+    for (const m of h.queue) m.inFlight = false;
+    await h.until(() => h.invocations.length === 1);
+    expect(h.invocations).toEqual([["one"]]);
+  });
+
   it("a function error deletes nothing; filtered-out messages are deleted unseen", async () => {
     const h = await start();
     h.handler = () => ({ error: true });

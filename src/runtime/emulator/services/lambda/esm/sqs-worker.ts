@@ -75,7 +75,14 @@ export class SqsWorker implements Worker {
     let firstAt: number | undefined;
     while (!signal.aborted && batch.length < batchSize) {
       const received = await this.receive(Math.min(SQS_MAX_RECEIVE, batchSize - batch.length));
-      for (const message of received) batch.push({ received: message, record: this.toRecord(message) });
+      for (const message of received) {
+        // A message whose visibility timeout ran out during the window comes back: keep one
+        // entry, with the newest receipt handle (the older one no longer deletes it).
+        const entry = { received: message, record: this.toRecord(message) };
+        const index = batch.findIndex((m) => m.received.MessageId === message.MessageId);
+        if (index >= 0) batch[index] = entry;
+        else batch.push(entry);
+      }
       if (batch.length > 0) firstAt ??= env.clock.now();
       if (batch.length >= batchSize) break;
       if (windowMs === 0 || firstAt === undefined) break;
