@@ -32,6 +32,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../../src/runtime/emulator/index.js";
+import { awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
 
 /**
  * Event source mappings end to end: a real table with a stream, functions created from zips, and
@@ -81,15 +82,19 @@ class Stack {
   roleArn!: string;
   private tables = 0;
 
-  async start(): Promise<void> {
-    this.dir = mkdtempSync(join(tmpdir(), "lambda-esm-"));
+  constructor(private readonly persistDir?: string) {}
+
+  async start(dir = mkdtempSync(join(tmpdir(), "lambda-esm-"))): Promise<void> {
+    this.dir = dir;
     this.emulator = await createEmulator({
       services: ["sts", "iam", "logs", "dynamodb", "dynamodbstreams", "sqs", "lambda"],
+      ...(this.persistDir ? { persistDir: this.persistDir } : {}),
     });
     const config = { endpoint: this.emulator.url, region: "us-east-1", credentials };
     this.dynamodb = new DynamoDBClient(config);
     this.lambda = new LambdaClient(config);
     this.sqs = new SQSClient(config);
+    if (this.roleArn) return;
     const iam = new IAMClient(config);
     const role = await iam.send(
       new CreateRoleCommand({
@@ -106,12 +111,12 @@ class Stack {
     iam.destroy();
   }
 
-  async stop(): Promise<void> {
+  async stop(keepFiles = false): Promise<void> {
     this.dynamodb.destroy();
     this.lambda.destroy();
     this.sqs.destroy();
     await this.emulator.stop();
-    rmSync(this.dir, { recursive: true, force: true });
+    if (!keepFiles) rmSync(this.dir, { recursive: true, force: true });
   }
 
   async table(): Promise<{ name: string; streamArn: string }> {
@@ -140,6 +145,18 @@ class Stack {
       new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
     );
     return { url: QueueUrl as string, arn: attributes.Attributes?.QueueArn as string };
+  }
+
+  /** Reads what a function made with fn() has been invoked with so far. */
+  invocations(name: string): Invocation[] {
+    const out = join(this.dir, `${name}.jsonl`);
+    return existsSync(out)
+      ? readFileSync(out, "utf8")
+          .trim()
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as Invocation)
+      : [];
   }
 
   /** A function whose invocations are appended to a file this returns a reader for. */
@@ -557,5 +574,81 @@ describe("lambda esm: SQS", () => {
     const later = fn.invocations().slice(1);
     expect(fn.invocations()[0]?.keys.sort()).toEqual(["fail-item", "ok"]);
     expect(later.every((i) => i.keys.length === 1 && i.keys[0] === "fail-item")).toBe(true);
+  });
+});
+
+describe("lambda esm: persistence", () => {
+  it("mappings and checkpoints survive a restart with --persist: nothing is redelivered", async () => {
+    const persistDir = mkdtempSync(join(tmpdir(), "lambda-esm-persist-"));
+    const first = new Stack(persistDir);
+    try {
+      await first.start();
+      const { name, streamArn } = await first.table();
+      await first.fn("persisted");
+      const uuid = await first.mapping({
+        FunctionName: "persisted",
+        EventSourceArn: streamArn,
+        StartingPosition: "LATEST",
+      });
+      await first.put(name, "before-restart", outcome("ok"));
+      await waitFor(() => first.invocations("persisted").length > 0);
+      await first.stop(true);
+
+      const second = new Stack(persistDir);
+      second.roleArn = first.roleArn;
+      await second.start(first.dir);
+      try {
+        expect((await second.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State).toBe(
+          "Enabled",
+        );
+        await second.put(name, "after-restart", outcome("ok"));
+        await waitFor(() => second.invocations("persisted").length > 1);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(second.invocations("persisted").flatMap((i) => i.keys)).toEqual([
+          "before-restart",
+          "after-restart",
+        ]);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(persistDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(!awsCliAvailable)("lambda esm: AWS CLI", () => {
+  const stack = new Stack();
+  beforeAll(() => stack.start());
+  afterAll(() => stack.stop());
+
+  it("create-event-source-mapping, list and get over the CLI", async () => {
+    const queue = await stack.queue("cli-esm-queue");
+    await stack.fn("cli-consumer");
+    const created = await awsCliJson<{ UUID: string; State: string; BatchSize: number }>(stack.emulator.url, [
+      "lambda",
+      "create-event-source-mapping",
+      "--function-name",
+      "cli-consumer",
+      "--event-source-arn",
+      queue.arn,
+      "--batch-size",
+      "5",
+    ]);
+    expect(created).toMatchObject({ State: "Creating", BatchSize: 5 });
+    const listed = await awsCliJson<{ EventSourceMappings: { UUID: string }[] }>(stack.emulator.url, [
+      "lambda",
+      "list-event-source-mappings",
+      "--function-name",
+      "cli-consumer",
+    ]);
+    expect(listed.EventSourceMappings.map((m) => m.UUID)).toEqual([created.UUID]);
+    const got = await awsCliJson<{ EventSourceArn: string }>(stack.emulator.url, [
+      "lambda",
+      "get-event-source-mapping",
+      "--uuid",
+      created.UUID,
+    ]);
+    expect(got.EventSourceArn).toBe(queue.arn);
   });
 });
