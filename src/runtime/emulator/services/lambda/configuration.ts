@@ -40,7 +40,7 @@ export const RESERVED_VARIABLES = [
 ];
 
 const ROLE_PATTERN = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
-const VARIABLE_NAME = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
+const VARIABLE_NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 const DESTINATION_ARN = /^arn:(aws[a-zA-Z-]*)?:(sqs|sns|lambda|events):[a-z0-9-]+:\d{12}:.+$/;
 const DLQ_ARN = /^arn:(aws[a-zA-Z-]*)?:(sqs|sns):[a-z0-9-]+:\d{12}:[^:]+$/;
 

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Clock, TimerHandle } from "../../../core/clock.js";
 import { IDLE_ENVIRONMENT_MS } from "../limits.js";
@@ -34,7 +35,7 @@ class Pool {
  */
 export class ProcessExecutor implements Executor {
   private readonly pools = new Map<string, Pool>();
-  private readonly bootstrap = bootstrapPath();
+  private bootstrap: string | undefined;
   private stopped = false;
 
   constructor(private readonly options: ProcessExecutorOptions) {}
@@ -130,7 +131,7 @@ export class ProcessExecutor implements Executor {
     const environment = new ExecutionEnvironment(spec, {
       clock: this.options.clock,
       logs: this.options.logs,
-      bootstrap: this.bootstrap,
+      bootstrap: (this.bootstrap ??= bootstrapPath()),
       reportError: this.options.reportError,
     });
     pool.all.add(environment);
@@ -145,11 +146,23 @@ export class ProcessExecutor implements Executor {
   }
 }
 
-/** The compiled runtime next to this file (dist), or its TypeScript source (tests run from src). */
+/**
+ * The compiled runtime next to this file (dist), or its TypeScript source (tests run from src).
+ * When the emulator is bundled into one file elsewhere (a test harness), the package's own copy is
+ * found by walking up from the bundle.
+ */
 function bootstrapPath(): string {
+  const here = fileURLToPath(new URL(".", import.meta.url));
   for (const name of ["runtime-bootstrap.js", "runtime-bootstrap.ts"]) {
-    const path = fileURLToPath(new URL(`./${name}`, import.meta.url));
-    if (existsSync(path)) return path;
+    if (existsSync(join(here, name))) return join(here, name);
   }
-  throw new Error("The Lambda runtime bootstrap (runtime-bootstrap.js) is missing next to the executor");
+  const inPackage = [
+    "dist/runtime/emulator/services/lambda/executor/runtime-bootstrap.js",
+    "src/runtime/emulator/services/lambda/executor/runtime-bootstrap.ts",
+  ];
+  for (let dir = here; ; dir = dirname(dir)) {
+    for (const relative of inPackage) if (existsSync(join(dir, relative))) return join(dir, relative);
+    if (dirname(dir) === dir) break;
+  }
+  throw new Error(`The Lambda runtime bootstrap (runtime-bootstrap.js) was not found from ${here}`);
 }
