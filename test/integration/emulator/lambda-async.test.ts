@@ -18,7 +18,7 @@ import AdmZip from "adm-zip";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEmulator, ManualClock, type Emulator } from "../../../src/runtime/emulator/index.js";
 
 /**
