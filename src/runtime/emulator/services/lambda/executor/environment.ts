@@ -118,6 +118,12 @@ export class ExecutionEnvironment implements RuntimeApiListener {
   /** Stops the process and the Runtime API server; remaining output is still written to the log. */
   async dispose(): Promise<void> {
     this.state = "dead";
+    // Until the process is gone, its pipes keep the emulator's process alive (they are unref'd
+    // while the environment idles), so a shutdown finishes before Node exits.
+    this.child?.ref();
+    for (const stream of [this.child?.stdout, this.child?.stderr, this.child?.stdio[3]]) {
+      (stream as unknown as { ref?: () => void } | null | undefined)?.ref?.();
+    }
     this.kill();
     this.active?.answer.resolve({ kind: "crash" });
     this.init?.resolve({
