@@ -406,7 +406,7 @@ describe("lambda invoke", () => {
     expect(log).toHaveLength(4);
   });
 
-  it("payload limits and checks: 6 MB synchronous, JSON only", async () => {
+  it("payload limits and checks: 6 MB synchronous, 1 MB asynchronous, JSON only", async () => {
     const tooBig = await lambda
       .send(
         new InvokeCommand({
@@ -418,6 +418,18 @@ describe("lambda invoke", () => {
     expect(tooBig).toMatchObject({
       name: "RequestEntityTooLargeException",
       $metadata: { httpStatusCode: 413 },
+    });
+    await expect(
+      lambda.send(
+        new InvokeCommand({
+          FunctionName: "reporter",
+          InvocationType: "Event",
+          Payload: Buffer.from(JSON.stringify("x".repeat(1024 * 1024))),
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: "RequestEntityTooLargeException",
+      message: "Request must be smaller than 1048576 bytes for the InvokeFunction operation",
     });
     await expect(
       lambda.send(new InvokeCommand({ FunctionName: "reporter", Payload: Buffer.from("{not json") })),

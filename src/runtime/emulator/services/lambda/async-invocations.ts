@@ -86,9 +86,10 @@ export class AsyncInvoker {
       event.id,
       this.deps.env.clock.setTimeout(() => {
         this.timers.delete(event.id);
-        const work = this.attempt(event.id).catch((error: unknown) =>
-          this.deps.env.reportBackgroundError("lambda", error),
-        );
+        const work = this.attempt(event.id).catch((error: unknown) => {
+          // An attempt cut short by the shutdown is retried after the next start, not an error.
+          if (this.running) this.deps.env.reportBackgroundError("lambda", error);
+        });
         this.inFlight.add(work);
         void work.finally(() => this.inFlight.delete(work));
       }, delay),

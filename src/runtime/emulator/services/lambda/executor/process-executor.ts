@@ -15,6 +15,7 @@ export interface ProcessExecutorOptions {
 interface Waiter {
   spec: FunctionSpec;
   grant(environment: ExecutionEnvironment): void;
+  refuse(error: Error): void;
 }
 
 /** The execution environments of one function. */
@@ -68,6 +69,8 @@ export class ProcessExecutor implements Executor {
     this.stopped = true;
     const all: Promise<void>[] = [];
     for (const pool of this.pools.values()) {
+      for (const waiter of pool.waiters.splice(0))
+        waiter.refuse(new Error("The Lambda executor has stopped"));
       for (const timer of pool.idleTimers.values()) timer.cancel();
       pool.idleTimers.clear();
       pool.idle.splice(0);
@@ -102,7 +105,7 @@ export class ProcessExecutor implements Executor {
       this.discard(pool, environment);
     }
     if (pool.all.size < spec.concurrency) return Promise.resolve(this.create(pool, spec));
-    return new Promise((grant) => pool.waiters.push({ spec, grant }));
+    return new Promise((grant, refuse) => pool.waiters.push({ spec, grant, refuse }));
   }
 
   private release(pool: Pool, environment: ExecutionEnvironment): void {
