@@ -92,6 +92,7 @@ export const handler = async (event, context) => ({
     logStreamName: context.logStreamName,
     remaining: context.getRemainingTimeInMillis(),
     callbackWaitsForEmptyEventLoop: context.callbackWaitsForEmptyEventLoop,
+    clientContext: context.clientContext,
   },
 });
 `;
@@ -209,6 +210,19 @@ describe("lambda invoke", () => {
     });
     expect(seen.context["remaining"]).toBeGreaterThan(5_000);
     expect(seen.context["remaining"]).toBeLessThanOrEqual(7_000);
+  });
+
+  it("ClientContext: the base64 JSON header reaches context.clientContext", async () => {
+    const clientContext = { custom: { caller: "test" }, env: { locale: "en" } };
+    const out = await lambda.send(
+      new InvokeCommand({
+        FunctionName: "reporter",
+        ClientContext: Buffer.from(JSON.stringify(clientContext)).toString("base64"),
+      }),
+    );
+    expect((decode(out) as { context: { clientContext: unknown } }).context.clientContext).toEqual(
+      clientContext,
+    );
   });
 
   it("AWS_ENDPOINT_URL: the runtime's AWS SDK in a handler reaches the emulator's STS", async () => {
