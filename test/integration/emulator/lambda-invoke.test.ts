@@ -546,6 +546,71 @@ describe("lambda invoke", () => {
   });
 
   describe.skipIf(!awsCliAvailable)("AWS CLI", () => {
+    it("create-function, get-function-configuration, list-functions and get-policy through the CLI", async () => {
+      const zipFile = join(dir, "cli-function.zip");
+      writeFileSync(zipFile, zipOf({ "index.mjs": "export const handler = async (e) => ({ cli: e.n });" }));
+      const created = await awsCli(emulator.url, [
+        "lambda",
+        "create-function",
+        "--function-name",
+        "cli-made",
+        "--runtime",
+        "nodejs22.x",
+        "--handler",
+        "index.handler",
+        "--role",
+        ROLE,
+        "--zip-file",
+        `fileb://${zipFile}`,
+      ]);
+      expect(created.exitCode, created.stderr).toBe(0);
+      expect(JSON.parse(created.stdout)).toMatchObject({ FunctionName: "cli-made", State: "Pending" });
+      await waitUntilFunctionActiveV2(
+        { client: lambda, maxWaitTime: 30, minDelay: 1 },
+        { FunctionName: "cli-made" },
+      );
+      const configuration = await awsCli(emulator.url, [
+        "lambda",
+        "get-function-configuration",
+        "--function-name",
+        "cli-made",
+      ]);
+      expect(JSON.parse(configuration.stdout)).toMatchObject({ State: "Active", Runtime: "nodejs22.x" });
+      const listed = await awsCli(emulator.url, ["lambda", "list-functions"]);
+      expect(
+        (JSON.parse(listed.stdout) as { Functions: { FunctionName: string }[] }).Functions.map(
+          (f) => f.FunctionName,
+        ),
+      ).toContain("cli-made");
+      const permission = await awsCli(emulator.url, [
+        "lambda",
+        "add-permission",
+        "--function-name",
+        "cli-made",
+        "--statement-id",
+        "events",
+        "--action",
+        "lambda:InvokeFunction",
+        "--principal",
+        "events.amazonaws.com",
+        "--source-arn",
+        "arn:aws:events:us-east-1:000000000000:rule/cli",
+      ]);
+      expect(permission.exitCode, permission.stderr).toBe(0);
+      const policy = await awsCli(emulator.url, ["lambda", "get-policy", "--function-name", "cli-made"]);
+      expect(JSON.parse((JSON.parse(policy.stdout) as { Policy: string }).Policy)).toMatchObject({
+        Statement: [{ Sid: "events", Principal: { Service: "events.amazonaws.com" } }],
+      });
+      const missing = await awsCli(emulator.url, [
+        "lambda",
+        "get-function",
+        "--function-name",
+        "cli-missing",
+      ]);
+      expect(missing.exitCode).not.toBe(0);
+      expect(missing.stderr).toContain("ResourceNotFoundException");
+    });
+
     it("aws lambda invoke writes the function's answer to the outfile", async () => {
       const outfile = join(dir, "cli-out.json");
       const payload = join(dir, "cli-payload.json");
