@@ -37,7 +37,8 @@ export class CloudWatchLogSink implements LogSink {
   write(stream: LogStreamRef, events: LogEvent[]): Promise<void> {
     const key = `${stream.accountId}/${stream.region}/${stream.groupName}/${stream.streamName}`;
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.put(key, stream, events));
+    // A failed write (already reported by its caller) must not stop the stream's later writes.
+    const next = previous.catch(() => undefined).then(() => this.put(key, stream, events));
     this.tails.set(key, next);
     void next.finally(() => {
       if (this.tails.get(key) === next) this.tails.delete(key);
