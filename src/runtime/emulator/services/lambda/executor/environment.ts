@@ -371,8 +371,16 @@ export class ExecutionEnvironment implements RuntimeApiListener {
   private spawnRuntime(spec: FunctionSpec, taskRoot: string, runtimeApi: string): void {
     const child = spawn(
       process.execPath,
-      // Like AWS's Node bootstrap: the V8 heap is sized from the function's memory.
-      [`--max-old-space-size=${Math.max(16, Math.floor(spec.memorySize * 0.9))}`, this.deps.bootstrap],
+      [
+        // Like AWS's Node bootstrap: the V8 heap is sized from the function's memory.
+        `--max-old-space-size=${Math.max(16, Math.floor(spec.memorySize * 0.9))}`,
+        // Running from source (tests), the runtime is TypeScript: Node 22.18+ strips the types by
+        // default; older Node 22 releases need the flag, and must not print its warning into the logs.
+        ...(this.deps.bootstrap.endsWith(".ts")
+          ? ["--experimental-strip-types", "--disable-warning=ExperimentalWarning"]
+          : []),
+        this.deps.bootstrap,
+      ],
       {
         cwd: taskRoot,
         env: {

@@ -14,7 +14,7 @@
  */
 import { existsSync, writeSync } from "node:fs";
 import { Agent, request, type IncomingHttpHeaders } from "node:http";
-import { registerHooks } from "node:module";
+import * as nodeModule from "node:module";
 import { basename, dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { format } from "node:util";
@@ -136,7 +136,8 @@ function markDone(requestId: string): void {
 // installation when the deployment package does not bring it. Nothing else is provided, so a
 // package that forgot a dependency fails here as it would on AWS.
 
-registerHooks({
+// registerHooks arrived in Node 22.15; on older Node 22 releases the zip must bring the SDK itself.
+nodeModule.registerHooks?.({
   resolve(specifier, context, nextResolve) {
     try {
       return nextResolve(specifier, context);
