@@ -325,6 +325,26 @@ describe("lambda invoke", () => {
     });
   });
 
+  it("uncaught errors: an exception thrown from a timer fails the invocation and ends the environment", async () => {
+    await deploy("timer-thrower", {
+      "index.mjs": `export const handler = async (event) => {
+        if (event.boom) setTimeout(() => { throw new TypeError("late failure"); }, 10);
+        await new Promise((r) => setTimeout(r, event.boom ? 1000 : 0));
+        return process.pid;
+      };`,
+    });
+    const before = decode(await invoke("timer-thrower")) as number;
+    const out = await invoke("timer-thrower", { boom: true });
+    expect(out.FunctionError).toBe("Unhandled");
+    expect(decode(out)).toMatchObject({ errorType: "TypeError", errorMessage: "late failure" });
+    const after = decode(await invoke("timer-thrower")) as number;
+    expect(after).not.toBe(before);
+    const lines = (await logEvents("timer-thrower")).map((e) => e.message ?? "");
+    expect(
+      lines.some((line) => line.includes("\tERROR\tUncaught Exception \t") && line.includes("late failure")),
+    ).toBe(true);
+  });
+
   it("bad packages: a missing module is Runtime.ImportModuleError, a missing export Runtime.HandlerNotFound", async () => {
     await deploy("no-module", { "other.mjs": "export const handler = async () => 1;" });
     const missing = decode(await invoke("no-module")) as { errorType: string; errorMessage: string };
