@@ -175,3 +175,13 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
   };
 }
+
+/**
+ * AWS schedule-expression arithmetic (cron/rate, UTC) is AWS knowledge the CLI needs too
+ * (`schedule status` shows next fire times); it is exported here so there is one implementation.
+ */
+export {
+  ScheduleExpressionError,
+  nextFireTimes,
+  parseScheduleExpression,
+} from "./services/events/schedule-expression.js";

@@ -1,0 +1,88 @@
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import AdmZip from "adm-zip";
+
+/** One Lambda entry point: a source module of the project and the export Lambda calls. */
+export interface HandlerEntry {
+  /** Path of the TypeScript module, relative to the project root (e.g. src/pipeline/handlers/scrape.ts). */
+  module: string;
+  /** Exported function name (e.g. "handler"). */
+  exportName: string;
+}
+
+export interface LambdaBundle {
+  zip: Buffer;
+  /** base64 SHA-256 of the zip, the way Lambda reports CodeSha256. */
+  codeSha256: string;
+  /** Lambda Handler setting for this bundle, e.g. "index.handler". */
+  handler: string;
+  sizeBytes: number;
+}
+
+/** The file name inside the zip; .mjs so the Node runtime loads it as an ES module. */
+const BUNDLE_FILE = "index.mjs";
+/**
+ * Zip entries get a fixed timestamp, so the same code always produces the same zip and CodeSha256:
+ * that is what lets a second deploy see "no change".
+ */
+const FIXED_ZIP_TIME = new Date("2020-01-01T00:00:00Z");
+
+/**
+ * Bundles a handler module and its dependencies into one ES module with esbuild (tree-shaken and
+ * minified, AWS SDK included so the deployed code runs the versions we tested), then zips it.
+ */
+export async function bundleHandler(entry: HandlerEntry, projectRoot: string): Promise<LambdaBundle> {
+  const entryPath = resolve(projectRoot, entry.module);
+  if (!existsSync(entryPath)) {
+    throw new Error(
+      `Handler module ${entry.module} not found under ${projectRoot}; is this the project folder?`,
+    );
+  }
+  const { build } = await import("esbuild");
+  const result = await build({
+    entryPoints: [entryPath],
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "esm",
+    minify: true,
+    sourcemap: false,
+    write: false,
+    legalComments: "none",
+    logLevel: "silent",
+    // Some dependencies are CommonJS and call require() for Node built-ins; give the ESM bundle one.
+    banner: {
+      js: "import { createRequire as __pipelineCreateRequire } from 'node:module'; const require = __pipelineCreateRequire(import.meta.url);",
+    },
+  });
+  const output = result.outputFiles[0];
+  if (!output) throw new Error(`esbuild produced no output for ${entry.module}`);
+  const zip = new AdmZip();
+  zip.addFile(BUNDLE_FILE, Buffer.from(output.contents));
+  for (const zipEntry of zip.getEntries()) zipEntry.header.time = FIXED_ZIP_TIME;
+  const buffer = zip.toBuffer();
+  return {
+    zip: buffer,
+    codeSha256: createHash("sha256").update(buffer).digest("base64"),
+    handler: `index.${entry.exportName}`,
+    sizeBytes: buffer.length,
+  };
+}
+
+/** Bundles several entries, building each distinct module once (the four scrapers share one). */
+export async function bundleHandlers(
+  entries: HandlerEntry[],
+  projectRoot: string,
+): Promise<Map<string, LambdaBundle>> {
+  const bundles = new Map<string, LambdaBundle>();
+  for (const entry of entries) {
+    const key = `${entry.module}#${entry.exportName}`;
+    if (!bundles.has(key)) bundles.set(key, await bundleHandler(entry, projectRoot));
+  }
+  return bundles;
+}
+
+export function bundleKey(entry: HandlerEntry): string {
+  return `${entry.module}#${entry.exportName}`;
+}
