@@ -7,8 +7,10 @@ export const LAMBDA_RUNTIME = "nodejs22.x" as const;
 
 /** Timeout (s) and memory (MB) per kind of function. */
 export const FUNCTION_SIZING = {
-  // 100 celebrities x 1-2 requests at a few requests per second, with retries, stays well under 5 min.
-  scraper: { timeoutSeconds: 300, memoryMb: 512 },
+  // Lambda's maximum. The slowest source sets it: GDELT asks for one request per 5 s, so 100
+  // celebrities take about 500 s; the others finish in well under a minute. A scraper stops starting
+  // celebrities shortly before its timeout and records the run as failed rather than being cut off.
+  scraper: { timeoutSeconds: 900, memoryMb: 512 },
   // A batch of 100 stream records: 100 UpdateItems or one bulk request, seconds at most.
   "post-processor": { timeoutSeconds: 60, memoryMb: 256 },
   "index-sync": { timeoutSeconds: 60, memoryMb: 256 },
