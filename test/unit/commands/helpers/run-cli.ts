@@ -1,6 +1,7 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll } from "vitest";
 import type { EntrySpec } from "../../../../src/commands/_kit/define.js";
 import { runCli } from "../../../../src/commands/cli.js";
 
@@ -19,8 +20,19 @@ export interface RunOptions {
   entries?: readonly EntrySpec[];
 }
 
+const createdDirs: string[] = [];
+// Registered on the importing test file (vitest loads this module once per file), so a run leaves
+// no folders behind in the temp directory.
+afterAll(() => {
+  for (const dir of createdDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A folder with no pipeline.config.json, so tests see defaults unless they write one. */
-export const emptyDir = (): string => mkdtempSync(join(tmpdir(), "pipeline-cli-"));
+export function emptyDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "pipeline-cli-"));
+  createdDirs.push(dir);
+  return dir;
+}
 
 /** Runs the real CLI in-process (`runCli("config show --json")`) and captures its output. */
 export async function runCliCaptured(argv: string | string[], options: RunOptions = {}): Promise<CliRun> {
