@@ -24,9 +24,10 @@ import type { CliIo } from "./_kit/context.js";
 import type { EntrySpec } from "./_kit/define.js";
 import { addEntry, useUsageErrors } from "./_kit/register.js";
 import configGroup from "./config/index.js";
+import emulatorGroup from "./emulator/index.js";
 import eventsGroup from "./events/index.js";
 
-export const ENTRIES: readonly EntrySpec[] = [configGroup, eventsGroup];
+export const ENTRIES: readonly EntrySpec[] = [configGroup, emulatorGroup, eventsGroup];
 
 export function buildProgram(io: CliIo, entries: readonly EntrySpec[] = ENTRIES): Command {
   const program = useUsageErrors(new Command("pipeline"))

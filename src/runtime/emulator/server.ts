@@ -22,6 +22,7 @@ export interface GatewayOptions {
 /** The HTTP front door: reads the request, routes it to a service, writes the answer. */
 export class Gateway {
   private server: Server | undefined;
+  private startedAt = "";
 
   constructor(private readonly options: GatewayOptions) {}
 
@@ -45,6 +46,7 @@ export class Gateway {
         resolve();
       });
     });
+    this.startedAt = new Date().toISOString();
     return (server.address() as AddressInfo).port;
   }
 
@@ -85,12 +87,11 @@ export class Gateway {
 
   private async route(request: EmulatorRequest): Promise<EmulatorResponse> {
     if (request.path === "/_emulator/health" || request.path === "/_localstack/health") {
-      return {
-        status: 200,
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(this.options.health()),
-      };
+      // pid and start time let `pipeline emulator status` describe an emulator it did not start.
+      return jsonOk({ ...this.options.health(), pid: process.pid, startedAt: this.startedAt });
     }
+    const init = /^\/_localstack\/init(?:\/([a-z]+))?$/i.exec(request.path);
+    if (init) return localstackInit(init[1]);
     const services = this.options.services();
     const dev = /^\/_emulator\/([a-z]+)(\/.*)?$/.exec(request.path);
     if (dev) {
@@ -120,6 +121,36 @@ export class Gateway {
       };
     }
   }
+}
+
+function jsonOk(body: object): EmulatorResponse {
+  return { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+}
+
+/**
+ * LocalStack's init-hook status (GET /_localstack/init[/<stage>]), so tools that wait for LocalStack
+ * ("health answers and the READY hooks completed") work against the emulator unchanged. The emulator
+ * has no hook scripts: every stage but SHUTDOWN has completed once it answers.
+ */
+const INIT_STAGES = ["BOOT", "START", "READY", "SHUTDOWN"] as const;
+
+function localstackInit(stage: string | undefined): EmulatorResponse {
+  const completed = (name: string) => name !== "SHUTDOWN";
+  if (stage === undefined) {
+    return jsonOk({
+      completed: Object.fromEntries(INIT_STAGES.map((name) => [name, completed(name)])),
+      scripts: [],
+    });
+  }
+  const name = stage.toUpperCase();
+  if (!(INIT_STAGES as readonly string[]).includes(name)) {
+    return {
+      status: 404,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: `no such stage ${stage}` }),
+    };
+  }
+  return jsonOk({ completed: completed(name), scripts: [] });
 }
 
 function notFound(message: string): EmulatorResponse {

@@ -1,0 +1,131 @@
+import { resolve } from "node:path";
+import { LOCAL_CREDENTIALS } from "../../runtime/config/index.js";
+import {
+  probeEmulatorHealth,
+  startDetachedEmulator,
+  stateDirFor,
+} from "../../runtime/emulator-process/index.js";
+import { UserError, type CommandContext } from "../_kit/index.js";
+
+export interface StartOptions {
+  port: number | undefined;
+  persist: string | undefined;
+  detach: boolean;
+}
+
+export async function emulatorStart(options: StartOptions, ctx: CommandContext): Promise<void> {
+  const { config } = await ctx.config();
+  const port = options.port ?? config.emulator.port;
+  const persistDir = resolve(ctx.cwd, options.persist ?? config.emulator.persistDir);
+  if (options.detach) await startDetached(port, persistDir, ctx);
+  else
+    await runInForeground(
+      port,
+      persistDir,
+      config.region,
+      config.account,
+      config.emulator.retryWaitScale,
+      ctx,
+    );
+}
+
+async function startDetached(port: number, persistDir: string, ctx: CommandContext): Promise<void> {
+  const entry = process.argv[1];
+  if (!entry) throw new UserError("cannot tell which script runs the CLI; run the emulator without --detach");
+  // The child is this CLI in foreground mode, with the same Node flags, folder and config.
+  const command: [string, ...string[]] = [
+    process.execPath,
+    ...process.execArgv,
+    entry,
+    ...(ctx.flags.config ? ["--config", ctx.flags.config] : []),
+    "emulator",
+    "start",
+    "--port",
+    String(port),
+    "--persist",
+    persistDir,
+  ];
+  const stateDir = stateDirFor(ctx.cwd);
+  const started = await startDetachedEmulator({
+    stateDir,
+    port,
+    persistDir,
+    command,
+    cwd: ctx.cwd,
+    env: ctx.env,
+  });
+  const { style } = ctx.output;
+  ctx.output.line(
+    `${style.green("emulator running")} at ${started.pidFile.url} (pid ${started.pidFile.pid}, detached)`,
+  );
+  printUsage(started.pidFile.url, started.health.region, ctx);
+  ctx.output.line(`State: ${persistDir}   Log: ${started.pidFile.logFile}`);
+  ctx.output.line("Stop it with: pipeline emulator stop");
+}
+
+async function runInForeground(
+  port: number,
+  persistDir: string,
+  region: string,
+  account: string | undefined,
+  retryWaitScale: number,
+  ctx: CommandContext,
+): Promise<void> {
+  const url = `http://127.0.0.1:${port}`;
+  const probe = await probeEmulatorHealth(url);
+  if (probe.kind === "pipeline") {
+    throw new UserError(`an emulator already answers at ${url}; use it, or choose another port with --port`);
+  }
+  if (probe.kind === "other") {
+    throw new UserError(
+      `port ${port} is in use by another program (${probe.detail}); choose another with --port`,
+    );
+  }
+  const { createEmulator } = await import("../../runtime/emulator/index.js");
+  let emulator;
+  try {
+    emulator = await createEmulator({
+      port,
+      host: "127.0.0.1",
+      persistDir,
+      region,
+      ...(account ? { accountId: account } : {}),
+      settings: { retryWaitScale },
+      onBackgroundError: (service, error) =>
+        ctx.output.warn(`${service}: ${error instanceof Error ? error.message : String(error)}`),
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new UserError(`port ${port} is in use; choose another with --port`);
+    }
+    throw error;
+  }
+  const { style } = ctx.output;
+  ctx.output.line(`${style.green("emulator running")} at ${emulator.url} (pid ${process.pid})`);
+  printUsage(emulator.url, emulator.region, ctx);
+  ctx.output.line(`State: ${persistDir}`);
+  ctx.output.line("Press Ctrl-C to stop.");
+
+  // Ctrl-C aborts ctx.signal; `pipeline emulator stop` sends SIGTERM to a detached one.
+  await new Promise<void>((done) => {
+    const onTerm = () => finish();
+    const finish = () => {
+      process.off("SIGTERM", onTerm);
+      ctx.signal.removeEventListener("abort", finish);
+      done();
+    };
+    process.on("SIGTERM", onTerm);
+    if (ctx.signal.aborted) finish();
+    else ctx.signal.addEventListener("abort", finish, { once: true });
+  });
+  await emulator.stop();
+  ctx.output.line("emulator stopped");
+}
+
+function printUsage(url: string, region: string, ctx: CommandContext): void {
+  ctx.output.line("Point the AWS CLI and SDKs at it:");
+  ctx.output.line(`  export AWS_ENDPOINT_URL=${url}`);
+  ctx.output.line(`  export AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId}`);
+  ctx.output.line(`  export AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}`);
+  ctx.output.line(`  export AWS_REGION=${region}`);
+}

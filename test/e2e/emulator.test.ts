@@ -1,0 +1,186 @@
+/**
+ * `pipeline emulator start --detach | status | stop` as processes: the detached emulator outlives
+ * the CLI that started it, answers SDK calls, and stops by its PID file.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateQueueCommand, ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readPidFile, isProcessAlive } from "../../src/runtime/emulator-process/index.js";
+import { bundleCli } from "../helpers/cli-bundle.js";
+
+let cli: string;
+const work = mkdtempSync(join(tmpdir(), "pipeline-e2e-emulator-"));
+const stateDir = join(work, ".pipeline");
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function pipeline(args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    // Not spawnSync: the detached child inherits no pipe, so the CLI's exit is what ends the run.
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd: work,
+      env: { PATH: process.env["PATH"] ?? "", HOME: work },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+beforeAll(async () => {
+  cli = await bundleCli("e2e-emulator");
+});
+
+afterAll(() => {
+  // Whatever a failed assertion left running is stopped here.
+  const left = readPidFile(stateDir);
+  if (left && isProcessAlive(left.pid)) process.kill(left.pid, "SIGKILL");
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe("pipeline emulator (the CLI as a process)", () => {
+  it("start --detach, status, an SDK call, stop, status", async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+
+    const start = await pipeline(["emulator", "start", "--detach", "--port", String(port)]);
+    expect(start.stderr).toBe("");
+    expect(start.code).toBe(0);
+    expect(start.stdout).toContain(`emulator running at ${url}`);
+    expect(start.stdout).toContain(`export AWS_ENDPOINT_URL=${url}`);
+    expect(start.stdout).toContain("export AWS_ACCESS_KEY_ID=test");
+    const pidFile = readPidFile(stateDir);
+    expect(pidFile).toMatchObject({ port, url });
+    expect(isProcessAlive(pidFile!.pid)).toBe(true);
+
+    const status = await pipeline(["emulator", "status", "--json"]);
+    const report = JSON.parse(status.stdout) as {
+      running: boolean;
+      pid: number;
+      services: Record<string, string>;
+    };
+    expect(report).toMatchObject({ running: true, detached: true, pid: pidFile!.pid, url });
+    expect(report.services).toMatchObject({ dynamodb: "running", sqs: "running", lambda: "running" });
+    expect(report).toMatchObject({ persistence: join(work, ".pipeline", "emulator") });
+    expect(typeof (report as { uptimeSeconds?: unknown }).uptimeSeconds).toBe("number");
+
+    // LocalStack's readiness probe answers too, so LocalStack wait code can be tested against it.
+    const ready = await fetch(`${url}/_localstack/init/ready`);
+    expect(await ready.json()).toEqual({ completed: true, scripts: [] });
+
+    const sqs = new SQSClient({
+      endpoint: url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    try {
+      await sqs.send(new CreateQueueCommand({ QueueName: "e2e-detached" }));
+      const listed = await sqs.send(new ListQueuesCommand({}));
+      expect(listed.QueueUrls?.some((queueUrl) => queueUrl.endsWith("/e2e-detached"))).toBe(true);
+    } finally {
+      sqs.destroy();
+    }
+
+    const stop = await pipeline(["emulator", "stop"]);
+    expect(stop.code).toBe(0);
+    expect(stop.stdout).toBe(`emulator stopped (pid ${pidFile!.pid}, ${url})\n`);
+    expect(isProcessAlive(pidFile!.pid)).toBe(false);
+    expect(readPidFile(stateDir)).toBeUndefined();
+
+    const after = await pipeline(["emulator", "status", "--json"]);
+    expect(JSON.parse(after.stdout)).toMatchObject({ running: false, state: "not-running" });
+  });
+
+  it("start in the foreground prints the endpoint and stops cleanly on Ctrl-C", async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const child = spawn(process.execPath, [cli, "emulator", "start", "--port", String(port)], {
+      cwd: work,
+      env: { PATH: process.env["PATH"] ?? "", HOME: work },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((done) => child.once("close", (code) => done(code)));
+    try {
+      await waitFor(() => stdout.includes("Press Ctrl-C to stop."), 30_000);
+      expect(stdout).toContain(`emulator running at ${url} (pid ${child.pid})`);
+      expect(stdout).toContain(`export AWS_ENDPOINT_URL=${url}`);
+      expect(stdout).toContain("export AWS_REGION=us-east-1");
+      const health = (await (await fetch(`${url}/_emulator/health`)).json()) as { pid: number };
+      expect(health.pid).toBe(child.pid);
+
+      child.kill("SIGINT");
+      expect(await exited).toBe(130);
+      expect(stdout).toContain("emulator stopped");
+      await expect(fetch(`${url}/_emulator/health`)).rejects.toThrow();
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+
+  it("a port held by another program is refused in one line, naming --port", async () => {
+    const server: Server = createServer((_req, res) => res.writeHead(404).end("not an emulator"));
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const run = await pipeline(["emulator", "start", "--detach", "--port", String(port)]);
+
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(
+        `pipeline: port ${port} is in use by another program (GET /_emulator/health answered HTTP 404); ` +
+          "choose another with --port\n",
+      );
+      expect(readPidFile(stateDir)).toBeUndefined();
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
+  });
+
+  it("a PID file whose process is gone is reported stale, and stop removes it", async () => {
+    mkdirSync(stateDir, { recursive: true });
+    // A process that has exited: its pid is free (or reused by something that is not an emulator).
+    const gone = spawn(process.execPath, ["-e", ""]);
+    await new Promise((done) => gone.once("exit", done));
+    writeFileSync(
+      join(stateDir, "emulator.json"),
+      JSON.stringify({ pid: gone.pid, port: 1, url: "http://127.0.0.1:1", logFile: "x", startedAt: "" }),
+    );
+
+    const status = await pipeline(["emulator", "status"]);
+    const stop = await pipeline(["emulator", "stop"]);
+
+    expect(status.stdout).toMatch(/^not running \(stale PID file: the PID file names process \d+/);
+    expect(stop.stdout).toBe(`no emulator was running (removed the stale PID file for pid ${gone.pid})\n`);
+    expect(readPidFile(stateDir)).toBeUndefined();
+  });
+});

@@ -1,0 +1,31 @@
+import { copyFileSync, mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+/**
+ * The CLI (src/commands/main.ts) bundled with esbuild into one file, for end-to-end tests that run
+ * it as a process and that need it fast (a second or two, where tsc takes half a minute). Packages
+ * stay external and resolve from the repository's node_modules; package.json sits two levels above
+ * the bundle, as it does above dist/commands/main.js, so --version reads it the same way.
+ * Not for tests that run Lambda functions (the emulator finds its runtime files next to its source).
+ */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+export async function bundleCli(name: string): Promise<string> {
+  const base = join(ROOT, "node_modules", ".cache", "pipeline-tests", `${name}-${process.pid}`);
+  const outfile = join(base, "dist", "commands", "main.mjs");
+  mkdirSync(dirname(outfile), { recursive: true });
+  copyFileSync(join(ROOT, "package.json"), join(base, "package.json"));
+  await build({
+    entryPoints: [join(ROOT, "src/commands/main.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    packages: "external",
+    outfile,
+    logLevel: "silent",
+  });
+  return outfile;
+}
