@@ -6,3 +6,17 @@ export type { GenerateOptions, SampleEventKind } from "./generate.js";
 export { manualEvent, scheduledEvent, sqsBatch, streamArn, streamBatch } from "./events.js";
 export type { Place, ScrapeEvent, SqsOptions, StreamChange, StreamOptions } from "./events.js";
 export { sampleItems } from "./sample-items.js";
+export { runPipeline, RUN_STAGES, RunInputError } from "./run.js";
+export type {
+  FinalCounts,
+  FunctionStage,
+  RunEnvironment,
+  RunReport,
+  RunRequest,
+  RunStage,
+  StageSummary,
+} from "./run.js";
+export type { CapturedLine } from "./captured-logger.js";
+export { TableMissingError } from "./prepare.js";
+export { MAX_EVENT_BYTES, readEventInput } from "./event-input.js";
+export type { EventSource } from "./event-input.js";
