@@ -1,0 +1,58 @@
+import { ChangeList, decideAction } from "../compare.js";
+import type { ResourceDriver } from "../driver.js";
+
+/** The scraper failure alarm: PutMetricAlarm when it is missing or differs. */
+export const alarmDriver: ResourceDriver = {
+  kind: "alarm",
+  async assess(ctx) {
+    const sdk = await import("@aws-sdk/client-cloudwatch");
+    const cloudwatch = await ctx.clients.cloudwatch();
+    const declared = ctx.stack.alarm.definition;
+    const put = {
+      name: "PutMetricAlarm",
+      run: async () => {
+        await cloudwatch.send(new sdk.PutMetricAlarmCommand(declared));
+      },
+    };
+    const live = (await cloudwatch.send(new sdk.DescribeAlarmsCommand({ AlarmNames: [declared.AlarmName] })))
+      .MetricAlarms?.[0];
+    if (live === undefined) return { action: "create", changes: [], notes: [], ops: [put] };
+    const changes = new ChangeList();
+    const fields = [
+      "AlarmDescription",
+      "ComparisonOperator",
+      "Threshold",
+      "EvaluationPeriods",
+      "DatapointsToAlarm",
+      "TreatMissingData",
+      "Namespace",
+      "MetricName",
+      "Statistic",
+      "Period",
+      "Dimensions",
+      "ActionsEnabled",
+      "AlarmActions",
+    ] as const;
+    for (const field of fields) {
+      if (declared[field] !== undefined) changes.compare(field, live[field], declared[field]);
+    }
+    // AWS fills in defaults inside each metric query; only what the declaration sets must match.
+    if (declared.Metrics !== undefined)
+      changes.compare("Metrics", live.Metrics, declared.Metrics, { subset: true });
+    return {
+      action: decideAction(true, changes.changes),
+      changes: changes.changes,
+      notes: [],
+      ops: changes.changes.length > 0 ? [put] : [],
+    };
+  },
+  async destroy(ctx, ref) {
+    const sdk = await import("@aws-sdk/client-cloudwatch");
+    const cloudwatch = await ctx.clients.cloudwatch();
+    const live =
+      (await cloudwatch.send(new sdk.DescribeAlarmsCommand({ AlarmNames: [ref.name] }))).MetricAlarms ?? [];
+    if (live.length === 0) return "absent";
+    await cloudwatch.send(new sdk.DeleteAlarmsCommand({ AlarmNames: [ref.name] }));
+    return "deleted";
+  },
+};
