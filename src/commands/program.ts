@@ -26,8 +26,16 @@ import { addEntry, useUsageErrors } from "./_kit/register.js";
 import configGroup from "./config/index.js";
 import emulatorGroup from "./emulator/index.js";
 import eventsGroup from "./events/index.js";
+import logsGroup from "./logs/index.js";
+import scheduleGroup from "./schedule/index.js";
 
-export const ENTRIES: readonly EntrySpec[] = [configGroup, emulatorGroup, eventsGroup];
+export const ENTRIES: readonly EntrySpec[] = [
+  configGroup,
+  emulatorGroup,
+  eventsGroup,
+  scheduleGroup,
+  logsGroup,
+];
 
 export function buildProgram(io: CliIo, entries: readonly EntrySpec[] = ENTRIES): Command {
   const program = useUsageErrors(new Command("pipeline"))

@@ -1,0 +1,51 @@
+import { defineCommand, defineGroup, flag, option, optionalArg } from "../_kit/index.js";
+
+/** `pipeline logs`: the functions' CloudWatch Logs, several groups as one stream. */
+export default defineGroup({
+  name: "logs",
+  summary: "Read the pipeline functions' logs, interleaved by time",
+  commands: [
+    defineCommand({
+      name: "tail",
+      summary:
+        "Print recent log events of one or more functions, interleaved by time; --follow to keep watching",
+      description:
+        "Print the log events of the named functions (default: all six) from their CloudWatch Logs groups, " +
+        "merged into one stream in time order. Names are the stack's function keys: scraper-tmdb, " +
+        "scraper-wikipedia, scraper-news, scraper-social, post-processor, index-sync. With --follow it polls " +
+        "every second until Ctrl-C, printing each event once (late events within 30 s are still caught).",
+      // The kit has no variadic argument yet; commander reads a name ending in "..." as one.
+      args: { "functions...": optionalArg("function keys (scraper-tmdb, post-processor, ...); default all") },
+      options: {
+        all: flag("--all", "every function of the stack (the default when no name is given)"),
+        follow: flag("-f, --follow", "keep polling for new events until Ctrl-C"),
+        since: option("--since <when>", "start at this age (30s, 10m, 1h, 2d) or ISO-8601 time", {
+          default: "10m",
+        }),
+        filter: option(
+          "--filter <pattern>",
+          "CloudWatch Logs filter pattern, e.g. ERROR or '{ $.level = \"ERROR\" }'",
+        ),
+      },
+      aws: true,
+      json: true,
+      examples: [
+        {
+          command: "pipeline logs tail scraper-tmdb post-processor --since 1h",
+          description: "the last hour of two functions, interleaved",
+        },
+        { command: "pipeline logs tail --all --follow", description: "watch every function live" },
+        {
+          command: "pipeline logs tail --filter ERROR --json | jq .message",
+          description: "error lines as NDJSON (function, timestamp, stream, message)",
+        },
+      ],
+      notes:
+        "Each function has its own colour on a terminal; output is plain text when piped or NO_COLOR is set.",
+      async run(input, ctx) {
+        const { logsTail } = await import("./tail.js");
+        await logsTail(input, ctx);
+      },
+    }),
+  ],
+});

@@ -1,0 +1,56 @@
+import { triggerSchedule, type TriggerResult } from "../../runtime/schedule/index.js";
+import { FatalError, UserError, type CommandContext } from "../_kit/index.js";
+import { stackAndClients } from "./stack.js";
+
+export async function scheduleTriggerCommand(
+  options: { scheduledTime: string | undefined; direct: boolean },
+  ctx: CommandContext,
+): Promise<void> {
+  const time = parseInstant(options.scheduledTime);
+  const { stack, clients } = await stackAndClients(ctx);
+  const result = await triggerSchedule({ stack, clients, time, direct: options.direct });
+  ctx.output.result(result, (data) => render(data, ctx));
+  if (result.mode === "direct") {
+    const failed = result.invocations.filter((invocation) => invocation.error !== undefined);
+    if (failed.length > 0) {
+      throw new FatalError(`${failed.length} of ${result.invocations.length} target(s) could not be invoked`);
+    }
+  }
+}
+
+function parseInstant(text: string | undefined): Date {
+  if (text === undefined) return new Date();
+  const time = /^\d{4}-\d{2}-\d{2}T/.test(text.trim()) ? new Date(text.trim()) : new Date(Number.NaN);
+  if (Number.isNaN(time.getTime())) {
+    throw new UserError(
+      `--scheduled-time ${JSON.stringify(text)} is not an ISO-8601 time; use e.g. 2026-11-29T02:00:00Z`,
+    );
+  }
+  return time;
+}
+
+function render(result: TriggerResult, ctx: CommandContext): void {
+  const { output } = ctx;
+  if (result.mode === "rule") {
+    output.line(
+      `sent ${result.detailType} (${result.source}) event ${result.eventId} at ${result.time} ` +
+        `through ${result.rule}`,
+    );
+    output.line(`EventBridge delivers it asynchronously to: ${result.targets.join(", ")}`);
+  } else {
+    output.line(
+      `invoked the targets of ${result.rule} with its Scheduled Event (time ${result.event.time}, id ${result.event.id})`,
+    );
+    output.table(
+      ["TARGET", "STATUS", "REQUEST ID"],
+      result.invocations.map((invocation) => [
+        invocation.targetId,
+        invocation.error === undefined
+          ? output.style.green(String(invocation.statusCode ?? ""))
+          : output.style.red(invocation.error),
+        invocation.requestId ?? "",
+      ]),
+    );
+  }
+  output.note("follow the run: pipeline logs tail --all --follow");
+}
