@@ -24,6 +24,7 @@ import type { CliIo } from "./_kit/context.js";
 import type { EntrySpec } from "./_kit/define.js";
 import { addEntry, useUsageErrors } from "./_kit/register.js";
 import configGroup from "./config/index.js";
+import dlqGroup from "./dlq/index.js";
 import emulatorGroup from "./emulator/index.js";
 import eventsGroup from "./events/index.js";
 import logsGroup from "./logs/index.js";
@@ -35,7 +36,7 @@ export const ENTRIES: readonly EntrySpec[] = [
   eventsGroup,
   scheduleGroup,
   logsGroup,
-];
+, dlqGroup];
 
 export function buildProgram(io: CliIo, entries: readonly EntrySpec[] = ENTRIES): Command {
   const program = useUsageErrors(new Command("pipeline"))
