@@ -36,7 +36,8 @@ export const ENTRIES: readonly EntrySpec[] = [
   eventsGroup,
   scheduleGroup,
   logsGroup,
-, dlqGroup];
+  dlqGroup,
+];
 
 export function buildProgram(io: CliIo, entries: readonly EntrySpec[] = ENTRIES): Command {
   const program = useUsageErrors(new Command("pipeline"))
