@@ -24,7 +24,8 @@ import type { CliIo } from "./_kit/context.js";
 import type { EntrySpec } from "./_kit/define.js";
 import { addEntry, useUsageErrors } from "./_kit/register.js";
 import configGroup from "./config/index.js";
-import dlqGroup from "./dlq/index.js";
+import deployCommand from "./deploy/index.js";
+import destroyCommand from "./destroy/index.js";
 import emulatorGroup from "./emulator/index.js";
 import eventsGroup from "./events/index.js";
 import logsGroup from "./logs/index.js";
@@ -32,11 +33,12 @@ import scheduleGroup from "./schedule/index.js";
 
 export const ENTRIES: readonly EntrySpec[] = [
   configGroup,
+  deployCommand,
+  destroyCommand,
   emulatorGroup,
   eventsGroup,
   scheduleGroup,
   logsGroup,
-  dlqGroup,
 ];
 
 export function buildProgram(io: CliIo, entries: readonly EntrySpec[] = ENTRIES): Command {

@@ -12,6 +12,7 @@ export {
   DestroyFailedError,
 } from "./engine.js";
 export type { ApplyOptions, DeployContext, DestroyOptions, PlanOptions } from "./engine.js";
+export { locateProjectRoot } from "./project-root.js";
 export { bundleHandler, bundleHandlers, bundleKey } from "./bundle.js";
 export type { HandlerEntry, LambdaBundle } from "./bundle.js";
 export type {

@@ -1,0 +1,87 @@
+import {
+  applyPlan,
+  DeployFailedError,
+  planDeployment,
+  type DeployPlan,
+  type DeployResult,
+} from "../../runtime/deploy/index.js";
+import { FatalError, type CommandContext } from "../_kit/index.js";
+import { planSummary, renderApplied, renderPlan, withProgress } from "./render.js";
+import { openDeployTarget } from "./target.js";
+
+export interface DeployOptions {
+  dryRun: boolean;
+}
+
+/** What `deploy --json` prints. */
+export interface DeployReport {
+  target: string;
+  account: string;
+  region: string;
+  endpoint: string;
+  dryRun: boolean;
+  plan: DeployPlan;
+  /** Undefined for a dry run, a plan with nothing to do, or a declined confirmation. */
+  result?: DeployResult;
+  applied: boolean;
+  error?: string;
+}
+
+export async function deploy(options: DeployOptions, ctx: CommandContext): Promise<void> {
+  const target = await openDeployTarget(ctx);
+  const { context } = target;
+  ctx.output.note(
+    `bundling ${Object.keys(context.stack.functions).length} functions and reading the target ...`,
+  );
+  const plan = await planDeployment(context);
+  const report: DeployReport = {
+    target: target.target,
+    account: target.account,
+    region: target.region,
+    endpoint: target.endpoint,
+    dryRun: options.dryRun,
+    plan,
+    applied: false,
+  };
+  if (ctx.output.mode !== "json") renderPlan(ctx, plan);
+
+  if (options.dryRun || plan.empty) {
+    ctx.output.result(report, () => {
+      ctx.output.line();
+      ctx.output.line(
+        plan.empty ? "No changes: the target matches the stack." : "Dry run: nothing was changed.",
+      );
+    });
+    return;
+  }
+  if (target.target === "aws") {
+    const confirmed = await ctx.prompt.confirm({
+      message: `Apply this plan to AWS account ${target.account} in ${target.region}? (${planSummary(plan)})`,
+    });
+    if (!confirmed) {
+      ctx.output.result(report, () => ctx.output.line("Not applied: nothing was changed."));
+      throw new FatalError("deploy declined; nothing was changed");
+    }
+  }
+  const changing = plan.resources.filter(
+    (resource) => resource.action !== "no-change" && resource.action !== "skip",
+  );
+  try {
+    report.result = await withProgress(
+      ctx,
+      changing.map((resource) => ({
+        id: resource.id,
+        title: `${resource.action} ${resource.kind} ${resource.name}`,
+      })),
+      (onProgress) => applyPlan(context, plan, { onProgress }),
+    );
+    report.applied = true;
+  } catch (error) {
+    if (!(error instanceof DeployFailedError)) throw error;
+    report.result = error.result;
+    report.error = error.message;
+    ctx.output.result(report, () => renderApplied(ctx, error.result));
+    throw new FatalError(error.message);
+  }
+  ctx.output.result(report, () => renderApplied(ctx, report.result!));
+}
