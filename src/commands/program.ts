@@ -28,6 +28,7 @@ import deployCommand from "./deploy/index.js";
 import destroyCommand from "./destroy/index.js";
 import emulatorGroup from "./emulator/index.js";
 import eventsGroup from "./events/index.js";
+import localstackGroup from "./localstack/index.js";
 import logsGroup from "./logs/index.js";
 import scheduleGroup from "./schedule/index.js";
 
@@ -37,6 +38,7 @@ export const ENTRIES: readonly EntrySpec[] = [
   destroyCommand,
   emulatorGroup,
   eventsGroup,
+  localstackGroup,
   scheduleGroup,
   logsGroup,
 ];

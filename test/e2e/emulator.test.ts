@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { CreateQueueCommand, ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readPidFile, isProcessAlive } from "../../src/runtime/emulator-process/index.js";
-import { bundleCli } from "../helpers/cli-bundle.js";
+import { removeCliBundle, bundleCli } from "../helpers/cli-bundle.js";
 
 let cli: string;
 const work = mkdtempSync(join(tmpdir(), "pipeline-e2e-emulator-"));
@@ -65,6 +65,7 @@ afterAll(() => {
   const left = readPidFile(stateDir);
   if (left && isProcessAlive(left.pid)) process.kill(left.pid, "SIGKILL");
   rmSync(work, { recursive: true, force: true });
+  removeCliBundle(cli);
 });
 
 describe("pipeline emulator (the CLI as a process)", () => {

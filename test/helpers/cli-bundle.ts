@@ -1,4 +1,5 @@
-import { copyFileSync, mkdirSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -28,4 +29,41 @@ export async function bundleCli(name: string): Promise<string> {
     logLevel: "silent",
   });
   return outfile;
+}
+
+/** Removes a bundle made by bundleCli (call in afterAll: tests leave no folders behind). */
+export function removeCliBundle(outfile: string | undefined): void {
+  if (!outfile) return;
+  // outfile is <base>/dist/commands/main.mjs
+  rmSync(dirname(dirname(dirname(outfile))), { recursive: true, force: true });
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the bundled CLI as a process and collects its output. Not spawnSync: a detached child it
+ * starts inherits no pipe, so the CLI's own exit is what ends the run.
+ */
+export function runCli(
+  cli: string,
+  args: readonly string[],
+  options: { cwd: string; env: Record<string, string | undefined> },
+): Promise<CliRun> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolveRun({ code, stdout, stderr }));
+  });
 }
