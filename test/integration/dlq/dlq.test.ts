@@ -1,0 +1,221 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+  UpdateFunctionConfigurationCommand,
+} from "@aws-sdk/client-lambda";
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from "@aws-sdk/client-sqs";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { manualScrapeEvent } from "../../../src/pipeline/handlers/scrape.js";
+import { HANDLER_ENV } from "../../../src/pipeline/stack/index.js";
+import { runCli } from "../../../src/commands/cli.js";
+import { readJsonLines } from "../../../src/runtime/dlq/index.js";
+import { PROJECT_ROOT, startDeployedStack, type DeployedStack } from "../../helpers/deployed-stack.js";
+
+/**
+ * The DLQ commands against the deployed stack in the emulator (async retry waits scaled to 1 s and
+ * 2 s). A scraper broken by its environment fails its three attempts and its event lands in the
+ * scraper DLQ twice over (DLQ message and on-failure record); after the fix, replay delivers it once.
+ * A replay killed with SIGKILL midway and run again delivers every message exactly once. Drain
+ * writes the archive before deleting.
+ */
+
+const SUFFIX = "-dlq-it";
+let deployed: DeployedStack;
+let work: string;
+let childScript: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "dlq-it-"));
+  // The crash test's child process: bundled next to node_modules so its packages resolve.
+  const cache = join(PROJECT_ROOT, "node_modules", ".cache", `dlq-it-${process.pid}`);
+  mkdirSync(cache, { recursive: true });
+  childScript = join(cache, "replay-child.mjs");
+  [deployed] = await Promise.all([
+    startDeployedStack({ suffix: SUFFIX, rosterSize: 2, skipOpenSearch: true }),
+    build({
+      entryPoints: [join(PROJECT_ROOT, "test/integration/dlq/replay-child.ts")],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node22",
+      packages: "external",
+      outfile: childScript,
+      logLevel: "silent",
+    }),
+  ]);
+}, 180_000);
+
+afterAll(async () => {
+  await deployed?.stop();
+  rmSync(work, { recursive: true, force: true });
+  rmSync(join(PROJECT_ROOT, "node_modules", ".cache", `dlq-it-${process.pid}`), {
+    recursive: true,
+    force: true,
+  });
+});
+
+async function waitFor<T>(
+  read: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The CLI in-process against the emulator; stdout parsed as JSON when --json is given. */
+async function cli(
+  ...argv: string[]
+): Promise<{ code: number; stdout: string; stderr: string; json: unknown }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli([...argv, "--endpoint-url", deployed.emulator.url], {
+    stdout: { write: (chunk: string) => (stdout += chunk), isTTY: false },
+    stderr: { write: (chunk: string) => (stderr += chunk), isTTY: false },
+    stdinIsTTY: false,
+    env: { PIPELINE_TARGET: "local", PIPELINE_SUFFIX: SUFFIX, AWS_REGION: "us-east-1" },
+    cwd: work,
+    signal: new AbortController().signal,
+  });
+  return { code, stdout, stderr, json: argv.includes("--json") && stdout ? JSON.parse(stdout) : undefined };
+}
+
+async function queueUrl(name: string): Promise<string> {
+  const sqs = await deployed.clients.sqs();
+  return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
+}
+
+async function depth(name: string): Promise<{ visible: number; inFlight: number }> {
+  const sqs = await deployed.clients.sqs();
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: await queueUrl(name),
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+  );
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
+  };
+}
+
+async function setEnvironment(functionName: string, variables: Record<string, string>): Promise<void> {
+  const lambda = await deployed.clients.lambda();
+  await lambda.send(
+    new UpdateFunctionConfigurationCommand({
+      FunctionName: functionName,
+      Environment: { Variables: variables },
+    }),
+  );
+  await waitFor(
+    async () =>
+      (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName })))
+        .LastUpdateStatus === "Successful",
+    `${functionName} updated`,
+  );
+}
+
+describe("a scraper that fails permanently", () => {
+  it("lands in the DLQ after the async retries; after the fix, replay delivers the event once and empties the DLQ", async () => {
+    const scraper = deployed.stack.functions["scraper-wikipedia"];
+    const dlq = deployed.stack.queues.scraperDlq.name;
+    const lambda = await deployed.clients.lambda();
+    const configured = (
+      await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: scraper.name }))
+    ).Environment?.Variables;
+    await setEnvironment(scraper.name, { ...configured, [HANDLER_ENV.sourceRateLimit]: "zero" });
+
+    const runId = "dlq-it-run-1";
+    const event = manualScrapeEvent({ id: "5f0e1c2d-dlq-it-0001", runId });
+    const invoked = await lambda.send(
+      new InvokeCommand({
+        FunctionName: scraper.name,
+        InvocationType: "Event",
+        Payload: JSON.stringify(event),
+      }),
+    );
+    expect(invoked.StatusCode).toBe(202);
+    // Three attempts (1 s and 2 s apart here), then the DLQ message and the on-failure record.
+    await waitFor(async () => (await depth(dlq)).visible >= 2, "the failure in the DLQ");
+
+    const listed = await cli("dlq", "list", "--json");
+    expect(listed.code).toBe(0);
+    expect(listed.json).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: dlq, exists: true, visible: 2 })]),
+    );
+
+    const peeked = await cli("dlq", "peek", dlq, "--json");
+    expect(peeked.code).toBe(0);
+    const [peek] = peeked.json as { failures: Record<string, unknown>[] }[];
+    expect(peek!.failures).toHaveLength(1);
+    expect(peek!.failures[0]).toMatchObject({
+      kind: "lambda-async",
+      functionName: scraper.name,
+      condition: "RetriesExhausted",
+      invokeCount: 3,
+      retryAttempts: 2,
+      originalEvent: event,
+    });
+    expect(String(peek!.failures[0]!.errorMessage)).toMatch(/SOURCE_RATE_LIMIT_PER_SECOND/);
+    expect((peek!.failures[0]!.messageIds as string[]).length).toBe(2);
+    // Peek leaves them where they are.
+    expect((await depth(dlq)).visible).toBe(2);
+
+    await setEnvironment(scraper.name, { ...configured });
+    const replayed = await cli("dlq", "replay", dlq, "--all", "--json");
+    expect(replayed.stderr).not.toMatch(/error/i);
+    expect(replayed.code).toBe(0);
+    const [report] = replayed.json as { sent: number; results: { outcome: string; removed: boolean }[] }[];
+    expect(report).toMatchObject({ sent: 1, failed: 0 });
+    expect(report!.results).toEqual([expect.objectContaining({ outcome: "sent", removed: true })]);
+
+    const dynamodb = await deployed.clients.dynamodb();
+    const run = await waitFor(async () => {
+      const { Item } = await dynamodb.send(
+        new GetItemCommand({
+          TableName: deployed.stack.table.name,
+          Key: { pk: { S: `RUN#${runId}` }, sk: { S: "SOURCE#wikipedia" } },
+          ConsistentRead: true,
+        }),
+      );
+      return Item;
+    }, "the run record of the replayed event");
+    expect(run.pk?.S).toBe(`RUN#${runId}`);
+    const logs = await deployed.clients.logs();
+    const starts = await waitFor(async () => {
+      const { events = [] } = await logs.send(
+        new FilterLogEventsCommand({
+          logGroupName: scraper.logGroupName,
+          filterPattern: '"scrape run started"',
+        }),
+      );
+      const mine = events.filter((e) => e.message?.includes(runId));
+      return mine.length > 0 ? mine : undefined;
+    }, "the replayed run's log line");
+    expect(starts).toHaveLength(1);
+    expect(await depth(dlq)).toEqual({ visible: 0, inFlight: 0 });
+
+    // A rerun finds nothing to send.
+    const again = await cli("dlq", "replay", dlq, "--all", "--json");
+    expect((again.json as { found: number; sent: number }[])[0]).toMatchObject({ found: 0, sent: 0 });
+  });
+});
