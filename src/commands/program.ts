@@ -30,6 +30,7 @@ import emulatorGroup from "./emulator/index.js";
 import eventsGroup from "./events/index.js";
 import localstackGroup from "./localstack/index.js";
 import logsGroup from "./logs/index.js";
+import runCommand from "./run/index.js";
 import scheduleGroup from "./schedule/index.js";
 
 export const ENTRIES: readonly EntrySpec[] = [
@@ -38,6 +39,7 @@ export const ENTRIES: readonly EntrySpec[] = [
   destroyCommand,
   emulatorGroup,
   eventsGroup,
+  runCommand,
   localstackGroup,
   scheduleGroup,
   logsGroup,

@@ -6,7 +6,7 @@ export type { GenerateOptions, SampleEventKind } from "./generate.js";
 export { manualEvent, scheduledEvent, sqsBatch, streamArn, streamBatch } from "./events.js";
 export type { Place, ScrapeEvent, SqsOptions, StreamChange, StreamOptions } from "./events.js";
 export { sampleItems } from "./sample-items.js";
-export { runPipeline, RUN_STAGES, RunInputError } from "./run.js";
+export { runPipeline, RUN_STAGES, RunInputError, validateRunRequest } from "./run.js";
 export type {
   FinalCounts,
   FunctionStage,

@@ -21,6 +21,7 @@ import { createOpenSearchClient, openSearchIndexPort } from "../../pipeline/stag
 import { ScrapeRunFailedError } from "../../pipeline/stages/scrape.js";
 import type { ScrapeRunRecord } from "../../pipeline/stages/scrape.js";
 import type { AwsClients } from "../aws/clients.js";
+import { EndpointUnavailableError } from "../aws/errors.js";
 import { OperatorError } from "../config/errors.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { toStackParams } from "../config/stack-params.js";
@@ -136,7 +137,7 @@ export async function runPipeline(request: RunRequest, env: RunEnvironment): Pro
   const started = Date.now();
   const { resolved, clients } = env;
   const note = env.onNote ?? (() => {});
-  checkRequest(request);
+  validateRunRequest(request);
   const account = await clients.accountId();
   const stack = defineStack(toStackParams(resolved, account));
   const dynamodb = await clients.dynamodb();
@@ -196,10 +197,48 @@ export async function runPipeline(request: RunRequest, env: RunEnvironment): Pro
     );
     report.durationMs = Date.now() - started;
     return report;
+  } catch (error) {
+    throw unreachableEndpoint(error, resolved, stack) ?? error;
   } finally {
     await search.close().catch(() => {});
     await sources.stop();
   }
+}
+
+const NETWORK_CODES = ["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ETIMEDOUT", "ECONNRESET", "EAI_AGAIN"];
+
+function networkCode(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current instanceof Error && !seen.has(current)) {
+    seen.add(current);
+    const code = (current as NodeJS.ErrnoException).code;
+    if (code && NETWORK_CODES.includes(code)) return code;
+    const inMessage = NETWORK_CODES.find(
+      (name) => current instanceof Error && current.message.includes(name),
+    );
+    if (inMessage) return inMessage;
+    const nested = (current as { errors?: unknown[] }).errors?.[0];
+    current = (current as { cause?: unknown }).cause ?? nested;
+  }
+  return undefined;
+}
+
+/** The target's DynamoDB or OpenSearch endpoint does not answer: say which, and how to fix it. */
+function unreachableEndpoint(error: unknown, resolved: ResolvedConfig, stack: Stack): Error | undefined {
+  const code = networkCode(error);
+  if (code === undefined || error instanceof OperatorError) return undefined;
+  const { target, endpoint } = resolved.config;
+  const where = endpoint ?? `AWS in ${resolved.config.region}`;
+  const fix =
+    target === "localstack"
+      ? "start LocalStack (docker compose -f localstack/docker-compose.yml up) or point --endpoint-url at it"
+      : target === "local"
+        ? "start the emulator there (pipeline emulator start) or unset the endpoint to let the CLI start one"
+        : "check the network, --region and --endpoint-url";
+  return new EndpointUnavailableError(
+    `cannot reach ${where} or the OpenSearch endpoint ${stack.index.endpoint} (target ${target}, ${code}); ${fix}`,
+  );
 }
 
 interface StageContext {
@@ -209,6 +248,17 @@ interface StageContext {
   search: OpenSearchClient;
   region: string;
   env: RunEnvironment;
+}
+
+/**
+ * Checks a request without touching the target (stage, sources, limit, and the event's shape for
+ * the stage), so a command can refuse bad input before it starts an emulator. runPipeline repeats it.
+ */
+export function validateRunRequest(request: RunRequest): void {
+  checkRequest(request);
+  if (request.event === undefined) return;
+  if (request.stage === "scrape" || request.stage === "all") requireScrapeEvent(request.event);
+  else requireStreamEvent(request.event, request.stage);
 }
 
 function checkRequest(request: RunRequest): void {
@@ -235,17 +285,7 @@ function checkRequest(request: RunRequest): void {
 
 /** The scrape trigger: the given event (checked as the handler checks it) or a manual-rule event. */
 function scrapeEventFor(request: RunRequest, stack: Stack): unknown {
-  if (request.event !== undefined) {
-    try {
-      parseScrapeEvent(request.event);
-    } catch (error) {
-      if (!(error instanceof ScrapeEventError)) throw error;
-      throw new RunInputError(
-        `the event is not a scraper trigger: ${error.message}; see \`pipeline events generate manual\``,
-      );
-    }
-    return request.event;
-  }
+  if (request.event !== undefined) return requireScrapeEvent(request.event);
   if (request.limit !== undefined && request.limit > stack.params.rosterSize) {
     throw new RunInputError(
       `--limit ${request.limit} is more than the roster size ${stack.params.rosterSize} (config rosterSize)`,
@@ -256,6 +296,19 @@ function scrapeEventFor(request: RunRequest, stack: Stack): unknown {
     requestedBy: "pipeline run",
     ...(request.limit === undefined ? {} : { limit: request.limit }),
   });
+}
+
+/** The event checked as the scrape handler checks it. */
+function requireScrapeEvent(event: unknown): unknown {
+  try {
+    parseScrapeEvent(event);
+  } catch (error) {
+    if (!(error instanceof ScrapeEventError)) throw error;
+    throw new RunInputError(
+      `the event is not a scraper trigger: ${error.message}; see \`pipeline events generate manual\``,
+    );
+  }
+  return event;
 }
 
 function requireStreamEvent(event: unknown, stage: FunctionStage): DynamoDBStreamEvent {
