@@ -219,3 +219,114 @@ describe("a scraper that fails permanently", () => {
     expect((again.json as { found: number; sent: number }[])[0]).toMatchObject({ found: 0, sent: 0 });
   });
 });
+
+describe("an interrupted replay", () => {
+  it("killed with SIGKILL midway and run again, delivers every message exactly once and loses none", async () => {
+    const dlq = deployed.stack.queues.scraperDlq;
+    const sqs = await deployed.clients.sqs();
+    const { QueueUrl: sourceUrl } = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `work${SUFFIX}`,
+        Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 1 }) },
+      }),
+    );
+    const count = 6;
+    for (let n = 1; n <= count; n++) {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: sourceUrl,
+          MessageBody: JSON.stringify({ n }),
+          MessageAttributes: { origin: { DataType: "String", StringValue: "dlq-it" } },
+        }),
+      );
+    }
+    // Received once and made visible again, each message moves to the DLQ on its next receive.
+    await waitFor(async () => {
+      await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: sourceUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+      );
+      return (await depth(dlq.name)).visible === count;
+    }, "the messages redriven to the DLQ");
+
+    const journal = join(work, "crash.journal.jsonl");
+    const child = spawn(
+      process.execPath,
+      [childScript, deployed.emulator.url, SUFFIX, dlq.name, journal, "2"],
+      {
+        stdio: "ignore",
+      },
+    );
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const sentLines = async () =>
+      ((await readJsonLines(journal)) as { op: string; key: string }[]).filter((line) => line.op === "sent");
+    await waitFor(async () => (await sentLines()).length >= 2, "two confirmed sends in the journal");
+    child.kill("SIGKILL");
+    await exited;
+    const sentBeforeCrash = (await sentLines()).length;
+    expect(sentBeforeCrash).toBeLessThan(count);
+
+    // The rerun waits for the messages the dead process held (2 s hold) and finishes the job.
+    const { replayQueue, selectQueues } = await import("../../../src/runtime/dlq/index.js");
+    const [queue] = selectQueues(deployed.stack, dlq.name);
+    const rerun = await replayQueue(
+      { clients: deployed.clients, stack: deployed.stack, holdSeconds: 2 },
+      queue!,
+      { journalFile: journal, inFlightWaitMs: 15_000 },
+    );
+    expect(rerun.failed).toBe(0);
+    expect(rerun.sent).toBe(count - sentBeforeCrash);
+    expect(await depth(dlq.name)).toEqual({ visible: 0, inFlight: 0 });
+
+    const delivered: { n: number; origin: string | undefined }[] = [];
+    for (;;) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: sourceUrl,
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: 60,
+          WaitTimeSeconds: 1,
+          MessageAttributeNames: ["All"],
+        }),
+      );
+      if (Messages.length === 0) break;
+      for (const message of Messages) {
+        delivered.push({
+          n: (JSON.parse(message.Body!) as { n: number }).n,
+          origin: message.MessageAttributes?.origin?.StringValue,
+        });
+        await sqs.send(
+          new DeleteMessageCommand({ QueueUrl: sourceUrl, ReceiptHandle: message.ReceiptHandle! }),
+        );
+      }
+    }
+    expect(delivered.map((d) => d.n).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(new Set(delivered.map((d) => d.origin))).toEqual(new Set(["dlq-it"]));
+  });
+});
+
+describe("drain", () => {
+  it("archives each message before deleting it; when the archive cannot be written, nothing is deleted", async () => {
+    const queue = deployed.stack.queues.streamDlq.name;
+    const sqs = await deployed.clients.sqs();
+    const url = await queueUrl(queue);
+    for (let n = 1; n <= 3; n++) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify({ n }) }));
+    }
+
+    // The archive path is a folder: the append fails and the batch is released, not deleted.
+    const refused = await cli("dlq", "drain", queue, "--to", work, "--json");
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/EISDIR|directory/i);
+    expect((await depth(queue)).visible).toBe(3);
+
+    const file = join(work, "drained.jsonl");
+    const drained = await cli("dlq", "drain", queue, "--to", file, "--json");
+    expect(drained.code).toBe(0);
+    expect(drained.json).toEqual([expect.objectContaining({ archived: 3, deleted: 3 })]);
+    const lines = (await readJsonLines(file)) as { queue: string; body: string }[];
+    expect(lines.map((line) => line.body).sort()).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
+    expect(new Set(lines.map((line) => line.queue))).toEqual(new Set([queue]));
+    expect(readFileSync(file, "utf8").endsWith("\n")).toBe(true);
+    expect(await depth(queue)).toEqual({ visible: 0, inFlight: 0 });
+  });
+});
