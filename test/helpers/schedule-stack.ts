@@ -1,6 +1,10 @@
 import { PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { AddPermissionCommand, CreateFunctionCommand } from "@aws-sdk/client-lambda";
+import {
+  AddPermissionCommand,
+  CreateFunctionCommand,
+  GetFunctionConfigurationCommand,
+} from "@aws-sdk/client-lambda";
 import { CreateQueueCommand } from "@aws-sdk/client-sqs";
 import AdmZip from "adm-zip";
 import { defineStack, SCRAPER_FUNCTION_KEYS, type Stack } from "../../src/pipeline/stack/index.js";
@@ -49,6 +53,14 @@ export async function startScheduleStack(): Promise<ScheduleStack> {
       await lambda.send(
         new CreateFunctionCommand({ ...stack.functions[key].definition, Code: { ZipFile: zip } }),
       );
+    }
+    // As a deploy does: EventBridge cannot invoke a function that is still Pending.
+    for (const key of SCRAPER_FUNCTION_KEYS) {
+      const FunctionName = stack.functions[key].name;
+      await waitFor(async () => {
+        const { State } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName }));
+        return State === "Active" ? true : undefined;
+      }, `${FunctionName} to become Active`);
     }
     for (const permission of stack.permissions)
       await lambda.send(new AddPermissionCommand(permission.definition));
