@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 WITH_NODE := source scripts/node-env.sh &&
 
-.PHONY: setup demo test bench smoke clean
+.PHONY: setup build demo test bench smoke clean
 
 setup: node_modules/.install-stamp
 
@@ -12,8 +12,17 @@ node_modules/.install-stamp: package.json package-lock.json scripts/node-env.sh
 	$(WITH_NODE) node scripts/check-native.mjs
 	touch $@
 
-demo: setup
-	$(WITH_NODE) npm run build && ./bin/pipeline run --stage all
+# The main job: the three stages in-process on the demo roster, against the embedded emulator and
+# the fixture source server, both started by the command (no Docker, no internet). Rebuilds only
+# when a source changed (npm ci's prepare step has built dist/ already on a fresh clone).
+demo: build
+	./bin/pipeline run --stage all
+
+build: dist/.build-stamp
+
+dist/.build-stamp: node_modules/.install-stamp tsconfig.json tsconfig.build.json $(shell find src -name '*.ts')
+	$(WITH_NODE) npm run build
+	touch $@
 
 test: setup
 	$(WITH_NODE) npm test
