@@ -70,17 +70,16 @@ export async function bundleHandler(entry: HandlerEntry, projectRoot: string): P
   };
 }
 
-/** Bundles several entries, building each distinct module once (the four scrapers share one). */
+/** Bundles several entries, building each distinct module once (the four scrapers share one), in parallel. */
 export async function bundleHandlers(
   entries: HandlerEntry[],
   projectRoot: string,
 ): Promise<Map<string, LambdaBundle>> {
-  const bundles = new Map<string, LambdaBundle>();
-  for (const entry of entries) {
-    const key = `${entry.module}#${entry.exportName}`;
-    if (!bundles.has(key)) bundles.set(key, await bundleHandler(entry, projectRoot));
-  }
-  return bundles;
+  const distinct = new Map(entries.map((entry) => [bundleKey(entry), entry]));
+  const built = await Promise.all(
+    [...distinct].map(async ([key, entry]) => [key, await bundleHandler(entry, projectRoot)] as const),
+  );
+  return new Map(built);
 }
 
 export function bundleKey(entry: HandlerEntry): string {
