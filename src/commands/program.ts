@@ -32,6 +32,7 @@ import localstackGroup from "./localstack/index.js";
 import logsGroup from "./logs/index.js";
 import runCommand from "./run/index.js";
 import scheduleGroup from "./schedule/index.js";
+import statusCommand from "./status/index.js";
 
 export const ENTRIES: readonly EntrySpec[] = [
   configGroup,
@@ -43,6 +44,7 @@ export const ENTRIES: readonly EntrySpec[] = [
   localstackGroup,
   scheduleGroup,
   logsGroup,
+  statusCommand,
 ];
 
 export function buildProgram(io: CliIo, entries: readonly EntrySpec[] = ENTRIES): Command {

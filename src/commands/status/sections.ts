@@ -1,0 +1,163 @@
+import type { PipelineStatus } from "../../runtime/status/index.js";
+
+/** How a cell is coloured on a terminal: good, attention, failure, or secondary. */
+export type Tone = "ok" | "warn" | "bad" | "dim" | undefined;
+
+export interface Cell {
+  text: string;
+  tone?: Tone;
+}
+
+/** One block of the status screen: a title, column headers and rows; shared by ink and plain text. */
+export interface Section {
+  title: string;
+  header: string[];
+  rows: Cell[][];
+}
+
+const cell = (text: string | number, tone?: Tone): Cell => ({
+  text: String(text),
+  ...(tone ? { tone } : {}),
+});
+
+function stateTone(state: string, good: readonly string[]): Tone {
+  if (state === "missing" || state === "unknown" || state === "Failed") return "bad";
+  return good.includes(state) ? "ok" : "warn";
+}
+
+function ago(iso: string, now: string): string {
+  const seconds = Math.max(0, Math.round((Date.parse(now) - Date.parse(iso)) / 1000));
+  if (seconds < 90) return `${seconds}s ago`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)}m ago`;
+  return `${Math.round(seconds / 3600)}h ago`;
+}
+
+function until(iso: string, now: string): string {
+  const seconds = Math.max(0, Math.round((Date.parse(iso) - Date.parse(now)) / 1000));
+  const days = Math.floor(seconds / 86400);
+  const hours = Math.floor((seconds % 86400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  return days ? `in ${days}d ${hours}h` : hours ? `in ${hours}h ${minutes}m` : `in ${minutes}m`;
+}
+
+export function statusSections(status: PipelineStatus): Section[] {
+  const now = status.at;
+  return [
+    {
+      title: "Rules",
+      header: ["RULE", "STATE", "SCHEDULE", "NEXT RUN", "TARGETS"],
+      rows: status.rules.map((rule) => [
+        cell(rule.name),
+        cell(
+          rule.error ? `unknown (${rule.error})` : rule.state,
+          stateTone(rule.state, ["ENABLED", "DISABLED"]),
+        ),
+        cell(rule.schedule ?? "event pattern", "dim"),
+        rule.nextRun
+          ? cell(`${rule.nextRun} (${until(rule.nextRun, now)})`)
+          : rule.nextRunIfEnabled
+            ? cell(`none while disabled (would be ${rule.nextRunIfEnabled})`, "dim")
+            : cell("-", "dim"),
+        cell(rule.state === "missing" ? "-" : rule.targets),
+      ]),
+    },
+    {
+      title: "Functions",
+      header: ["FUNCTION", "STATE", "INVOCATIONS 24H", "ERRORS 24H", "LAST ERROR"],
+      rows: status.functions.map((fn) => [
+        cell(fn.name),
+        cell(fn.error ? `unknown (${fn.error})` : fn.state, stateTone(fn.state, ["Active"])),
+        cell(fn.invocations ?? "-"),
+        cell(fn.errors ?? "-", fn.errors ? "bad" : undefined),
+        fn.lastError
+          ? cell(`${ago(fn.lastError.at, now)}: ${fn.lastError.message.slice(0, 100)}`, "bad")
+          : cell("-", "dim"),
+      ]),
+    },
+    {
+      title: "Failure queues",
+      header: ["QUEUE", "VISIBLE", "IN FLIGHT", "FED BY"],
+      rows: status.queues.map((queue) =>
+        queue.exists
+          ? [
+              cell(queue.name),
+              cell(queue.visible, queue.visible > 0 ? "bad" : "ok"),
+              cell(queue.inFlight),
+              cell(`${queue.feeds.length} sources`, "dim"),
+            ]
+          : [
+              cell(queue.name),
+              cell(queue.error ? `unknown (${queue.error})` : "missing", "bad"),
+              cell("-"),
+              cell("-"),
+            ],
+      ),
+    },
+    {
+      title: "Table",
+      header: ["TABLE", "CELEBRITY ITEMS", "WITH WEIGHT", "WITHOUT WEIGHT", "RUN RECORDS", "STREAM"],
+      rows: [
+        status.table.exists
+          ? [
+              cell(status.table.name),
+              cell(status.table.error ? `unknown (${status.table.error})` : status.table.items),
+              cell(status.table.withWeight, "ok"),
+              cell(status.table.withoutWeight, status.table.withoutWeight > 0 ? "warn" : undefined),
+              cell(status.table.runRecords),
+              cell(
+                status.table.streamEnabled ? "enabled" : "disabled",
+                status.table.streamEnabled ? "ok" : "bad",
+              ),
+            ]
+          : [
+              cell(status.table.name),
+              cell(status.table.error ? `unknown (${status.table.error})` : "missing", "bad"),
+              cell("-"),
+              cell("-"),
+              cell("-"),
+              cell("-"),
+            ],
+      ],
+    },
+    {
+      title: "Stream mappings",
+      header: ["FUNCTION", "STATE", "BATCH", "LAST RESULT"],
+      rows: status.mappings.map((mapping) => [
+        cell(mapping.functionName),
+        cell(
+          mapping.error ? `unknown (${mapping.error})` : mapping.state,
+          stateTone(mapping.state, ["Enabled"]),
+        ),
+        cell(mapping.batchSize ?? "-"),
+        cell(mapping.lastProcessingResult ?? "-", "dim"),
+      ]),
+    },
+    {
+      title: "Search index",
+      header: ["INDEX", "DOCUMENTS", "ENDPOINT"],
+      rows: [
+        [
+          cell(status.index.name),
+          status.index.exists
+            ? cell(status.index.documents ?? "-")
+            : cell(status.index.error ? `unknown (${status.index.error})` : "missing", "bad"),
+          cell(status.index.endpoint || "-", "dim"),
+        ],
+      ],
+    },
+  ];
+}
+
+/** Cells padded to their column's width (the last column is not padded). */
+export function padRows(section: Section): Cell[][] {
+  const all = [section.header.map((text) => cell(text)), ...section.rows];
+  const widths = section.header.map((_, column) =>
+    Math.max(...all.map((row) => row[column]?.text.length ?? 0)),
+  );
+  return all.map((row) =>
+    row.map((c, column) => ({
+      ...c,
+      text: column === row.length - 1 ? c.text : c.text.padEnd(widths[column] ?? 0),
+    })),
+  );
+}

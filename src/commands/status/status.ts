@@ -1,0 +1,91 @@
+import { defineStack } from "../../pipeline/stack/index.js";
+import { toStackParams } from "../../runtime/config/index.js";
+import { gatherStatus, type PipelineStatus } from "../../runtime/status/index.js";
+import type { CommandContext } from "../_kit/index.js";
+import { padRows, statusSections, type Tone } from "./sections.js";
+
+export interface StatusOptions {
+  interval: number;
+  once: boolean;
+}
+
+export async function pipelineStatus(options: StatusOptions, ctx: CommandContext): Promise<void> {
+  const resolved = await ctx.config();
+  const clients = await ctx.aws();
+  const stack = defineStack(toStackParams(resolved, await clients.accountId()));
+  const read = () => gatherStatus({ clients, stack });
+  // Live only where someone watches: a colour terminal without --json or --once.
+  if (ctx.output.mode === "pretty" && !options.once && process.stdout.isTTY) {
+    await live(read, options.interval, ctx);
+    return;
+  }
+  const status = await read();
+  ctx.output.result(status, () => renderPlain(status, ctx));
+}
+
+function renderPlain(status: PipelineStatus, ctx: CommandContext): void {
+  const { style } = ctx.output;
+  const paint = (text: string, tone: Tone) =>
+    tone === "ok"
+      ? style.green(text)
+      : tone === "warn"
+        ? style.yellow(text)
+        : tone === "bad"
+          ? style.red(text)
+          : tone === "dim"
+            ? style.dim(text)
+            : text;
+  ctx.output.line(
+    `${style.bold("pipeline status")}  ${status.target} · account ${status.account} · ${status.region} · ${status.at}`,
+  );
+  for (const section of statusSections(status)) {
+    ctx.output.line();
+    ctx.output.line(style.bold(section.title));
+    padRows(section).forEach((row, index) => {
+      const text = row
+        .map((cell) => (index === 0 ? style.bold(cell.text) : paint(cell.text, cell.tone)))
+        .join("  ");
+      ctx.output.line(text.trimEnd());
+    });
+  }
+}
+
+/** Redraws the ink view every `intervalSeconds` until Ctrl-C; a failed refresh keeps the last screen. */
+async function live(
+  read: () => Promise<PipelineStatus>,
+  intervalSeconds: number,
+  ctx: CommandContext,
+): Promise<void> {
+  const [{ render }, { createElement }, { StatusView }] = await Promise.all([
+    import("ink"),
+    import("react"),
+    import("./view.js"),
+  ]);
+  let status: PipelineStatus | undefined;
+  let error: string | undefined;
+  const view = () => createElement(StatusView, { status, error, intervalSeconds });
+  const app = render(view(), { exitOnCtrlC: false, patchConsole: false });
+  try {
+    while (!ctx.signal.aborted) {
+      try {
+        status = await read();
+        error = undefined;
+      } catch (caught) {
+        error = caught instanceof Error ? caught.message : String(caught);
+      }
+      app.rerender(view());
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, intervalSeconds * 1000);
+        function done() {
+          clearTimeout(timer);
+          ctx.signal.removeEventListener("abort", done);
+          resolve();
+        }
+        ctx.signal.addEventListener("abort", done, { once: true });
+      });
+    }
+  } finally {
+    app.unmount();
+    await app.waitUntilExit().catch(() => {});
+  }
+}

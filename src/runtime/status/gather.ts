@@ -1,0 +1,359 @@
+import { GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
+import { FilterLogEventsCommand, type FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeTableCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { GetFunctionConfigurationCommand, ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
+import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
+import { KEY_PREFIX } from "../../pipeline/model/keys.js";
+import type { Stack } from "../../pipeline/stack/index.js";
+import { createOpenSearchClient } from "../../pipeline/stages/index-sync-opensearch.js";
+import type { AwsClients } from "../aws/index.js";
+import { failureQueues } from "../dlq/index.js";
+import { readRule, RuleNotDeployedError, upcomingFireTimes } from "../schedule/index.js";
+import type {
+  FunctionRow,
+  IndexRow,
+  MappingRow,
+  PipelineStatus,
+  QueueRow,
+  RuleRow,
+  TableRow,
+} from "./types.js";
+
+export interface GatherOptions {
+  clients: AwsClients;
+  stack: Stack;
+  /** The instant the status describes (fire times, error window); injected by tests. */
+  now?: () => Date;
+  /** How far back errors are counted and looked for (default 24 h). */
+  errorWindowMs?: number;
+  /** OpenSearch endpoint; default the stack's. null: not shown (no domain configured). */
+  opensearchEndpoint?: string | null;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Log lines that mean an invocation failed: runtime errors, ERROR-level logs, timeouts, crashes. */
+export const ERROR_LOG_PATTERN = '?ERROR ?"Task timed out" ?"Error Type"';
+
+/**
+ * Reads everything `pipeline status` shows, each section on its own: a resource that does not
+ * exist is reported as missing, and a section that cannot be read carries its error, so one
+ * problem never hides the rest of the screen.
+ */
+export async function gatherStatus(options: GatherOptions): Promise<PipelineStatus> {
+  const now = (options.now ?? (() => new Date()))();
+  const since = now.getTime() - (options.errorWindowMs ?? DAY_MS);
+  const { clients, stack } = options;
+  const [rules, functions, queues, table, mappings, index] = await Promise.all([
+    Promise.all(Object.values(stack.rules).map((rule) => ruleRow(options, rule, now))),
+    Promise.all(Object.values(stack.functions).map((fn) => functionRow(options, fn, since, now))),
+    queueRows(options),
+    tableRow(options),
+    Promise.all(Object.values(stack.eventSourceMappings).map((mapping) => mappingRow(options, mapping))),
+    indexRow(options),
+  ]);
+  return {
+    at: now.toISOString(),
+    target: clients.target,
+    account: stack.params.account,
+    region: stack.params.region,
+    rules,
+    functions,
+    queues,
+    table,
+    mappings,
+    index,
+  };
+}
+
+function message(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.name && error.name !== "Error" ? `${error.name}: ${error.message}` : error.message;
+}
+
+function isNotFound(error: unknown): boolean {
+  const name = (error as { name?: string }).name ?? "";
+  return (
+    name === "ResourceNotFoundException" ||
+    name === "QueueDoesNotExist" ||
+    name === "AWS.SimpleQueueService.NonExistentQueue"
+  );
+}
+
+async function ruleRow(
+  options: GatherOptions,
+  rule: Stack["rules"][keyof Stack["rules"]],
+  now: Date,
+): Promise<RuleRow> {
+  const base = { key: rule.key, name: rule.name, nextRun: null, nextRunIfEnabled: null, targets: 0 };
+  try {
+    const live = await readRule(await options.clients.eventbridge(), rule);
+    const next = live.scheduleExpression ? upcomingFireTimes(live.scheduleExpression, now, 1)[0] : undefined;
+    const nextIso = next ? next.toISOString() : null;
+    return {
+      ...base,
+      state: live.state,
+      schedule: live.scheduleExpression,
+      nextRun: live.state === "ENABLED" ? nextIso : null,
+      nextRunIfEnabled: nextIso,
+      targets: live.targets.length,
+    };
+  } catch (error) {
+    if (error instanceof RuleNotDeployedError) return { ...base, state: "missing", schedule: undefined };
+    return { ...base, state: "unknown", schedule: undefined, error: message(error) };
+  }
+}
+
+async function functionRow(
+  options: GatherOptions,
+  fn: Stack["functions"][keyof Stack["functions"]],
+  since: number,
+  now: Date,
+): Promise<FunctionRow> {
+  const base = {
+    key: fn.key,
+    name: fn.name,
+    lastUpdateStatus: undefined,
+    errors: null,
+    invocations: null,
+    lastError: null,
+  };
+  let config;
+  try {
+    const lambda = await options.clients.lambda();
+    config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn.name }));
+  } catch (error) {
+    if (isNotFound(error)) return { ...base, state: "missing" };
+    return { ...base, state: "unknown", error: message(error) };
+  }
+  const [metrics, lastError] = await Promise.all([
+    lambdaMetrics(options.clients, fn.name, since, now).catch(() => ({ errors: null, invocations: null })),
+    lastErrorLine(options.clients, fn.logGroupName, since).catch(() => null),
+  ]);
+  return {
+    ...base,
+    state: config.State ?? "Active",
+    lastUpdateStatus: config.LastUpdateStatus,
+    ...metrics,
+    lastError,
+  };
+}
+
+async function lambdaMetrics(
+  clients: AwsClients,
+  functionName: string,
+  since: number,
+  now: Date,
+): Promise<{ errors: number; invocations: number }> {
+  const cloudwatch = await clients.cloudwatch();
+  const sum = async (metric: string) => {
+    const result = await cloudwatch.send(
+      new GetMetricStatisticsCommand({
+        Namespace: "AWS/Lambda",
+        MetricName: metric,
+        Dimensions: [{ Name: "FunctionName", Value: functionName }],
+        StartTime: new Date(since),
+        EndTime: now,
+        Period: 3600,
+        Statistics: ["Sum"],
+      }),
+    );
+    return (result.Datapoints ?? []).reduce((total, point) => total + (point.Sum ?? 0), 0);
+  };
+  const [errors, invocations] = await Promise.all([sum("Errors"), sum("Invocations")]);
+  return { errors, invocations };
+}
+
+/** The newest error line of the window: FilterLogEvents returns oldest first, so read to the end. */
+async function lastErrorLine(
+  clients: AwsClients,
+  logGroupName: string,
+  since: number,
+): Promise<{ at: string; message: string } | null> {
+  const logs = await clients.logs();
+  let latest: FilteredLogEvent | undefined;
+  let nextToken: string | undefined;
+  try {
+    for (let page = 0; page < 20; page += 1) {
+      const result = await logs.send(
+        new FilterLogEventsCommand({
+          logGroupName,
+          startTime: since,
+          filterPattern: ERROR_LOG_PATTERN,
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      );
+      for (const event of result.events ?? []) {
+        if (!latest || (event.timestamp ?? 0) >= (latest.timestamp ?? 0)) latest = event;
+      }
+      nextToken = result.nextToken;
+      if (!nextToken) break;
+    }
+  } catch (error) {
+    // A function that never ran has no log group yet.
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+  if (!latest) return null;
+  return {
+    at: new Date(latest.timestamp ?? 0).toISOString(),
+    message: (latest.message ?? "").trim().replace(/\s+/g, " ").slice(0, 300),
+  };
+}
+
+/** Depth of every failure queue (GetQueueAttributes only: reading the status receives nothing). */
+async function queueRows(options: GatherOptions): Promise<QueueRow[]> {
+  const sqs = await options.clients.sqs();
+  return Promise.all(
+    failureQueues(options.stack).map(async (queue): Promise<QueueRow> => {
+      const base = {
+        name: queue.name,
+        feeds: queue.feeds,
+        exists: false,
+        visible: 0,
+        inFlight: 0,
+        delayed: 0,
+      };
+      const owner = queue.arn.split(":")[4];
+      try {
+        const { QueueUrl } = await sqs.send(
+          new GetQueueUrlCommand({
+            QueueName: queue.name,
+            ...(owner ? { QueueOwnerAWSAccountId: owner } : {}),
+          }),
+        );
+        const { Attributes = {} } = await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl,
+            AttributeNames: [
+              "ApproximateNumberOfMessages",
+              "ApproximateNumberOfMessagesNotVisible",
+              "ApproximateNumberOfMessagesDelayed",
+            ],
+          }),
+        );
+        return {
+          ...base,
+          exists: true,
+          visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+          inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+          delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+        };
+      } catch (error) {
+        if (isNotFound(error)) return base;
+        return { ...base, error: message(error) };
+      }
+    }),
+  );
+}
+
+/**
+ * Celebrity items with and without weight, and run records, in one paginated scan projecting only
+ * the key and the weight (a filtered COUNT scan counts one 1 MB page, so every page is followed).
+ */
+async function tableRow(options: GatherOptions): Promise<TableRow> {
+  const name = options.stack.table.name;
+  const base = {
+    name,
+    exists: false,
+    items: 0,
+    withWeight: 0,
+    withoutWeight: 0,
+    runRecords: 0,
+    streamEnabled: false,
+  };
+  const ddb = await options.clients.dynamodb();
+  let streamEnabled = false;
+  try {
+    const described = await ddb.send(new DescribeTableCommand({ TableName: name }));
+    streamEnabled = described.Table?.StreamSpecification?.StreamEnabled === true;
+  } catch (error) {
+    if (isNotFound(error)) return base;
+    return { ...base, error: message(error) };
+  }
+  const counts = { items: 0, withWeight: 0, runRecords: 0 };
+  let start: Record<string, AttributeValue> | undefined;
+  try {
+    do {
+      const page = await ddb.send(
+        new ScanCommand({
+          TableName: name,
+          ProjectionExpression: "#pk, #weight",
+          ExpressionAttributeNames: { "#pk": "pk", "#weight": "weight" },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const pk = item["pk"]?.S ?? "";
+        if (pk.startsWith(KEY_PREFIX.celebrity)) {
+          counts.items += 1;
+          if (item["weight"] !== undefined) counts.withWeight += 1;
+        } else if (pk.startsWith(KEY_PREFIX.run)) counts.runRecords += 1;
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+  } catch (error) {
+    return { ...base, exists: true, streamEnabled, error: message(error) };
+  }
+  return {
+    name,
+    exists: true,
+    streamEnabled,
+    items: counts.items,
+    withWeight: counts.withWeight,
+    withoutWeight: counts.items - counts.withWeight,
+    runRecords: counts.runRecords,
+  };
+}
+
+async function mappingRow(
+  options: GatherOptions,
+  mapping: Stack["eventSourceMappings"][keyof Stack["eventSourceMappings"]],
+): Promise<MappingRow> {
+  const functionName = mapping.definition.FunctionName;
+  const base = {
+    key: mapping.key,
+    functionName,
+    batchSize: undefined,
+    lastProcessingResult: undefined,
+    stateTransitionReason: undefined,
+  };
+  try {
+    const lambda = await options.clients.lambda();
+    const listed = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName }));
+    // The mapping from this table's stream (a function could have others).
+    const tableArn = options.stack.table.arn;
+    const live = (listed.EventSourceMappings ?? []).find((m) =>
+      m.EventSourceArn?.startsWith(`${tableArn}/stream/`),
+    );
+    if (!live) return { ...base, state: "missing" };
+    return {
+      ...base,
+      state: live.State ?? "unknown",
+      batchSize: live.BatchSize,
+      lastProcessingResult: live.LastProcessingResult,
+      stateTransitionReason: live.StateTransitionReason,
+    };
+  } catch (error) {
+    if (isNotFound(error)) return { ...base, state: "missing" };
+    return { ...base, state: "unknown", error: message(error) };
+  }
+}
+
+async function indexRow(options: GatherOptions): Promise<IndexRow> {
+  const { index } = options.stack;
+  const endpoint = options.opensearchEndpoint === undefined ? index.endpoint : options.opensearchEndpoint;
+  const base = { name: index.name, endpoint: endpoint ?? "", exists: false, documents: null };
+  if (!endpoint) return { ...base, error: "no OpenSearch endpoint configured (opensearch.endpoint)" };
+  const client = createOpenSearchClient(endpoint, { region: options.stack.params.region });
+  try {
+    const result = await client.count({ index: index.name });
+    return { ...base, exists: true, documents: Number((result.body as { count?: number }).count ?? 0) };
+  } catch (error) {
+    const status = (error as { meta?: { statusCode?: number } }).meta?.statusCode;
+    if (status === 404) return base;
+    return { ...base, error: message(error) };
+  } finally {
+    await client.close().catch(() => {});
+  }
+}

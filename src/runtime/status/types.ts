@@ -1,0 +1,84 @@
+/** One screen of the pipeline's state (`pipeline status`), as data; the command renders it. */
+export interface PipelineStatus {
+  /** ISO-8601 time the status was read. */
+  at: string;
+  target: string;
+  account: string;
+  region: string;
+  rules: RuleRow[];
+  functions: FunctionRow[];
+  queues: QueueRow[];
+  table: TableRow;
+  mappings: MappingRow[];
+  index: IndexRow;
+}
+
+/** A section that could not be read says why instead of failing the whole screen. */
+export interface Unreadable {
+  error?: string;
+}
+
+export interface RuleRow extends Unreadable {
+  key: string;
+  name: string;
+  /** ENABLED, DISABLED, or "missing" when the rule is not deployed. */
+  state: string;
+  schedule: string | undefined;
+  /** The next fire time (ISO-8601 UTC) while ENABLED; null when disabled or not a schedule. */
+  nextRun: string | null;
+  /** The next fire time if it were enabled (what `schedule enable` would start). */
+  nextRunIfEnabled: string | null;
+  targets: number;
+}
+
+export interface FunctionRow extends Unreadable {
+  key: string;
+  name: string;
+  /** Active, Pending, Failed, Inactive, or "missing". */
+  state: string;
+  lastUpdateStatus: string | undefined;
+  /** Sum of the AWS/Lambda Errors metric over the window; null when unreadable. */
+  errors: number | null;
+  invocations: number | null;
+  /** The latest error line in the function's log group within the window. */
+  lastError: { at: string; message: string } | null;
+}
+
+export interface QueueRow extends Unreadable {
+  name: string;
+  /** Who sends failures here (rule targets, functions, mappings). */
+  feeds: string[];
+  exists: boolean;
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+export interface TableRow extends Unreadable {
+  name: string;
+  exists: boolean;
+  /** Celebrity items (pk CELEB#…), counted over every scan page. */
+  items: number;
+  withWeight: number;
+  withoutWeight: number;
+  /** Run records (pk RUN#…). */
+  runRecords: number;
+  streamEnabled: boolean;
+}
+
+export interface MappingRow extends Unreadable {
+  key: string;
+  functionName: string;
+  /** Enabled, Disabled, Creating, …, or "missing". */
+  state: string;
+  batchSize: number | undefined;
+  lastProcessingResult: string | undefined;
+  stateTransitionReason: string | undefined;
+}
+
+export interface IndexRow extends Unreadable {
+  name: string;
+  endpoint: string;
+  exists: boolean;
+  documents: number | null;
+}

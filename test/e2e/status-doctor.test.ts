@@ -1,0 +1,176 @@
+/**
+ * `pipeline status` and `pipeline doctor` against the real stack deployed into an in-process
+ * emulator (one deployment for the file): the engines directly, and the CLI as a process pointed at
+ * the same emulator. Tests run in order: reads first, then the doctor's broken-topology cases.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  InvokeCommand,
+  ListEventSourceMappingsCommand,
+  UpdateEventSourceMappingCommand,
+} from "@aws-sdk/client-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defineStack } from "../../src/pipeline/stack/index.js";
+import { gatherStatus, type PipelineStatus } from "../../src/runtime/status/index.js";
+import { bundleCli, removeCliBundle, runCli } from "../helpers/cli-bundle.js";
+import { startDeployedStack, type DeployedStack } from "../helpers/deployed-stack.js";
+
+let deployed: DeployedStack;
+let cli: string;
+const work = mkdtempSync(join(tmpdir(), "pipeline-e2e-status-"));
+
+/** The CLI, configured the way startDeployedStack configured the deployment. */
+function pipeline(args: string[]) {
+  return runCli(cli, [...args, "--endpoint-url", deployed.emulator.url], {
+    cwd: work,
+    env: {
+      PATH: process.env["PATH"] ?? "",
+      HOME: work,
+      PIPELINE_TARGET: "local",
+      PIPELINE_FIXTURES_PORT: String(deployed.fixtures.port),
+      PIPELINE_ROSTER_SIZE: "100",
+      AWS_REGION: deployed.emulator.region,
+    },
+  });
+}
+
+async function waitFor<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value) || Date.now() > until) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function mappingUuid(functionName: string): Promise<string> {
+  const lambda = await deployed.clients.lambda();
+  const listed = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName }));
+  return listed.EventSourceMappings![0]!.UUID!;
+}
+
+beforeAll(async () => {
+  [deployed, cli] = await Promise.all([startDeployedStack({ rosterSize: 100 }), bundleCli("e2e-status")]);
+}, 240_000);
+
+afterAll(async () => {
+  await deployed?.stop();
+  removeCliBundle(cli);
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe("status", () => {
+  it("a fresh deployment: rules disabled with the next run they would have, everything else empty and healthy", async () => {
+    const now = new Date("2026-11-23T12:00:00Z");
+    const status = await gatherStatus({ clients: deployed.clients, stack: deployed.stack, now: () => now });
+
+    expect(status.rules).toEqual([
+      expect.objectContaining({
+        key: "weekly",
+        state: "DISABLED",
+        schedule: "cron(0 2 ? * SUN *)",
+        nextRun: null,
+        nextRunIfEnabled: "2026-11-29T02:00:00.000Z",
+        targets: 4,
+      }),
+      expect.objectContaining({ key: "manual", state: "ENABLED", nextRun: null, targets: 4 }),
+    ]);
+    expect(status.functions.map((fn) => [fn.key, fn.state, fn.errors, fn.lastError])).toEqual(
+      Object.values(deployed.stack.functions).map((fn) => [fn.key, "Active", 0, null]),
+    );
+    expect(status.queues.map((queue) => [queue.name, queue.exists, queue.visible])).toEqual(
+      Object.values(deployed.stack.queues).map((queue) => [queue.name, true, 0]),
+    );
+    expect(status.table).toMatchObject({ exists: true, items: 0, withWeight: 0, streamEnabled: true });
+    expect(status.mappings.map((mapping) => [mapping.key, mapping.state, mapping.batchSize])).toEqual([
+      ["post-processor", "Enabled", 100],
+      ["index-sync", "Enabled", 100],
+    ]);
+    expect(status.index).toMatchObject({ exists: true, documents: 0 });
+  });
+
+  it("counts items with and without weight, shows a disabled mapping, a function's errors and the index count", async () => {
+    const { stack, clients } = deployed;
+    const lambda = await clients.lambda();
+    // Stop enrichment so the counts hold still; index-sync keeps indexing.
+    const postProcessor = await mappingUuid(stack.functions["post-processor"].name);
+    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: postProcessor, Enabled: false }));
+    await waitFor(
+      () => gatherStatus({ clients, stack }),
+      (status) => status.mappings[0]!.state === "Disabled",
+    );
+    const ddb = await clients.dynamodb();
+    const item = (id: string, weight?: number) => ({
+      pk: { S: `CELEB#${id}` },
+      sk: { S: "SOURCE#tmdb" },
+      name: { S: `Celebrity ${id}` },
+      source: { S: "tmdb" },
+      timestamp: { S: "2026-11-23T12:00:00.000Z" },
+      ...(weight === undefined ? {} : { weight: { N: String(weight) } }),
+    });
+    for (const entry of [item("s1", 0.5), item("s2"), item("s3")]) {
+      await ddb.send(new PutItemCommand({ TableName: stack.table.name, Item: entry }));
+    }
+    await ddb.send(
+      new PutItemCommand({
+        TableName: stack.table.name,
+        Item: { pk: { S: "RUN#r1" }, sk: { S: "SOURCE#tmdb" } },
+      }),
+    );
+    // A malformed stream event makes index-sync fail: one error, and an error line in its log group.
+    await lambda.send(
+      new InvokeCommand({ FunctionName: stack.functions["index-sync"].name, Payload: '{"Records":7}' }),
+    );
+
+    const status: PipelineStatus = await waitFor(
+      () => gatherStatus({ clients, stack }),
+      (read) =>
+        read.index.documents === 3 && (read.functions.find((fn) => fn.key === "index-sync")?.errors ?? 0) > 0,
+    );
+
+    expect(status.table).toMatchObject({ items: 3, withWeight: 1, withoutWeight: 2, runRecords: 1 });
+    expect(status.mappings[0]).toMatchObject({ key: "post-processor", state: "Disabled" });
+    expect(status.index.documents).toBe(3);
+    const indexSync = status.functions.find((fn) => fn.key === "index-sync")!;
+    expect(indexSync.errors).toBe(1);
+    expect(indexSync.lastError?.message).toMatch(/ERROR/);
+
+    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: postProcessor, Enabled: true }));
+  });
+
+  it("a stack that is not deployed shows every resource missing, without failing", async () => {
+    const absent = defineStack({ ...deployed.stack.params, suffix: "-absent" });
+
+    const status = await gatherStatus({ clients: deployed.clients, stack: absent });
+
+    expect(status.rules.map((rule) => rule.state)).toEqual(["missing", "missing"]);
+    expect(new Set(status.functions.map((fn) => fn.state))).toEqual(new Set(["missing"]));
+    expect(status.queues.every((queue) => !queue.exists && !queue.error)).toBe(true);
+    expect(status.table).toMatchObject({ exists: false });
+    expect(new Set(status.mappings.map((mapping) => mapping.state))).toEqual(new Set(["missing"]));
+    expect(status.index).toMatchObject({ exists: false, documents: null });
+  });
+
+  it("pipeline status --json prints the same data once; plain text when piped", async () => {
+    const json = await pipeline(["status", "--json"]);
+    expect(json.stderr).toBe("");
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as PipelineStatus;
+    expect(report).toMatchObject({ target: "local", account: deployed.stack.params.account });
+    expect(report.table).toMatchObject({ name: deployed.stack.table.name, items: 3, runRecords: 1 });
+    expect(report.rules[0]).toMatchObject({ name: deployed.stack.rules.weekly.name, state: "DISABLED" });
+
+    const plain = await pipeline(["status"]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain("Rules\nRULE");
+    expect(plain.stdout).toMatch(new RegExp(`^${deployed.stack.table.name} +3 +`, "m"));
+    expect(plain.stdout).not.toContain("\u001b[");
+  });
+});
