@@ -8,6 +8,39 @@ import { SOURCES } from "../../pipeline/model/sources.js";
  * keeps running) is used as it is.
  */
 
+/**
+ * Names by which a container reaches the machine it runs on (target localstack's fixtures.host).
+ * An in-process run IS on that machine, where the name may not resolve: it uses loopback instead.
+ */
+const DOCKER_HOST_ALIASES: readonly string[] = ["host.docker.internal"];
+
+/** The config as this process sees it: fixture URLs that name the Docker host point at 127.0.0.1. */
+export function sourcesForThisProcess<C extends Pick<PipelineConfig, "sources" | "fixtures">>(config: C): C {
+  if (!DOCKER_HOST_ALIASES.includes(config.fixtures.host)) return config;
+  const local = (url: string | undefined) => {
+    if (url === undefined) return undefined;
+    const parsed = new URL(url);
+    if (parsed.hostname !== config.fixtures.host) return url;
+    parsed.hostname = "127.0.0.1";
+    return parsed.toString().replace(/\/$/, url.endsWith("/") ? "/" : "");
+  };
+  const sources = Object.fromEntries(
+    SOURCES.map((source) => {
+      const settings = config.sources[source];
+      const auxBaseUrl = local(settings.auxBaseUrl);
+      return [
+        source,
+        {
+          ...settings,
+          baseUrl: local(settings.baseUrl)!,
+          ...(auxBaseUrl === undefined ? {} : { auxBaseUrl }),
+        },
+      ];
+    }),
+  ) as PipelineConfig["sources"];
+  return { ...config, sources, fixtures: { ...config.fixtures, host: "127.0.0.1" } };
+}
+
 export interface LocalSources {
   /** The fixture server's URL when this run started it. */
   startedUrl: string | undefined;

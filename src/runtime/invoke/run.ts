@@ -27,7 +27,7 @@ import type { ResolvedConfig } from "../config/resolve.js";
 import { toStackParams } from "../config/stack-params.js";
 import { capturedLogger, type CapturedLine, type CapturedLogger } from "./captured-logger.js";
 import { manualEvent, streamBatch } from "./events.js";
-import { ensureLocalSources } from "./local-sources.js";
+import { ensureLocalSources, sourcesForThisProcess } from "./local-sources.js";
 import { createIndexIfMissing, createTableIfMissing, requireTable } from "./prepare.js";
 import {
   isCelebrityRecord,
@@ -135,7 +135,9 @@ const MAX_ERRORS_KEPT = 5;
 
 export async function runPipeline(request: RunRequest, env: RunEnvironment): Promise<RunReport> {
   const started = Date.now();
-  const { resolved, clients } = env;
+  const { clients } = env;
+  // Handlers run in this process, so fixture URLs meant for containers point at loopback here.
+  const resolved = { ...env.resolved, config: sourcesForThisProcess(env.resolved.config) };
   const note = env.onNote ?? (() => {});
   validateRunRequest(request);
   const account = await clients.accountId();
