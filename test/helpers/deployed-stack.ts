@@ -122,6 +122,8 @@ export async function startDeployedStack(options: DeployedStackOptions = {}): Pr
       clients,
       stack,
       projectRoot: PROJECT_ROOT,
+      // The sources do not change during a test file: bundle each handler once.
+      bundleCache: new Map(),
       ...(options.skipOpenSearch ? { opensearchEndpoint: null } : {}),
     };
     let plan: DeployPlan | undefined;

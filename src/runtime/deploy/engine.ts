@@ -2,7 +2,7 @@ import type { ResourceRef, Stack } from "../../pipeline/stack/index.js";
 import type { AwsClients } from "../aws/index.js";
 import { OperatorError } from "../config/errors.js";
 import { describeAwsError } from "./aws-errors.js";
-import { bundleHandlers, type LambdaBundle } from "./bundle.js";
+import { bundleHandlers, bundleKey, type LambdaBundle } from "./bundle.js";
 import type { Assessment, DriverContext } from "./driver.js";
 import { DRIVERS } from "./resources/index.js";
 import { openSearchAccess } from "./resources/opensearch-index.js";
@@ -32,6 +32,12 @@ export interface DeployContext {
    * with a plan note (no search domain configured or reachable from here).
    */
   opensearchEndpoint?: string | null;
+  /**
+   * Bundles kept between plans made with this context (and its copies), by handler entry. For
+   * processes that plan several times while the sources do not change (tests); without it every
+   * plan bundles afresh.
+   */
+  bundleCache?: Map<string, LambdaBundle>;
 }
 
 export interface PlanOptions {
@@ -127,7 +133,11 @@ async function bundlesOf(ctx: DeployContext): Promise<Map<string, LambdaBundle>>
     module: fn.entry.module,
     exportName: fn.entry.exportName,
   }));
-  return bundleHandlers(entries, ctx.projectRoot);
+  const cache = ctx.bundleCache;
+  if (cache === undefined) return bundleHandlers(entries, ctx.projectRoot);
+  const missing = entries.filter((entry) => !cache.has(bundleKey(entry)));
+  for (const [key, bundle] of await bundleHandlers(missing, ctx.projectRoot)) cache.set(key, bundle);
+  return new Map(entries.map((entry) => [bundleKey(entry), cache.get(bundleKey(entry))!]));
 }
 
 function resolveOpenSearchEndpoint(stack: Stack, given: string | null | undefined): string | undefined {
