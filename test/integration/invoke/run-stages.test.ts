@@ -129,6 +129,21 @@ describe("pipeline run engine, stage by stage", () => {
     );
   });
 
+  it("a scraper whose source keeps failing fails its invocation, and the report says so", async () => {
+    fixtures.setFaults({ rules: [{ kind: "500", source: "wikipedia" }] });
+    try {
+      const report = await run({ stage: "scrape", sources: ["wikipedia"] });
+      expect(report.ok).toBe(false);
+      const [summary] = report.summaries;
+      expect(summary!.outcome).toBe("failed");
+      expect(summary!.error).toMatch(/.+/);
+      expect(summary!.failed + summary!.details.notAttempted!).toBeGreaterThan(0);
+      expect(summary!.written).toBe(0);
+    } finally {
+      fixtures.setFaults({});
+    }
+  }, 60_000);
+
   it("refuses an unknown stage or source", async () => {
     await expect(run({ stage: "enrich" as never })).rejects.toThrow(/unknown stage "enrich"; use one of/);
     await expect(run({ stage: "scrape", sources: ["imdb" as never] })).rejects.toThrow(
