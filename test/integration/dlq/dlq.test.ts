@@ -432,3 +432,68 @@ describe("a stream consumer that fails permanently", () => {
     expect(left.messages.filter((m) => m.functionName === postProcessor.name)).toEqual([]);
   });
 });
+
+describe("a rule target EventBridge cannot deliver to", () => {
+  it("lands in the DLQ with rule, target and error; after the fix, replay invokes the target with the original event", async () => {
+    const news = deployed.stack.functions["scraper-news"];
+    const rule = deployed.stack.rules.manual;
+    const permission = deployed.stack.permissions.find(
+      (p) => p.functionKey === "scraper-news" && p.ruleKey === "manual",
+    )!;
+    const lambda = await deployed.clients.lambda();
+    const { RemovePermissionCommand, AddPermissionCommand } = await import("@aws-sdk/client-lambda");
+    await lambda.send(
+      new RemovePermissionCommand({
+        FunctionName: news.name,
+        StatementId: permission.definition.StatementId,
+      }),
+    );
+    const dlq = deployed.stack.queues.scraperDlq.name;
+    const runId = "dlq-it-delivery-1";
+    const { PutEventsCommand } = await import("@aws-sdk/client-eventbridge");
+    const events = await deployed.clients.eventbridge();
+    const put = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: "celebrity.pipeline",
+            DetailType: "ManualScrapeRequested",
+            Detail: JSON.stringify({ runId }),
+          },
+        ],
+      }),
+    );
+    expect(put.FailedEntryCount).toBe(0);
+    await waitFor(async () => (await depth(dlq)).visible >= 1, "the undeliverable event in the DLQ");
+
+    const peeked = await cli("dlq", "peek", dlq, "--json");
+    const [peek] = peeked.json as { failures: Record<string, unknown>[] }[];
+    expect(peek!.failures).toEqual([
+      expect.objectContaining({
+        kind: "eventbridge-target",
+        ruleArn: rule.arn,
+        targetArn: news.arn,
+        functionName: news.name,
+        errorCode: "NO_PERMISSIONS",
+        originalEvent: expect.objectContaining({ "detail-type": "ManualScrapeRequested", detail: { runId } }),
+      }),
+    ]);
+
+    await lambda.send(new AddPermissionCommand(permission.definition));
+    const replayed = await cli("dlq", "replay", dlq, "--filter", "eventbridge-target", "--json");
+    expect(replayed.code).toBe(0);
+    expect((replayed.json as { sent: number }[])[0]).toMatchObject({ sent: 1 });
+    const dynamodb = await deployed.clients.dynamodb();
+    await waitFor(async () => {
+      const { Item } = await dynamodb.send(
+        new GetItemCommand({
+          TableName: deployed.stack.table.name,
+          Key: { pk: { S: `RUN#${runId}` }, sk: { S: "SOURCE#news" } },
+          ConsistentRead: true,
+        }),
+      );
+      return Item;
+    }, "the news scraper's run record for the replayed event");
+    expect(await depth(dlq)).toEqual({ visible: 0, inFlight: 0 });
+  });
+});
