@@ -103,7 +103,9 @@ describe("pipeline (the built CLI)", () => {
 
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toBe("pipeline: unknown command 'deploi'; see 'pipeline --help'\n");
+    expect(run.stderr).toBe(
+      "pipeline: unknown command 'deploi' (did you mean deploy?); see 'pipeline --help'\n",
+    );
   });
 
   it("an unknown option fails with one line and exit 2", () => {
