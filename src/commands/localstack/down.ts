@@ -1,6 +1,6 @@
 import { checkCompose, composeDown } from "../../runtime/localstack/index.js";
 import type { CommandContext } from "../_kit/index.js";
-import { runStep } from "./progress.js";
+import { runStep } from "../_shared/progress.js";
 
 export interface DownOptions {
   file: string | undefined;

@@ -7,7 +7,7 @@ import {
 } from "../../runtime/localstack/index.js";
 import { FatalError, type CommandContext } from "../_kit/index.js";
 import { localstackEndpoint } from "./endpoint.js";
-import { runStep } from "./progress.js";
+import { runStep } from "../_shared/progress.js";
 import { progressText, renderStatus, statusJson } from "./report.js";
 
 export interface StatusOptions {
