@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SCRAPER_FUNCTION_KEYS } from "../../src/pipeline/stack/index.js";
+import { stateDirFor } from "../../src/runtime/emulator-process/index.js";
+import { recordPass } from "../../src/runtime/records/index.js";
 import { bundleCli } from "../helpers/cli-bundle.js";
 import { readLogGroup, startScheduleStack, waitFor, type ScheduleStack } from "../helpers/schedule-stack.js";
 
@@ -48,7 +50,7 @@ describe("schedule and logs commands as a process", () => {
     expect(status.schedule.targets).toHaveLength(4);
   });
 
-  it("schedule enable refuses without a verification record, --force enables, disable disables", async () => {
+  it("schedule enable refuses without a verification record, --force or a recorded pass enables, disable disables", async () => {
     const refused = await pipeline(["schedule", "enable"]);
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toMatch(/no recent pass of phase 4A, 4B, 4C.*--force/);
@@ -60,6 +62,22 @@ describe("schedule and logs commands as a process", () => {
     const disabled = await pipeline(["schedule", "disable", "--json"]);
     expect(disabled.exitCode, disabled.stderr).toBe(0);
     expect(JSON.parse(disabled.stdout)).toMatchObject({ before: "ENABLED", after: "DISABLED" });
+
+    // The record `pipeline verify` keeps in .pipeline/ under the working folder opens the gate.
+    for (const phase of ["phase-4a", "phase-4b", "phase-4c"] as const) {
+      recordPass(stateDirFor(work), {
+        phase,
+        target: "local",
+        account: ctx.stack.params.account,
+        region: ctx.stack.params.region,
+        suffix: "",
+        passedAt: new Date().toISOString(),
+      });
+    }
+    const gated = await pipeline(["schedule", "enable", "--json"]);
+    expect(gated.exitCode, gated.stderr).toBe(0);
+    expect(JSON.parse(gated.stdout)).toMatchObject({ after: "ENABLED", forced: false, gate: { ok: true } });
+    expect((await pipeline(["schedule", "disable"])).exitCode).toBe(0);
   });
 
   it("schedule trigger reaches the four scrapers; logs tail interleaves their groups by time", async () => {
@@ -134,9 +152,29 @@ describe("schedule and logs commands as a process", () => {
     const before = starts().length;
 
     // A second run while following: its START line appears, once.
-    const trigger = await pipeline(["schedule", "trigger", "--direct"]);
+    const trigger = await pipeline([
+      "schedule",
+      "trigger",
+      "--direct",
+      "--scheduled-time",
+      "2026-11-29T02:00:00Z",
+    ]);
     expect(trigger.exitCode, trigger.stderr).toBe(0);
     await waitFor(async () => (starts().length > before ? true : undefined), "the second run's START line");
+    // The stand-in scraper logs what it received: the weekly rule's exact Scheduled Event.
+    const received = await waitFor(async () => {
+      const line = stdout.split("\n").find((text) => text.includes('"Scheduled Event"'));
+      return line
+        ? (JSON.parse(line.slice(line.indexOf('{"received"'))) as { received: unknown }).received
+        : undefined;
+    }, "the scheduled event in the follow output");
+    expect(received).toMatchObject({
+      source: "aws.events",
+      "detail-type": "Scheduled Event",
+      time: "2026-11-29T02:00:00Z",
+      resources: [ctx.stack.rules.weekly.arn],
+      detail: {},
+    });
 
     child.kill("SIGINT");
     const result = await child;

@@ -1,17 +1,15 @@
-import { join } from "node:path";
+import { stateDirFor } from "../../runtime/emulator-process/index.js";
 import { disableSchedule, enableSchedule, type ToggleResult } from "../../runtime/schedule/index.js";
 import { FatalError, type CommandContext } from "../_kit/index.js";
 import { stackAndClients } from "./stack.js";
-
-/** The CLI's state folder under the working directory, where `pipeline verify` keeps its record. */
-const STATE_DIR_NAME = ".pipeline";
 
 export async function scheduleEnableCommand(options: { force: boolean }, ctx: CommandContext): Promise<void> {
   const { stack, clients } = await stackAndClients(ctx);
   const result = await enableSchedule({
     stack,
     clients,
-    stateDir: join(ctx.cwd, STATE_DIR_NAME),
+    // Where `pipeline verify` keeps the verification record.
+    stateDir: stateDirFor(ctx.cwd),
     now: new Date(),
     force: options.force,
     confirm: (message) => ctx.prompt.confirm({ message, flag: "--yes" }),
