@@ -45,13 +45,15 @@ export async function deploy(options: DeployOptions, ctx: CommandContext): Promi
   };
   if (ctx.output.mode !== "json") renderPlan(ctx, plan);
 
+  const stuck = plan.summary["replace-required"];
   if (options.dryRun || plan.empty) {
     ctx.output.result(report, () => {
       ctx.output.line();
-      ctx.output.line(
-        plan.empty ? "No changes: the target matches the stack." : "Dry run: nothing was changed.",
-      );
+      if (!plan.empty) ctx.output.line("Dry run: nothing was changed.");
+      else if (stuck === 0) ctx.output.line("No changes: the target matches the stack.");
+      else ctx.output.line("Nothing a deploy can change; see the resources that need replacing above.");
     });
+    if (!options.dryRun && stuck > 0) throw replaceRequiredError(stuck);
     return;
   }
   if (target.target === "aws") {
@@ -84,4 +86,13 @@ export async function deploy(options: DeployOptions, ctx: CommandContext): Promi
     throw new FatalError(error.message);
   }
   ctx.output.result(report, () => renderApplied(ctx, report.result!));
+  if (stuck > 0) throw replaceRequiredError(stuck);
+}
+
+/** The stack cannot converge by itself: a field AWS cannot change in place differs. */
+function replaceRequiredError(count: number): FatalError {
+  return new FatalError(
+    `${count} resource(s) differ in fields AWS cannot change in place (see the plan's notes); ` +
+      "replace them deliberately (for the table: pipeline destroy --include-table, then deploy)",
+  );
 }
