@@ -42,7 +42,11 @@ export async function runCommand(options: RunOptions, ctx: CommandContext): Prom
   ctx.output.result(report, (data) => render(data, ctx, options.logs));
   if (!report.ok) {
     throw new FatalError(
-      `${failedStages(report)} failed; see the errors above (or rerun with --logs for the handlers' log lines)`,
+      `${failedStages(report)} failed; ` +
+        (ctx.output.mode === "json"
+          ? "see error, errors and batchItemFailures in the JSON report"
+          : "see the errors above (or rerun with --logs for the handlers' log lines)") +
+        sourceHint(report),
     );
   }
 }
@@ -56,6 +60,19 @@ async function readProcessStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/** A scraper that could not reach its API: say how to use the offline fixture server instead. */
+function sourceHint(report: RunReport): string {
+  const unreachable = report.summaries.filter(
+    (s) => s.stage === "scrape" && s.outcome === "failed" && /network error|timed out/i.test(s.error ?? ""),
+  );
+  if (unreachable.length === 0) return "";
+  const names = unreachable.map((s) => s.source).join(", ");
+  return (
+    `; ${names} could not reach the source API: check the network or sources.<name>.baseUrl, or use the ` +
+    "offline fixture server (target local's default: unset sources.<name>.baseUrl / PIPELINE_<SOURCE>_BASE_URL)"
+  );
 }
 
 function failedStages(report: RunReport): string {
