@@ -123,7 +123,7 @@ export interface RunReport {
   summaries: StageSummary[];
   /** `all`: what the table and index hold at the end. */
   totals?: FinalCounts;
-  /** Resources this run created (`all` only). */
+  /** Resources this run created from the stack declaration (table, index) because the target lacked them. */
   created: string[];
   /** The fixture server's URL when this run started it. */
   fixtureServer?: string;
