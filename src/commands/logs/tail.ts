@@ -1,4 +1,4 @@
-import { defineStack } from "../../pipeline/stack/index.js";
+import { defineStack, FUNCTION_KEYS } from "../../pipeline/stack/index.js";
 import { toStackParams } from "../../runtime/config/index.js";
 import {
   filterWithClient,
@@ -14,7 +14,7 @@ export interface LogsTailInput {
   options: { all: boolean; follow: boolean; since: string; filter: string | undefined };
 }
 
-/** One colour per function, in the stack's order (ANSI foreground codes). */
+/** One colour per function, fixed by the stack's order so a function keeps its colour in every tail. */
 const PALETTE = [36, 33, 35, 32, 34, 91, 96, 93];
 
 export async function logsTail(input: LogsTailInput, ctx: CommandContext): Promise<void> {
@@ -29,14 +29,16 @@ export async function logsTail(input: LogsTailInput, ctx: CommandContext): Promi
 
   const width = Math.max(...sources.map((source) => source.function.length));
   const colourOf = new Map<string, number>(
-    sources.map((source, index) => [source.function, PALETTE[index % PALETTE.length]!]),
+    FUNCTION_KEYS.map((key, index) => [key, PALETTE[index % PALETTE.length]!]),
   );
   const print = (event: TailEvent) => {
     if (ctx.output.mode === "json") {
       ctx.output.ndjson({
         function: event.function,
         timestamp: new Date(event.timestamp).toISOString(),
+        logGroup: event.logGroupName,
         stream: event.stream,
+        eventId: event.eventId,
         message: event.message,
       });
       return;

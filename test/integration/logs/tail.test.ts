@@ -4,7 +4,11 @@ import {
   CreateLogStreamCommand,
   PutLogEventsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../../src/commands/cli.js";
 import { defineStack } from "../../../src/pipeline/stack/index.js";
 import { createEmulator, type Emulator } from "../../../src/runtime/emulator/index.js";
 import {
@@ -156,5 +160,46 @@ describe("logs tail against the emulator's CloudWatch Logs", () => {
     await expect(run()).rejects.toThrow(
       /log group \/aws\/lambda\/index-sync does not exist.*pipeline deploy/,
     );
+  });
+  it("the command colours each function on a terminal, and not with NO_COLOR", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "logs-tail-cli-"));
+    try {
+      const run = async (env: Record<string, string>) => {
+        let stdout = "";
+        let stderr = "";
+        const code = await runCli(
+          ["logs", "tail", "scraper-tmdb", "post-processor", "--since", "1h", "--endpoint-url", emulator.url],
+          {
+            stdout: { write: (chunk: string) => (stdout += chunk), isTTY: true },
+            stderr: { write: (chunk: string) => (stderr += chunk) },
+            stdinIsTTY: false,
+            env,
+            cwd,
+            signal: new AbortController().signal,
+          },
+        );
+        return { code, stdout, stderr };
+      };
+      const coloured = await run({});
+      expect(coloured.code, coloured.stderr).toBe(0);
+      const lines = coloured.stdout.trim().split("\n");
+      // The six events written first, and those the follow test added.
+      expect(lines.length).toBeGreaterThanOrEqual(6);
+      const colourOf = (line: string) =>
+        line.startsWith("\u001b[") ? line.slice(2, line.indexOf("m")) : undefined;
+      const tmdb = lines.filter((line) => line.includes("tmdb ")).map(colourOf);
+      const post = lines.filter((line) => line.includes("post ")).map(colourOf);
+      expect(new Set(tmdb).size).toBe(1);
+      expect(new Set(post).size).toBe(1);
+      expect(tmdb[0]).toBeDefined();
+      expect(tmdb[0]).not.toBe(post[0]);
+
+      const plain = await run({ NO_COLOR: "1" });
+      expect(plain.code, plain.stderr).toBe(0);
+      expect(plain.stdout).not.toContain("\u001b[");
+      expect(plain.stdout.trim().split("\n")[0]).toMatch(/^scraper-tmdb {4}\S+Z {2}tmdb start$/);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });
