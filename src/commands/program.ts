@@ -33,6 +33,7 @@ import logsGroup from "./logs/index.js";
 import runCommand from "./run/index.js";
 import scheduleGroup from "./schedule/index.js";
 import statusCommand from "./status/index.js";
+import verifyCommand from "./verify/index.js";
 
 export const ENTRIES: readonly EntrySpec[] = [
   configGroup,
@@ -45,6 +46,7 @@ export const ENTRIES: readonly EntrySpec[] = [
   scheduleGroup,
   logsGroup,
   statusCommand,
+  verifyCommand,
 ];
 
 export function buildProgram(io: CliIo, entries: readonly EntrySpec[] = ENTRIES): Command {

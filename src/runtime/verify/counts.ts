@@ -1,0 +1,131 @@
+import type { Stack } from "../../pipeline/stack/index.js";
+import { diagnoseConsumer } from "./diagnose.js";
+import { formatMs, waitFor, withinTolerance } from "./poll.js";
+import { countItems, FILTERS, openIndex } from "./probes.js";
+import { failed, passed, type CheckDefinition, type VerifyEnv } from "./types.js";
+
+/** How long an enriched count within the tolerance must stay unchanged to count as finished. */
+const SETTLED_MS = 3000;
+
+/** Checks shared by 4B and 4C: entries, enrichment and index counts reaching the expected number. */
+
+const expectation = (env: VerifyEnv) => {
+  const { expectedCount, tolerance } = env.config.verify;
+  return {
+    expectedCount,
+    tolerance,
+    label: `${expectedCount}${tolerance > 0 ? ` ±${Math.floor(expectedCount * tolerance)}` : ""}`,
+  };
+};
+
+export function entriesCheck<S>(stackOf: (env: VerifyEnv, state: S) => Stack): CheckDefinition<S> {
+  return {
+    id: "entries",
+    title: "Celebrity entries reach the expected number (all scan pages)",
+    async run(env, state, progress) {
+      const stack = stackOf(env, state);
+      const { expectedCount, tolerance, label } = expectation(env);
+      const result = await waitFor(env, {
+        probe: () => countItems(env.clients, stack.table.name, FILTERS.scraped),
+        done: (count) => withinTolerance(count, expectedCount, tolerance),
+        deadlineMs: env.config.verify.deadlines.scrapeSeconds * 1000,
+        intervalMs: 500,
+        onProgress: (count, left) => progress(`${count}/${expectedCount} entries (${formatMs(left)} left)`),
+      });
+      const measured = `${result.value} entries (expected ${label})`;
+      return result.done
+        ? passed(measured)
+        : failed(measured, `${stack.table.name} holds ${result.value} celebrity entries`);
+    },
+  };
+}
+
+export function enrichedCheck<S>(
+  stackOf: (env: VerifyEnv, state: S) => Stack,
+  since: (state: S) => number,
+): CheckDefinition<S> {
+  return {
+    id: "enriched",
+    title: "Entries with weight and sentiment reach the expected number",
+    async run(env, state, progress) {
+      const stack = stackOf(env, state);
+      const { expectedCount, tolerance } = expectation(env);
+      // Done when every entry is enriched; within the tolerance is enough only once the count has
+      // stopped moving (post-processing finished), so the checks after this one (data quality,
+      // reconciliation) never read a table the post-processor is still working through.
+      let last = -1;
+      let changedAt = env.now().getTime();
+      const result = await waitFor(env, {
+        probe: async () => {
+          const [enriched, entries] = await Promise.all([
+            countItems(env.clients, stack.table.name, FILTERS.enriched),
+            countItems(env.clients, stack.table.name, FILTERS.scraped),
+          ]);
+          if (enriched !== last) {
+            last = enriched;
+            changedAt = env.now().getTime();
+          }
+          return { enriched, entries, steadyMs: env.now().getTime() - changedAt };
+        },
+        done: ({ enriched, entries, steadyMs }) =>
+          enriched >= entries
+            ? withinTolerance(enriched, expectedCount, tolerance)
+            : withinTolerance(enriched, expectedCount, tolerance) && steadyMs >= SETTLED_MS,
+        deadlineMs: env.config.verify.deadlines.postProcessingSeconds * 1000,
+        intervalMs: 500,
+        onProgress: ({ enriched, entries }, left) =>
+          progress(`${enriched}/${entries} with weight (${formatMs(left)} left)`),
+      });
+      const measured = `${result.value.enriched}/${expectedCount} entries with weight and sentiment`;
+      if (result.done) return passed(measured);
+      return withinTolerance(result.value.enriched, expectedCount, tolerance)
+        ? passed(measured, {
+            problems: [
+              `${result.value.entries - result.value.enriched} entries still without weight at the deadline`,
+            ],
+          })
+        : failed(
+            measured,
+            `post-processing did not reach ${expectedCount} within ${env.config.verify.deadlines.postProcessingSeconds} s`,
+          );
+    },
+    diagnose: (env, state) => diagnoseConsumer(env, stackOf(env, state), "post-processor", since(state)),
+  };
+}
+
+export function indexCheck<S>(
+  stackOf: (env: VerifyEnv, state: S) => Stack,
+  since: (state: S) => number,
+): CheckDefinition<S> {
+  return {
+    id: "index",
+    title: "Index document count in sync with the table",
+    async run(env, state, progress) {
+      const stack = stackOf(env, state);
+      const index = openIndex(stack);
+      try {
+        const result = await waitFor(env, {
+          probe: async () => {
+            const [items, docs] = await Promise.all([
+              countItems(env.clients, stack.table.name, FILTERS.scraped),
+              index.count(),
+            ]);
+            return { items, docs };
+          },
+          done: ({ items, docs }) => items === docs,
+          deadlineMs: env.config.verify.deadlines.indexSyncSeconds * 1000,
+          intervalMs: 500,
+          onProgress: ({ items, docs }, left) =>
+            progress(`${docs}/${items} documents (${formatMs(left)} left)`),
+        });
+        const measured = `${result.value.docs} documents, ${result.value.items} items`;
+        return result.done
+          ? passed(measured)
+          : failed(measured, `index ${stack.index.name} is out of sync with ${stack.table.name}`);
+      } finally {
+        await index.close();
+      }
+    },
+    diagnose: (env, state) => diagnoseConsumer(env, stackOf(env, state), "index-sync", since(state)),
+  };
+}

@@ -1,0 +1,141 @@
+import { DescribeAlarmsCommand, type MetricAlarm } from "@aws-sdk/client-cloudwatch";
+import { DescribeRuleCommand, EnableRuleCommand } from "@aws-sdk/client-eventbridge";
+import { SOURCES } from "../../../pipeline/model/sources.js";
+import {
+  SCRAPER_FAILURE_ALARM,
+  WEEKLY_SCHEDULE,
+  scraperFunctionKey,
+  type Stack,
+} from "../../../pipeline/stack/index.js";
+import { enablementGate } from "../../records/index.js";
+import { fixCommand } from "../diagnose.js";
+import { failed, passed, type PhaseDefinition } from "../types.js";
+
+/** 4D Enablement: prerequisites, confirmation, EnableRule (never PutRule), read-back, alarm, next fire times. */
+type State = Record<string, never>;
+
+/** What differs between the live alarm and the declared one (single-metric or metric-math form). */
+export function alarmProblems(stack: Stack, alarm: MetricAlarm): string[] {
+  const a = SCRAPER_FAILURE_ALARM;
+  const problems: string[] = [];
+  if (alarm.Threshold !== a.threshold)
+    problems.push(`threshold ${alarm.Threshold ?? "?"}, wanted ${a.threshold}`);
+  if (alarm.EvaluationPeriods !== a.evaluationPeriods)
+    problems.push(`evaluation periods ${alarm.EvaluationPeriods ?? "?"}, wanted ${a.evaluationPeriods}`);
+  const stats = alarm.Metrics?.length
+    ? alarm.Metrics.filter((m) => m.MetricStat).map((m) => ({
+        name: m.MetricStat?.Metric?.MetricName,
+        namespace: m.MetricStat?.Metric?.Namespace,
+        stat: m.MetricStat?.Stat,
+        period: m.MetricStat?.Period,
+        fn: m.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === "FunctionName")?.Value,
+      }))
+    : [
+        {
+          name: alarm.MetricName,
+          namespace: alarm.Namespace,
+          stat: alarm.Statistic,
+          period: alarm.Period,
+          fn: alarm.Dimensions?.find((d) => d.Name === "FunctionName")?.Value,
+        },
+      ];
+  for (const s of stats) {
+    if (s.name !== a.metricName || s.namespace !== a.namespace)
+      problems.push(`metric ${s.namespace ?? "?"}/${s.name ?? "?"}, wanted ${a.namespace}/${a.metricName}`);
+    if (s.stat !== a.statistic)
+      problems.push(`statistic ${s.stat ?? "?"} on ${s.fn ?? "?"}, wanted ${a.statistic}`);
+    if (s.period !== a.periodSeconds)
+      problems.push(`period ${s.period ?? "?"} s on ${s.fn ?? "?"}, wanted ${a.periodSeconds}`);
+  }
+  if (alarm.Metrics?.length) {
+    const watched = new Set(stats.map((s) => s.fn));
+    for (const source of SOURCES) {
+      const name = stack.functions[scraperFunctionKey(source)].name;
+      if (!watched.has(name)) problems.push(`does not watch ${name}`);
+    }
+  }
+  return problems;
+}
+
+export const phase4d: PhaseDefinition<State> = {
+  phase: "phase-4d",
+  title: "4D Enablement",
+  createState: () => ({}),
+  checks: [
+    {
+      id: "prerequisites",
+      title: "Phases 4A-4C passed recently",
+      async run(env) {
+        const gate = enablementGate(
+          env.stateDir,
+          { target: env.config.target, account: env.account, region: env.stack.params.region },
+          env.now(),
+        );
+        const have = gate.passes.map((p) => p.phase.replace("phase-", "").toUpperCase());
+        if (gate.ok) return passed(`recorded: ${[...new Set(have)].sort().join(", ")}`);
+        const missing = gate.missing.map((p) => p.replace("phase-", "").toUpperCase()).join(", ");
+        if (env.options.force) return passed(`missing ${missing}, overridden by --force`);
+        return failed(
+          `missing ${missing}`,
+          `no recent pass of ${missing} for ${env.config.target} account ${env.account}`,
+          [`fix: ${fixCommand(env, "verify all")} (or pass --force to enable anyway)`],
+        );
+      },
+    },
+    {
+      id: "confirm",
+      title: "Confirmation to enable the weekly schedule",
+      async run(env) {
+        if (env.config.target !== "aws") return passed(`not asked on ${env.config.target}`);
+        const yes = await env.confirm(
+          `Enable ${env.stack.rules.weekly.name} (${WEEKLY_SCHEDULE}) in account ${env.account}?`,
+        );
+        return yes ? passed("confirmed") : failed("declined", "the operator declined; nothing was changed");
+      },
+    },
+    {
+      id: "enable",
+      title: "Enable the rule (EnableRule) and read back ENABLED",
+      async run(env) {
+        const eventbridge = await env.clients.eventbridge();
+        const name = env.stack.rules.weekly.name;
+        await eventbridge.send(new EnableRuleCommand({ Name: name }));
+        const rule = await eventbridge.send(new DescribeRuleCommand({ Name: name }));
+        return rule.State === "ENABLED"
+          ? passed(`${name}: ENABLED`)
+          : failed(`${name}: ${rule.State ?? "?"}`, "the rule did not read back ENABLED");
+      },
+    },
+    {
+      id: "alarm",
+      title: "Failure alarm: Errors, Sum, 300 s, threshold 3, one evaluation period",
+      async run(env) {
+        const cloudwatch = await env.clients.cloudwatch();
+        const name = env.stack.alarm.name;
+        const answer = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }));
+        const alarm = answer.MetricAlarms?.[0];
+        if (!alarm)
+          return failed("missing", `alarm ${name} does not exist`, [`fix: ${fixCommand(env, "deploy")}`]);
+        const problems = alarmProblems(env.stack, alarm);
+        const metrics = alarm.Metrics?.filter((m) => m.MetricStat).length ?? 1;
+        const measured = `${name}: ${metrics} metric(s), threshold ${alarm.Threshold ?? "?"}, ${alarm.EvaluationPeriods ?? "?"} period(s), ${alarm.StateValue ?? "?"}`;
+        return problems.length
+          ? failed(measured, "the alarm differs from the declaration", [
+              ...problems,
+              `fix: ${fixCommand(env, "deploy")}`,
+            ])
+          : passed(measured);
+      },
+    },
+    {
+      id: "next-fires",
+      title: "Next fire times",
+      async run(env) {
+        const { nextFireTimes } = await import("../../emulator/index.js");
+        const expression = env.stack.rules.weekly.definition.ScheduleExpression ?? WEEKLY_SCHEDULE;
+        const times = nextFireTimes(expression, env.now(), 3);
+        return passed(times.map((t) => t.toISOString()).join(", "));
+      },
+    },
+  ],
+};

@@ -1,0 +1,125 @@
+import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { fileURLToPath } from "node:url";
+import { defineStack, type Stack } from "../../pipeline/stack/index.js";
+import type { AwsClients } from "../aws/index.js";
+import { toStackParams, type ResolvedConfig } from "../config/index.js";
+import type { DeployEvent, DeployPlan } from "../deploy/index.js";
+import { ensureLocalSources } from "../invoke/local-sources.js";
+import { formatMs } from "./poll.js";
+import type { Progress, StackDeployer } from "./types.js";
+
+/**
+ * What `verify` needs before its first check: the stack for the target, a fixture source server
+ * when the scrapers' sources point at one that is not running, and, on the local target, the stack
+ * deployed when this process started the emulator or the table is absent. That is what makes
+ * `pipeline verify all` one command on a fresh clone. A stack someone keeps running is verified as
+ * it is (a verify that repaired what it checks would prove nothing).
+ */
+
+/** The project folder: the handler modules the deploy engine bundles are relative to it. */
+export const PROJECT_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** The deploy engine behind the verify protocol's StackDeployer (4C's `-test` copy, local setup). */
+export function createStackDeployer(clients: AwsClients, projectRoot = PROJECT_ROOT): StackDeployer {
+  return {
+    async deploy(stack, onProgress) {
+      const { planDeployment, applyPlan } = await import("../deploy/index.js");
+      const context = { clients, stack, projectRoot };
+      onProgress(`planning ${stack.table.name} and the rest of the stack`);
+      const plan = await planDeployment(context);
+      if (plan.empty) return { summary: "already deployed, no change" };
+      await applyPlan(context, plan, { onProgress: (event) => onProgress(describeDeployEvent(event)) });
+      return { summary: describePlan(plan) };
+    },
+    async destroy(stack, onProgress) {
+      const { destroyStack } = await import("../deploy/index.js");
+      const result = await destroyStack(
+        { clients, stack, projectRoot },
+        { includeTable: true, onProgress: (event) => onProgress(describeDeployEvent(event)) },
+      );
+      const deleted = result.resources.filter((resource) => resource.outcome === "deleted").length;
+      return { summary: `${deleted} resource(s) deleted` };
+    },
+  };
+}
+
+function describePlan(plan: DeployPlan): string {
+  const parts = Object.entries(plan.summary)
+    .filter(([action, count]) => count > 0 && action !== "no-change")
+    .map(([action, count]) => `${count} ${action}`);
+  return parts.length > 0 ? parts.join(", ") : "no change";
+}
+
+function describeDeployEvent(event: DeployEvent): string {
+  const what = `${event.resource.kind} ${event.resource.name}`;
+  switch (event.type) {
+    case "start":
+      return `${event.action} ${what}`;
+    case "step":
+      return `${what}: ${event.message}`;
+    case "done":
+      return `${what}: ${event.action}`;
+    case "failed":
+      return `${what} failed: ${event.error}`;
+    case "blocked":
+      return `${what} blocked by ${event.by}`;
+  }
+}
+
+export interface PreparedTarget {
+  stack: Stack;
+  account: string;
+  /** What preparing did, one line each, for the operator. */
+  actions: string[];
+  /** Stops what preparing started (the fixture server). */
+  close(): Promise<void>;
+}
+
+export interface PrepareOptions {
+  resolved: ResolvedConfig;
+  clients: AwsClients;
+  /** True when this process started the local emulator (its state may lack the stack). */
+  emulatorStartedHere: boolean;
+  deployer: StackDeployer;
+  now?: () => number;
+  onProgress?: Progress;
+}
+
+export async function prepareLocalTarget(options: PrepareOptions): Promise<PreparedTarget> {
+  const { resolved, clients } = options;
+  const { config } = resolved;
+  const now = options.now ?? Date.now;
+  const progress = options.onProgress ?? (() => {});
+  const account = config.account ?? (await clients.accountId());
+  const stack = defineStack(toStackParams(resolved, account));
+  const actions: string[] = [];
+
+  const sources = await ensureLocalSources(config);
+  if (sources.startedUrl) actions.push(`started the fixture source server at ${sources.startedUrl}`);
+  try {
+    if (config.target === "local") {
+      const missing = !(await tableExists(clients, stack.table.name));
+      if (options.emulatorStartedHere || missing) {
+        const began = now();
+        progress(`deploying ${stack.table.name} and the rest of the stack`);
+        const { summary } = await options.deployer.deploy(stack, progress);
+        actions.push(`deployed the stack (${summary}) in ${formatMs(now() - began)}`);
+      }
+    }
+  } catch (error) {
+    await sources.stop();
+    throw error;
+  }
+  return { stack, account, actions, close: () => sources.stop() };
+}
+
+async function tableExists(clients: AwsClients, tableName: string): Promise<boolean> {
+  const ddb = await clients.dynamodb();
+  try {
+    await ddb.send(new DescribeTableCommand({ TableName: tableName }));
+    return true;
+  } catch (error) {
+    if ((error as Error).name === "ResourceNotFoundException") return false;
+    throw error;
+  }
+}

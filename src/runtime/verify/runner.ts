@@ -1,0 +1,92 @@
+import type {
+  CheckOutcome,
+  CheckResult,
+  Finding,
+  PhaseDefinition,
+  PhaseResult,
+  VerifyEnv,
+  VerifyEvent,
+} from "./types.js";
+
+/**
+ * Runs one phase: its checks in order, each timed; the first failed check is a gate that stops
+ * the phase (later checks marked `always` still run: cleanup), and its diagnosis runs at once.
+ * A check that throws has failed with the error as its reason; a diagnosis that throws becomes a
+ * finding, so a broken stack never hides the report.
+ */
+export async function runPhase<S>(
+  definition: PhaseDefinition<S>,
+  env: VerifyEnv,
+  emit: (event: VerifyEvent) => void,
+): Promise<PhaseResult> {
+  const { phase } = definition;
+  const startedAt = env.now();
+  emit({
+    type: "phase-start",
+    phase,
+    title: definition.title,
+    checks: definition.checks.map(({ id, title }) => ({ id, title })),
+  });
+  const state = definition.createState(env);
+  const results: CheckResult[] = [];
+  const notRun: { id: string; title: string }[] = [];
+  let gateFailed = false;
+
+  for (const check of definition.checks) {
+    if (gateFailed && !check.always) {
+      notRun.push({ id: check.id, title: check.title });
+      continue;
+    }
+    emit({ type: "check-start", phase, check: check.id });
+    const began = env.now().getTime();
+    let outcome: CheckOutcome;
+    try {
+      outcome = await check.run(env, state, (message) =>
+        emit({ type: "check-progress", phase, check: check.id, message }),
+      );
+    } catch (error) {
+      if (env.signal?.aborted) throw error;
+      outcome = { status: "failed", measured: "error", reason: errorText(error) };
+    }
+    let diagnosis: Finding[] = [];
+    if (outcome.status === "failed" && check.diagnose) {
+      emit({ type: "check-progress", phase, check: check.id, message: "diagnosing" });
+      try {
+        diagnosis = await check.diagnose(env, state, outcome);
+      } catch (error) {
+        diagnosis = [{ subject: "diagnosis", ok: false, found: `could not finish: ${errorText(error)}` }];
+      }
+    }
+    const result: CheckResult = {
+      id: check.id,
+      title: check.title,
+      ...outcome,
+      durationMs: env.now().getTime() - began,
+      diagnosis,
+    };
+    results.push(result);
+    emit({ type: "check-end", phase, result });
+    if (outcome.status === "failed") gateFailed = true;
+  }
+
+  const result: PhaseResult = {
+    phase,
+    title: definition.title,
+    status: gateFailed ? "failed" : "passed",
+    checks: results,
+    notRun,
+    startedAt: startedAt.toISOString(),
+    durationMs: env.now().getTime() - startedAt.getTime(),
+  };
+  emit({ type: "phase-end", result });
+  return result;
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const name = error.name && error.name !== "Error" ? `${error.name}: ` : "";
+    return `${name}${error.message}${typeof code === "string" && !error.message.includes(code) ? ` (${code})` : ""}`;
+  }
+  return String(error);
+}

@@ -1,0 +1,213 @@
+/**
+ * A verify that cannot fail is not a verify: one deployed stack, broken on purpose one way at a
+ * time, and the phase must stop at the right gate with a diagnosis that names the cause and the
+ * fixing command. Each test repairs what it broke (the deploy engine converges the stack again).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { RemoveTargetsCommand } from "@aws-sdk/client-eventbridge";
+import {
+  GetEventSourceMappingCommand,
+  GetFunctionConfigurationCommand,
+  ListEventSourceMappingsCommand,
+  UpdateEventSourceMappingCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
+} from "@aws-sdk/client-lambda";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HANDLER_ENV } from "../../../src/pipeline/stack/index.js";
+import { deployStack } from "../../../src/runtime/deploy/index.js";
+import {
+  PHASES,
+  createStackDeployer,
+  createVerifyEnv,
+  runPhase,
+  type CheckResult,
+  type PhaseDefinition,
+  type PhaseResult,
+  type VerifyEnv,
+} from "../../../src/runtime/verify/index.js";
+import { startDeployedStack, type DeployedStack } from "../../helpers/deployed-stack.js";
+
+let deployed: DeployedStack;
+let stateDir: string;
+let env: VerifyEnv;
+
+beforeAll(async () => {
+  deployed = await startDeployedStack();
+  stateDir = mkdtempSync(join(tmpdir(), "verify-broken-"));
+  const { config } = deployed.config;
+  env = createVerifyEnv({
+    clients: deployed.clients,
+    // Short deadlines: a broken stack must fail quickly, a healthy one is far inside them.
+    config: {
+      ...config,
+      verify: {
+        ...config.verify,
+        deadlines: { scrapeSeconds: 60, postProcessingSeconds: 20, indexSyncSeconds: 8 },
+      },
+    },
+    stack: deployed.stack,
+    account: deployed.stack.params.account,
+    stateDir,
+    deployer: createStackDeployer(deployed.clients),
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await deployed?.stop();
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+});
+
+const phase = (name: keyof typeof PHASES) => PHASES[name] as unknown as PhaseDefinition<unknown>;
+
+function gate(result: PhaseResult): CheckResult {
+  expect(result.status).toBe("failed");
+  const failed = result.checks.filter((check) => check.status === "failed");
+  expect(failed).toHaveLength(1);
+  return failed[0]!;
+}
+
+const findingsText = (check: CheckResult) =>
+  check.diagnosis.map(
+    (f) => `${f.ok ? "ok" : "PROBLEM"} ${f.subject}: ${f.found}${f.fix ? ` fix: ${f.fix}` : ""}`,
+  );
+
+async function repair(): Promise<void> {
+  await deployStack(deployed.context);
+}
+
+describe("verify fails at the right gate with the right diagnosis", () => {
+  it("4A: a rule with a missing target stops at the targets check, before any trigger", async () => {
+    const { stack } = deployed;
+    const news = stack.functions["scraper-news"];
+    const target = stack.rules.manual.targets.find((t) => t.Arn === news.arn)!;
+    const eventbridge = await deployed.clients.eventbridge();
+    await eventbridge.send(new RemoveTargetsCommand({ Rule: stack.rules.manual.name, Ids: [target.Id] }));
+    try {
+      const result = await runPhase(phase("4a"), env, () => {});
+      const check = gate(result);
+      expect(check.id).toBe("targets");
+      expect(check.measured).toBe("4 targets on weekly, 3 targets on manual");
+      expect(check.problems).toContain(`${stack.rules.manual.name} → ${target.Id}: target missing`);
+      expect(findingsText(check)).toContain(
+        `PROBLEM rule targets: ${stack.rules.manual.name} → ${target.Id}: target missing fix: pipeline deploy`,
+      );
+      // The function itself is fine: the diagnosis says so rather than guessing.
+      expect(check.diagnosis.find((f) => f.subject === `function ${news.name}`)?.ok).toBe(true);
+      expect(result.notRun.map((c) => c.id)).toEqual(["permissions", "trigger", "spread", "finished"]);
+    } finally {
+      await repair();
+    }
+  }, 60_000);
+
+  it("4A: a scraper whose source answers 500 stops at 'No scraper failed' with its log errors", async () => {
+    deployed.fixtures.setFaults({ perSource: { news: { "500": 1 } } });
+    try {
+      const result = await runPhase(phase("4a"), env, () => {});
+      const check = gate(result);
+      expect(check.id).toBe("finished");
+      const news = deployed.stack.functions["scraper-news"].name;
+      expect(check.measured).toMatch(/^3\/4 scrapers finished/);
+      expect(check.problems?.join("\n")).toMatch(
+        new RegExp(`${news}: run failed after 0 celebrities \\(\\d+ not attempted\\): .*HTTP 500`),
+      );
+      const text = findingsText(check).join("\n");
+      expect(text).toContain(`ok function ${news}: Active`);
+      expect(text).toMatch(
+        new RegExp(`PROBLEM log group /aws/lambda/${news}: \\d+ ERROR line\\(s\\); latest: .*500`),
+      );
+      expect(text).toContain(`pipeline logs ${news} --since 15m`);
+    } finally {
+      deployed.fixtures.setFaults({});
+    }
+  }, 120_000);
+
+  it("4B: a disabled stream mapping stops at the mappings check, with the command that enables it", async () => {
+    const lambda = await deployed.clients.lambda();
+    const postProcessor = deployed.stack.functions["post-processor"].name;
+    const { EventSourceMappings } = await lambda.send(
+      new ListEventSourceMappingsCommand({ FunctionName: postProcessor }),
+    );
+    const uuid = EventSourceMappings![0]!.UUID!;
+    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: false }));
+    try {
+      const result = await runPhase(phase("4b"), env, () => {});
+      const check = gate(result);
+      expect(check.id).toBe("mappings");
+      expect(check.measured).toBe("1/2 mappings enabled as declared");
+      expect(check.problems?.join("\n")).toMatch(
+        new RegExp(`mapping ${postProcessor}: state Disabl(ed|ing)`),
+      );
+      const finding = check.diagnosis.find((f) => f.subject === `stream mapping of ${postProcessor}`)!;
+      expect(finding.ok).toBe(false);
+      expect(finding.fix).toContain(`aws lambda update-event-source-mapping --uuid ${uuid} --enabled`);
+    } finally {
+      await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true }));
+      for (;;) {
+        const state = (await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State;
+        if (state === "Enabled") break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }, 60_000);
+
+  it("4B: an index-sync that cannot reach OpenSearch stops at the canary, naming the endpoint", async () => {
+    const lambda = await deployed.clients.lambda();
+    const indexSync = deployed.stack.functions["index-sync"].name;
+    const current = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: indexSync }));
+    const dead = "http://127.0.0.1:9/opensearch/us-east-1/celebrities";
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: indexSync,
+        Environment: {
+          Variables: {
+            ...current.Environment!.Variables,
+            [HANDLER_ENV.opensearchEndpoint]: dead,
+            [HANDLER_ENV.opensearchMaxAttempts]: "1",
+          },
+        },
+      }),
+    );
+    await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 30 }, { FunctionName: indexSync });
+    try {
+      const result = await runPhase(phase("4b"), env, () => {});
+      const check = gate(result);
+      expect(check.id).toBe("canary");
+      expect(check.measured).toMatch(/^post-processor [\d.]+ m?s, index-sync no document$/);
+      const text = findingsText(check).join("\n");
+      expect(text).toContain(`PROBLEM OpenSearch endpoint of index-sync: ${dead} cannot be reached`);
+      expect(text).toContain(
+        `PROBLEM function ${indexSync} environment: ${HANDLER_ENV.opensearchEndpoint} is "${dead}"`,
+      );
+    } finally {
+      await repair();
+    }
+  }, 90_000);
+
+  it("4B: a post-processor that throws on some records fails reconciliation, naming the keys", async () => {
+    // Celebrity items the scrapers would never write (no source data): the post-processor's
+    // completeness check throws on each, so they are never enriched.
+    const ddb = await deployed.clients.dynamodb();
+    const poison = Array.from({ length: 12 }, (_, i) => ({
+      pk: `CELEB#poison-${String(i).padStart(2, "0")}`,
+      sk: "SOURCE#news",
+      source: "news",
+      timestamp: new Date().toISOString(),
+      contentHash: `poison-${i}`,
+    }));
+    for (const item of poison)
+      await ddb.send(new PutItemCommand({ TableName: deployed.stack.table.name, Item: marshall(item) }));
+    const result = await runPhase(phase("4b"), env, () => {});
+    const check = gate(result);
+    expect(["enriched", "reconcile"]).toContain(check.id);
+    const text = [...(check.problems ?? []), ...findingsText(check)].join("\n");
+    expect(text).toContain("CELEB#poison-00");
+    expect(text).toMatch(
+      /PROBLEM log group \/aws\/lambda\/[\w-]*post-processor: \d+ ERROR line\(s\); latest: .*record failed: CELEB#poison-\d\d\/SOURCE#news: .*cannot be enriched/,
+    );
+  }, 120_000);
+});
