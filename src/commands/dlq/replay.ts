@@ -85,9 +85,7 @@ export async function dlqReplay(input: ReplayInput, ctx: CommandContext): Promis
           const report = await replayQueue(session.deps, queue, {
             ...common,
             ...(Number.isFinite(remaining) ? { max: remaining } : {}),
-            journalFile: options.journal
-              ? resolve(ctx.cwd, options.journal)
-              : journalFor(ctx, session, queue.name),
+            journalFile: options.journal ? resolve(ctx.cwd, options.journal) : journalFor(ctx, session),
             // Messages a killed run held come back within HOLD_SECONDS: wait for them.
             inFlightWaitMs: (HOLD_SECONDS + 5) * 1000,
             onInFlightWait: (n) =>
@@ -117,10 +115,15 @@ export async function dlqReplay(input: ReplayInput, ctx: CommandContext): Promis
   }
 }
 
-function journalFor(ctx: CommandContext, session: DlqSession, queueName: string): string {
+/**
+ * One journal per target, account and region, shared by every queue: Lambda can report one failure
+ * to a DLQ and to an on-failure destination in different queues, and the shared request id in one
+ * journal keeps the second from being sent again.
+ */
+function journalFor(ctx: CommandContext, session: DlqSession): string {
   return join(
     dlqStateDir(ctx),
-    `replay-${session.target}-${session.account}-${session.region}-${queueName}.journal.jsonl`,
+    `replay-${session.target}-${session.account}-${session.region}.journal.jsonl`,
   );
 }
 

@@ -179,6 +179,14 @@ describe("a scraper that fails permanently", () => {
     expect((peek!.failures[0]!.messageIds as string[]).length).toBe(2);
     // Peek leaves them where they are.
     expect((await depth(dlq)).visible).toBe(2);
+    const readable = await cli("dlq", "peek", dlq);
+    expect(readable.stdout).toContain(`lambda-async ${scraper.name}`);
+    expect(readable.stdout).toMatch(/retries +2/);
+    // Without a terminal, replay wants the selection as flags, and leaves the messages visible.
+    const refused = await cli("dlq", "replay", dlq);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/pass --all, --filter <filter> or --max <n> instead/);
+    expect((await depth(dlq)).visible).toBe(2);
 
     await setEnvironment(scraper.name, { ...configured });
     const replayed = await cli("dlq", "replay", dlq, "--all", "--json");
@@ -336,17 +344,29 @@ describe("drain", () => {
 });
 
 describe("a stream consumer that fails permanently", () => {
-  /** Breaks the post-processor, lets one scraper write its items, and waits for the failed ranges. */
-  async function failBatch(source: "social" | "tmdb", runId: string): Promise<number> {
+  /**
+   * Lets one scraper write its items while the post-processor is broken, and waits until the
+   * stream DLQ holds failed ranges covering them (the post-processor may also still be working
+   * through earlier records, such as its own MODIFYs from an earlier test: those fail too).
+   */
+  async function failBatch(source: "social" | "tmdb", runId: string): Promise<string[]> {
     const postProcessor = deployed.stack.functions["post-processor"];
     const lambda = await deployed.clients.lambda();
-    const { peekQueue, selectQueues } = await import("../../../src/runtime/dlq/index.js");
+    const { peekQueue, readStreamRange, selectQueues } = await import("../../../src/runtime/dlq/index.js");
     const [queue] = selectQueues(deployed.stack, "streamDlq");
-    const recordsInQueue = async () =>
-      (await peekQueue({ clients: deployed.clients, stack: deployed.stack }, queue!, 100)).messages
-        .filter((m) => m.kind === "stream-on-failure" && m.functionName === postProcessor.name)
-        .reduce((sum, m) => sum + (m.stream?.batchSize ?? 0), 0);
-    const before = await recordsInQueue();
+    const streams = await deployed.clients.dynamodbStreams();
+    const failedKeys = async () => {
+      const { messages } = await peekQueue({ clients: deployed.clients, stack: deployed.stack }, queue!, 100);
+      const keys = new Set<string>();
+      for (const m of messages) {
+        if (m.kind !== "stream-on-failure" || m.functionName !== postProcessor.name || !m.stream) continue;
+        for (const record of await readStreamRange(streams, m.stream)) {
+          const keysOf = record.dynamodb.Keys as { pk: { S: string }; sk: { S: string } };
+          if (keysOf.sk.S === `SOURCE#${source}`) keys.add(keysOf.pk.S);
+        }
+      }
+      return [...keys].sort();
+    };
     const scraped = await lambda.send(
       new InvokeCommand({
         FunctionName: deployed.stack.functions[`scraper-${source}`].name,
@@ -356,9 +376,9 @@ describe("a stream consumer that fails permanently", () => {
     expect(scraped.FunctionError).toBeUndefined();
     // Two celebrities written: the mapping retries, bisects, then sends the ranges on.
     return waitFor(async () => {
-      const n = await recordsInQueue();
-      return n - before >= 2 ? n - before : undefined;
-    }, "the stream on-failure records");
+      const keys = await failedKeys();
+      return keys.length >= 2 ? keys : undefined;
+    }, `the stream on-failure records of the ${source} items`);
   }
 
   async function weightsOf(source: string, ids: string[]): Promise<(string | undefined)[]> {
@@ -391,21 +411,26 @@ describe("a stream consumer that fails permanently", () => {
     const queue = deployed.stack.queues.streamDlq.name;
 
     // First failure: rehydrated into an archive (messages deleted from the queue).
-    expect(await failBatch("social", "dlq-it-stream-1")).toBe(2);
+    const socialIds = await failBatch("social", "dlq-it-stream-1");
+    expect(socialIds).toHaveLength(2);
     const archive = join(work, "stream.archive.jsonl");
     const rehydrated = await cli("dlq", "rehydrate", queue, "--to", archive, "--json");
     expect(rehydrated.code).toBe(0);
     const entries = (await readJsonLines(archive)) as {
       decoded: { kind: string; functionName?: string };
-      records?: { eventName: string; dynamodb: { Keys: { pk: { S: string } } } }[];
+      records?: { eventName: string; dynamodb: { Keys: { pk: { S: string }; sk: { S: string } } } }[];
     }[];
-    const mine = entries.filter((e) => e.decoded.functionName === postProcessor.name);
-    const socialIds = mine.flatMap((e) => e.records ?? []).map((r) => r.dynamodb.Keys.pk.S);
-    expect(socialIds).toHaveLength(2);
+    const archived = entries
+      .filter((e) => e.decoded.functionName === postProcessor.name)
+      .flatMap((e) => e.records ?? [])
+      .filter((r) => r.dynamodb.Keys.sk.S === "SOURCE#social");
+    expect(archived.map((r) => [r.eventName, r.dynamodb.Keys.pk.S]).sort()).toEqual(
+      socialIds.map((id) => ["INSERT", id]),
+    );
     expect(await weightsOf("social", socialIds)).toEqual([undefined, undefined]);
 
     // Second failure: left in the queue.
-    expect(await failBatch("tmdb", "dlq-it-stream-2")).toBe(2);
+    expect(await failBatch("tmdb", "dlq-it-stream-2")).toEqual(socialIds);
 
     await setEnvironment(postProcessor.name, { ...configured });
     const filter = `function=${postProcessor.name}`;
