@@ -11,7 +11,7 @@ export default defineGroup({
         "Print recent log events of one or more functions, interleaved by time; --follow to keep watching",
       description:
         "Print the log events of the named functions (default: all six) from their CloudWatch Logs groups, " +
-        "merged into one stream in time order. Names are the stack's function keys: scraper-tmdb, " +
+        "merged into one stream in time order. Names are the stack's function keys (or the deployed names): scraper-tmdb, " +
         "scraper-wikipedia, scraper-news, scraper-social, post-processor, index-sync. With --follow it polls " +
         "every second until Ctrl-C, printing each event once (late events within 30 s are still caught).",
       // The kit has no variadic argument yet; commander reads a name ending in "..." as one.
@@ -37,7 +37,7 @@ export default defineGroup({
         { command: "pipeline logs tail --all --follow", description: "watch every function live" },
         {
           command: "pipeline logs tail --filter ERROR --json | jq .message",
-          description: "error lines as NDJSON (function, timestamp, stream, message)",
+          description: "error lines as NDJSON (function, timestamp, logGroup, stream, eventId, message)",
         },
       ],
       notes:
