@@ -183,6 +183,24 @@ describe("deploy engine", () => {
     expect((await planDeployment(changedCtx)).empty).toBe(true);
   });
 
+  it("a configuration change lists the field, with secrets masked in the plan", async () => {
+    const changed = structuredClone(stack);
+    const variables = changed.functions["scraper-tmdb"].definition.Environment.Variables;
+    variables.SOURCE_API_KEY = "a-new-secret-token-value";
+    variables.ROSTER_SIZE = "7";
+    const plan = await planDeployment({ ...ctx, stack: changed });
+    // (post-processor differs too: the previous test deployed other code for it)
+    const tmdb = plan.resources.find((resource) => resource.id === "function:scraper-tmdb")!;
+    expect(tmdb.action).toBe("update");
+    expect(tmdb.changes).toHaveLength(1);
+    const [change] = tmdb.changes;
+    expect(change?.field).toBe("Environment");
+    const after = change?.after as Record<string, string>;
+    expect(after.ROSTER_SIZE).toBe("7");
+    expect(after.SOURCE_API_KEY).toBe("(secret, 24 characters)");
+    expect(JSON.stringify(plan)).not.toContain("a-new-secret-token-value");
+  });
+
   it("a redeploy keeps the operator's rule state, even when the rule itself is updated", async () => {
     const events = await deployed.clients.eventbridge();
     const weekly = stack.rules.weekly.name;
