@@ -20,6 +20,8 @@ export type { FailureQueue } from "./queues.js";
 export { destinationOf, executeReplay, parseFilter, planAction } from "./replay.js";
 export type { ReplayAction, ReplayItem, ReplayOutcome, ReplayReport, ReplayResult } from "./replay.js";
 export { readStreamRange, streamEvent } from "./stream-records.js";
+export { matchesAny, parseFilterPatterns } from "./stream-filter.js";
+export type { FilterPattern } from "./stream-filter.js";
 export type { StreamRecord } from "./stream-records.js";
 export {
   AGE_SAMPLE_LIMIT,

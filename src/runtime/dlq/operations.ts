@@ -255,6 +255,8 @@ export interface ReplayOptions {
    * timeout ends), wait up to this long for them to become visible again. Default 0.
    */
   inFlightWaitMs?: number;
+  /** Called once when the replay starts waiting for in-flight messages, with their count. */
+  onInFlightWait?: (inFlight: number) => void;
 }
 
 export interface QueueReplayReport extends ReplayReport {
@@ -276,7 +278,12 @@ export async function replayQueue(
   const now = deps.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
   const waitUntil = now() + (options.inFlightWaitMs ?? 0);
-  while ((await session.depth()).inFlight > 0 && now() < waitUntil && !deps.signal?.aborted) {
+  let waiting = false;
+  for (;;) {
+    const { inFlight } = await session.depth();
+    if (inFlight === 0 || now() >= waitUntil || deps.signal?.aborted) break;
+    if (!waiting) options.onInFlightWait?.(inFlight);
+    waiting = true;
     await sleep(Math.min(1000, waitUntil - now()), deps.signal);
   }
   const hold = deps.holdSeconds ?? HOLD_SECONDS;

@@ -1,6 +1,8 @@
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { AwsClients } from "../aws/index.js";
 import { queueUrlOf } from "./queues.js";
 import type { ReplayAction } from "./replay.js";
+import { matchesAny, parseFilterPatterns } from "./stream-filter.js";
 import { assertRecordsPresent, readStreamRange, streamEvent } from "./stream-records.js";
 
 /**
@@ -30,14 +32,18 @@ export function awsSender(clients: AwsClients): (action: ReplayAction) => Promis
         const records =
           action.records ?? (await readStreamRange(await clients.dynamodbStreams(), action.stream));
         assertRecordsPresent(records, action.stream);
+        const lambda = await clients.lambda();
+        const patterns = await mappingFilter(lambda, action.functionName, action.stream.streamArn);
+        const batch = records.filter((record) => matchesAny(patterns, record));
+        if (batch.length === 0) {
+          return `${action.functionName} (none of the ${records.length} records in the range match the mapping's filter; nothing to invoke)`;
+        }
         const { InvokeCommand } = await import("@aws-sdk/client-lambda");
-        const out = await (
-          await clients.lambda()
-        ).send(
+        const out = await lambda.send(
           new InvokeCommand({
             FunctionName: action.functionName,
             InvocationType: "RequestResponse",
-            Payload: Buffer.from(JSON.stringify(streamEvent(records))),
+            Payload: Buffer.from(JSON.stringify(streamEvent(batch))),
           }),
         );
         const text = out.Payload ? Buffer.from(out.Payload).toString("utf8") : "";
@@ -48,10 +54,10 @@ export function awsSender(clients: AwsClients): (action: ReplayAction) => Promis
         const failures = batchItemFailures(text);
         if (failures > 0) {
           throw new Error(
-            `${action.functionName} reported ${failures} of ${records.length} records as failed again`,
+            `${action.functionName} reported ${failures} of ${batch.length} records as failed again`,
           );
         }
-        return `${action.functionName} (${records.length} stream records processed)`;
+        return `${action.functionName} (${batch.length} stream records processed)`;
       }
       case "sqs-send": {
         const sqs = await clients.sqs();
@@ -82,6 +88,19 @@ export function awsSender(clients: AwsClients): (action: ReplayAction) => Promis
       }
     }
   };
+}
+
+/**
+ * The FilterCriteria of the function's mapping on that stream, as deployed (none when the mapping
+ * is gone: then every record of the range is sent).
+ */
+async function mappingFilter(lambda: LambdaClient, functionName: string, streamArn: string) {
+  const { ListEventSourceMappingsCommand } = await import("@aws-sdk/client-lambda");
+  const out = await lambda.send(
+    new ListEventSourceMappingsCommand({ FunctionName: functionName, EventSourceArn: streamArn }),
+  );
+  const mapping = out.EventSourceMappings?.[0];
+  return parseFilterPatterns((mapping?.FilterCriteria?.Filters ?? []).map((filter) => filter.Pattern));
 }
 
 function batchItemFailures(text: string): number {
