@@ -147,7 +147,7 @@ function progress(update: (text: string) => void): (result: ReplayResult) => voi
 }
 
 /** Interactive choice of failures: all, one function's or kind's, or one by one. */
-async function chooseFailures(
+export async function chooseFailures(
   ctx: CommandContext,
   groups: FailureGroup[],
   source: string,
