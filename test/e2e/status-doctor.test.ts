@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import {
   InvokeCommand,
   ListEventSourceMappingsCommand,
@@ -14,9 +15,11 @@ import {
 } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineStack } from "../../src/pipeline/stack/index.js";
+import { deployStack } from "../../src/runtime/deploy/index.js";
+import { runDoctor, type DoctorReport } from "../../src/runtime/doctor/index.js";
 import { gatherStatus, type PipelineStatus } from "../../src/runtime/status/index.js";
 import { bundleCli, removeCliBundle, runCli } from "../helpers/cli-bundle.js";
-import { startDeployedStack, type DeployedStack } from "../helpers/deployed-stack.js";
+import { PROJECT_ROOT, startDeployedStack, type DeployedStack } from "../helpers/deployed-stack.js";
 
 let deployed: DeployedStack;
 let cli: string;
@@ -25,7 +28,8 @@ const work = mkdtempSync(join(tmpdir(), "pipeline-e2e-status-"));
 /** The CLI, configured the way startDeployedStack configured the deployment. */
 function pipeline(args: string[]) {
   return runCli(cli, [...args, "--endpoint-url", deployed.emulator.url], {
-    cwd: work,
+    // The project folder: doctor bundles the handler sources from there to compare function code.
+    cwd: PROJECT_ROOT,
     env: {
       PATH: process.env["PATH"] ?? "",
       HOME: work,
@@ -172,5 +176,86 @@ describe("status", () => {
     expect(plain.stdout).toContain("Rules\nRULE");
     expect(plain.stdout).toMatch(new RegExp(`^${deployed.stack.table.name} +3 +`, "m"));
     expect(plain.stdout).not.toContain("\u001b[");
+  });
+});
+
+describe("doctor", () => {
+  const doctor = () =>
+    runDoctor({
+      clients: deployed.clients,
+      stack: deployed.stack,
+      projectRoot: deployed.context.projectRoot,
+    });
+
+  it("the deployed stack as declared: no errors, no drift", async () => {
+    const report = await doctor();
+
+    expect(report.findings.filter((finding) => finding.severity !== "info")).toEqual([]);
+    expect(report).toMatchObject({ ok: true, drift: { differing: 0 } });
+    expect(report.drift.compared).toBeGreaterThan(20);
+  });
+
+  it("a rule target without its DLQ and a mapping's batch size changed: the findings, their fixes, exit 1; a deploy repairs both", async () => {
+    const { stack, clients } = deployed;
+    const weekly = stack.rules.weekly;
+    const [first, ...others] = weekly.targets;
+    const { DeadLetterConfig: _removed, ...withoutDlq } = first!;
+    const eventbridge = await clients.eventbridge();
+    await eventbridge.send(new PutTargetsCommand({ Rule: weekly.name, Targets: [withoutDlq, ...others] }));
+    const lambda = await clients.lambda();
+    const indexSync = await mappingUuid(stack.functions["index-sync"].name);
+    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: indexSync, BatchSize: 10 }));
+
+    const report: DoctorReport = await doctor();
+
+    expect(report.ok).toBe(false);
+    expect(report.findings).toContainEqual({
+      severity: "error",
+      code: "rule-target-dlq",
+      resource: { kind: "rule", name: weekly.name },
+      message: `rule ${weekly.name} target ${first!.Id} has no DeadLetterConfig: events it cannot deliver are dropped`,
+      fix: "pipeline deploy",
+    });
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({
+        severity: "warning",
+        code: "drift",
+        resource: {
+          kind: "event-source-mapping",
+          name: expect.stringContaining(stack.functions["index-sync"].name),
+        },
+        field: "BatchSize",
+        deployed: 10,
+        declared: 100,
+        fix: "pipeline deploy",
+      }),
+    );
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({
+        code: "drift",
+        resource: { kind: "rule", name: weekly.name },
+        message: `rule ${weekly.name}: Targets.${first!.Id}.DeadLetterConfig is absent, declared ${JSON.stringify(first!.DeadLetterConfig)}`,
+        field: `Targets.${first!.Id}.DeadLetterConfig`,
+        declared: first!.DeadLetterConfig,
+      }),
+    );
+    expect(report.findings[0]!.severity).toBe("error");
+
+    const json = await pipeline(["doctor", "--json"]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, summary: { error: report.summary.error } });
+    const plain = await pipeline(["doctor"]);
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toContain(
+      `error    rule ${weekly.name} target ${first!.Id} has no DeadLetterConfig`,
+    );
+    expect(plain.stdout).toMatch(
+      /warning {2}event-source-mapping .*: BatchSize is 10, declared 100\n {9}fix: pipeline deploy/,
+    );
+    expect(plain.stderr).toContain(`pipeline: doctor found ${report.summary.error} error`);
+
+    await deployStack(deployed.context);
+    const repaired = await doctor();
+    expect(repaired).toMatchObject({ ok: true, drift: { differing: 0 } });
   });
 });

@@ -1,0 +1,217 @@
+import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  GetFunctionConfigurationCommand,
+  GetFunctionEventInvokeConfigCommand,
+  GetPolicyCommand,
+  ListEventSourceMappingsCommand,
+} from "@aws-sdk/client-lambda";
+import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
+import type { Stack } from "../../pipeline/stack/index.js";
+import type { AwsClients } from "../aws/index.js";
+import { failureQueues } from "../dlq/index.js";
+import { readRule, RuleNotDeployedError } from "../schedule/index.js";
+import { policyAllowsEventBridge } from "./declared.js";
+import type {
+  AsyncFunctionShape,
+  LogGroupShape,
+  MappingShape,
+  QueueShape,
+  RuleTargetShape,
+  Topology,
+} from "./topology.js";
+
+function isNotFound(error: unknown): boolean {
+  const name = (error as { name?: string }).name ?? "";
+  return (
+    name === "ResourceNotFoundException" ||
+    name === "QueueDoesNotExist" ||
+    name === "AWS.SimpleQueueService.NonExistentQueue"
+  );
+}
+
+/**
+ * The deployed topology, read through the same APIs an operator would use. Resources that do not
+ * exist are left out (the drift report names them); everything present is read as it is.
+ */
+export async function liveTopology(clients: AwsClients, stack: Stack): Promise<Topology> {
+  const [ruleTargets, mappings, queues, logGroups] = await Promise.all([
+    readRuleTargets(clients, stack),
+    readMappings(clients, stack),
+    readQueues(clients, stack),
+    readLogGroups(clients, stack),
+  ]);
+  const asyncFunctions = await readAsyncFunctions(clients, ruleTargets);
+  return { ruleTargets, asyncFunctions, mappings, queues, logGroups };
+}
+
+async function readRuleTargets(clients: AwsClients, stack: Stack): Promise<RuleTargetShape[]> {
+  const eventbridge = await clients.eventbridge();
+  const perRule = await Promise.all(
+    Object.values(stack.rules).map(async (rule) => {
+      try {
+        const live = await readRule(eventbridge, rule);
+        return live.targets.map((target) => ({
+          rule: rule.name,
+          ruleArn: live.arn,
+          targetId: target.id,
+          targetArn: target.arn,
+          retryPolicy: target.retryPolicy,
+          deadLetterArn: target.deadLetterArn,
+        }));
+      } catch (error) {
+        if (error instanceof RuleNotDeployedError) return [];
+        throw error;
+      }
+    }),
+  );
+  return perRule.flat();
+}
+
+/** Every function a deployed rule target invokes (the targets as deployed, not as declared). */
+async function readAsyncFunctions(
+  clients: AwsClients,
+  targets: RuleTargetShape[],
+): Promise<AsyncFunctionShape[]> {
+  const lambda = await clients.lambda();
+  const arns = [...new Set(targets.map((target) => target.targetArn))].filter(
+    (arn) => arn.split(":")[2] === "lambda",
+  );
+  const found = await Promise.all(
+    arns.map(async (arn): Promise<AsyncFunctionShape | undefined> => {
+      const name = arn.split(":")[6] ?? arn;
+      let config;
+      try {
+        config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+      const [invokeConfig, policy] = await Promise.all([
+        lambda
+          .send(new GetFunctionEventInvokeConfigCommand({ FunctionName: name }))
+          .catch((error: unknown) => {
+            if (isNotFound(error)) return undefined;
+            throw error;
+          }),
+        lambda.send(new GetPolicyCommand({ FunctionName: name })).catch((error: unknown) => {
+          if (isNotFound(error)) return undefined;
+          throw error;
+        }),
+      ]);
+      return {
+        name,
+        arn: config.FunctionArn ?? arn,
+        eventInvokeConfig: invokeConfig
+          ? {
+              maximumRetryAttempts: invokeConfig.MaximumRetryAttempts,
+              maximumEventAgeInSeconds: invokeConfig.MaximumEventAgeInSeconds,
+              onFailure: invokeConfig.DestinationConfig?.OnFailure?.Destination,
+            }
+          : undefined,
+        deadLetterArn: config.DeadLetterConfig?.TargetArn,
+        invokableByRules: rulesAllowed(policy?.Policy),
+      };
+    }),
+  );
+  return found.filter((fn): fn is AsyncFunctionShape => fn !== undefined);
+}
+
+/** Source ARNs for which a function policy lets events.amazonaws.com invoke the function. */
+function rulesAllowed(policy: string | undefined): string[] {
+  if (!policy) return [];
+  const document = JSON.parse(policy) as { Statement?: Record<string, unknown>[] };
+  const rules: string[] = [];
+  for (const statement of document.Statement ?? []) {
+    const principal = statement["Principal"] as { Service?: string | string[] } | undefined;
+    const services = [principal?.Service ?? []].flat();
+    if (statement["Effect"] !== "Allow" || !services.includes("events.amazonaws.com")) continue;
+    const condition = statement["Condition"] as Record<string, Record<string, string | string[]>> | undefined;
+    const source = condition?.["ArnLike"]?.["AWS:SourceArn"] ?? condition?.["ArnEquals"]?.["AWS:SourceArn"];
+    rules.push(...[source ?? "*"].flat());
+  }
+  return rules;
+}
+
+async function readMappings(clients: AwsClients, stack: Stack): Promise<MappingShape[]> {
+  const lambda = await clients.lambda();
+  const found = await Promise.all(
+    Object.values(stack.eventSourceMappings).map(async (mapping): Promise<MappingShape | undefined> => {
+      const functionName = mapping.definition.FunctionName;
+      let listed;
+      try {
+        listed = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName }));
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+      const live = (listed.EventSourceMappings ?? []).find((m) =>
+        m.EventSourceArn?.startsWith(`${stack.table.arn}/stream/`),
+      );
+      if (!live) return undefined;
+      return {
+        key: mapping.key,
+        functionName,
+        state: live.State ?? "unknown",
+        batchSize: live.BatchSize,
+        maximumRetryAttempts: live.MaximumRetryAttempts,
+        bisectBatchOnFunctionError: live.BisectBatchOnFunctionError === true,
+        reportBatchItemFailures: (live.FunctionResponseTypes ?? []).includes("ReportBatchItemFailures"),
+        onFailure: live.DestinationConfig?.OnFailure?.Destination,
+      };
+    }),
+  );
+  return found.filter((mapping): mapping is MappingShape => mapping !== undefined);
+}
+
+/** The declared queues and every queue the stack routes failures to, as far as they exist. */
+async function readQueues(clients: AwsClients, stack: Stack): Promise<QueueShape[]> {
+  const sqs = await clients.sqs();
+  const candidates = new Map<string, string>();
+  for (const queue of Object.values(stack.queues)) candidates.set(queue.arn, queue.name);
+  for (const queue of failureQueues(stack)) candidates.set(queue.arn, queue.name);
+  const found = await Promise.all(
+    [...candidates].map(async ([arn, name]): Promise<QueueShape | undefined> => {
+      const owner = arn.split(":")[4];
+      try {
+        const { QueueUrl } = await sqs.send(
+          new GetQueueUrlCommand({ QueueName: name, ...(owner ? { QueueOwnerAWSAccountId: owner } : {}) }),
+        );
+        const { Attributes = {} } = await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["All"] }),
+        );
+        return {
+          name,
+          arn: Attributes.QueueArn ?? arn,
+          retentionSeconds: Attributes.MessageRetentionPeriod
+            ? Number(Attributes.MessageRetentionPeriod)
+            : undefined,
+          redrive: Attributes.RedrivePolicy
+            ? (JSON.parse(Attributes.RedrivePolicy) as QueueShape["redrive"])
+            : undefined,
+          allowsEventBridge: policyAllowsEventBridge(Attributes.Policy),
+        };
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    }),
+  );
+  return found.filter((queue): queue is QueueShape => queue !== undefined);
+}
+
+async function readLogGroups(clients: AwsClients, stack: Stack): Promise<LogGroupShape[]> {
+  const logs = await clients.logs();
+  return Promise.all(
+    Object.values(stack.logGroups).map(async (group): Promise<LogGroupShape> => {
+      const functionName = stack.functions[group.functionKey].name;
+      const listed = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group.name }));
+      const live = (listed.logGroups ?? []).find((candidate) => candidate.logGroupName === group.name);
+      return {
+        functionName,
+        name: group.name,
+        exists: live !== undefined,
+        retentionInDays: live?.retentionInDays,
+      };
+    }),
+  );
+}
