@@ -26,6 +26,7 @@ import { addEntry, useUsageErrors } from "./_kit/register.js";
 import configGroup from "./config/index.js";
 import deployCommand from "./deploy/index.js";
 import destroyCommand from "./destroy/index.js";
+import dlqGroup from "./dlq/index.js";
 import doctorCommand from "./doctor/index.js";
 import emulatorGroup from "./emulator/index.js";
 import eventsGroup from "./events/index.js";
@@ -46,6 +47,7 @@ export const ENTRIES: readonly EntrySpec[] = [
   localstackGroup,
   scheduleGroup,
   logsGroup,
+  dlqGroup,
   statusCommand,
   doctorCommand,
   verifyCommand,
