@@ -153,6 +153,8 @@ export async function runTaskTree(
         exitOnError: false,
         renderer: "default",
         fallbackRenderer: "simple",
+        // A terminal that reports no width (some CI pseudo-terminals) would wrap every character.
+        fallbackRendererCondition: () => !process.stdout.columns,
         rendererOptions: { collapseSubtasks: false, collapseSkips: false, showErrorMessage: true },
       });
 

@@ -29,7 +29,7 @@ export function entriesCheck<S>(stackOf: (env: VerifyEnv, state: S) => Stack): C
         probe: () => countItems(env.clients, stack.table.name, FILTERS.scraped),
         done: (count) => withinTolerance(count, expectedCount, tolerance),
         deadlineMs: env.config.verify.deadlines.scrapeSeconds * 1000,
-        intervalMs: 500,
+
         onProgress: (count, left) => progress(`${count}/${expectedCount} entries (${formatMs(left)} left)`),
       });
       const measured = `${result.value} entries (expected ${label})`;
@@ -72,7 +72,7 @@ export function enrichedCheck<S>(
             ? withinTolerance(enriched, expectedCount, tolerance)
             : withinTolerance(enriched, expectedCount, tolerance) && steadyMs >= SETTLED_MS,
         deadlineMs: env.config.verify.deadlines.postProcessingSeconds * 1000,
-        intervalMs: 500,
+
         onProgress: ({ enriched, entries }, left) =>
           progress(`${enriched}/${entries} with weight (${formatMs(left)} left)`),
       });
@@ -114,7 +114,7 @@ export function indexCheck<S>(
           },
           done: ({ items, docs }) => items === docs,
           deadlineMs: env.config.verify.deadlines.indexSyncSeconds * 1000,
-          intervalMs: 500,
+
           onProgress: ({ items, docs }, left) =>
             progress(`${docs}/${items} documents (${formatMs(left)} left)`),
         });

@@ -17,14 +17,19 @@ export async function waitFor<T>(
     probe: () => Promise<T>;
     done: (value: T) => boolean;
     deadlineMs: number;
+    /** First wait between polls (default 250 ms); it grows by 15% per poll up to maxIntervalMs. */
     intervalMs?: number;
+    maxIntervalMs?: number;
     onProgress?: (value: T, remainingMs: number) => void;
     /** Ends the wait early, e.g. when a failure is already certain (events landed in a DLQ). */
     giveUp?: () => Promise<string | undefined>;
   },
 ): Promise<WaitResult<T> & { gaveUp?: string }> {
   const start = env.now().getTime();
-  const interval = options.intervalMs ?? 250;
+  // Short polls first (a local run settles within seconds), growing towards maxIntervalMs so a
+  // ten-minute wait on AWS does not scan the table four times a second.
+  let interval = options.intervalMs ?? 250;
+  const maxInterval = options.maxIntervalMs ?? 2000;
   for (;;) {
     env.signal?.throwIfAborted();
     const value = await options.probe();
@@ -36,6 +41,7 @@ export async function waitFor<T>(
     const reason = await options.giveUp?.();
     if (reason !== undefined) return { done: false, value, elapsedMs, gaveUp: reason };
     await env.sleep(Math.min(interval, remainingMs));
+    interval = Math.min(maxInterval, Math.ceil(interval * 1.15));
   }
 }
 

@@ -89,7 +89,7 @@ export async function awaitRunRecords(
     probe: () => runRecords(env.clients, stack.table.name, run.runId),
     done: (records) => succeeded(records).length >= SOURCES.length,
     deadlineMs,
-    intervalMs: 500,
+
     onProgress: (records, left) => {
       const failing = records.filter((record) => record.outcome === "failed").map((record) => record.source);
       progress(

@@ -241,7 +241,7 @@ export const phase4a: PhaseDefinition<State> = {
           probe: () => scraperStarts(env, stack, since - 1000),
           done: (starts) => starts.size >= SOURCES.length,
           deadlineMs: env.config.verify.deadlines.scrapeSeconds * 1000,
-          intervalMs: 300,
+
           onProgress: (starts, left) =>
             progress(`${starts.size}/${SOURCES.length} started (${formatMs(left)} left)`),
         });
