@@ -1,9 +1,10 @@
 import type { AwsClients } from "../aws/index.js";
 import type { Stack } from "../../pipeline/stack/index.js";
-import { appendJsonLines, archiveEntry, readArchive, type ArchiveEntry } from "./archive.js";
-import { decodeMessage, groupFailures, type DecodedMessage, type FailureGroup } from "./decode.js";
+import { appendJsonLines, archiveEntry, readArchive, toRaw, type ArchiveEntry } from "./archive.js";
+import { groupFailures, type DecodedMessage, type FailureGroup } from "./decode.js";
 import { ReplayJournal } from "./journal.js";
 import {
+  decodeFrom,
   failureQueues,
   QueueSession,
   queueUrlOf,
@@ -120,7 +121,7 @@ export async function peekQueue(deps: DlqDeps, queue: FailureQueue, max: number)
   const depth = await session.depth();
   const received = await session.receive(max, PEEK_VISIBILITY_SECONDS);
   try {
-    const messages = received.map((r) => decodeMessage(r.raw));
+    const messages = received.map((r) => decodeFrom(queue, r.raw));
     return { queue, depth, messages, groups: groupFailures(messages) };
   } finally {
     await session.release(received);
@@ -206,7 +207,7 @@ export async function rehydrateQueue(
   try {
     for (const message of received) {
       if (deps.signal?.aborted) break;
-      const decoded = decodeMessage(message.raw);
+      const decoded = decodeFrom(queue, message.raw);
       if (decoded.kind !== "stream-on-failure" || !decoded.stream) {
         result.otherKinds++;
         continue;
@@ -293,7 +294,7 @@ export async function replayQueue(
   const removed = new Set<Received>();
   try {
     const inFlight = (await session.depth()).inFlight - received.length;
-    const decoded = received.map((r) => decodeMessage(r.raw));
+    const decoded = received.map((r) => decodeFrom(queue, r.raw));
     const groups = groupFailures(decoded).sort((a, b) => (a.summary.sentAt ?? 0) - (b.summary.sentAt ?? 0));
     const journal = await ReplayJournal.open(options.journalFile);
     const filtered = options.filter ? groups.filter((g) => options.filter!(g.summary)) : groups;
@@ -354,11 +355,19 @@ export function archiveJournalFile(archive: string): string {
  * replayed failure is marked done in the journal next to the archive, so a rerun skips it.
  */
 export async function replayArchive(
-  deps: Pick<DlqDeps, "clients" | "now" | "signal">,
+  deps: Pick<DlqDeps, "clients" | "now" | "signal"> & { stack?: Stack },
   file: string,
   options: Omit<ReplayOptions, "journalFile"> & { journalFile?: string },
 ): Promise<ArchiveReplayReport> {
   const entries = await readArchive(file);
+  if (deps.stack) {
+    // The stack tells which function a lone Lambda DLQ message belongs to (see decodeFrom).
+    const queues = failureQueues(deps.stack);
+    for (const entry of entries) {
+      const queue = queues.find((q) => q.arn === entry.queueArn);
+      if (queue) entry.decoded = decodeFrom(queue, toRaw(entry));
+    }
+  }
   const byId = new Map(entries.map((entry) => [entry.messageId, entry]));
   const groups = groupFailures(entries.map((entry) => entry.decoded)).sort(
     (a, b) => (a.summary.sentAt ?? 0) - (b.summary.sentAt ?? 0),

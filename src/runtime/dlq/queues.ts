@@ -1,7 +1,7 @@
 import type { Message, SQSClient } from "@aws-sdk/client-sqs";
 import type { Stack } from "../../pipeline/stack/index.js";
 import { OperatorError } from "../config/errors.js";
-import type { MessageAttributeValue, RawMessage } from "./decode.js";
+import { decodeMessage, type DecodedMessage, type MessageAttributeValue, type RawMessage } from "./decode.js";
 
 /** One of the stack's failure queues, with what sends failures to it. */
 export interface FailureQueue {
@@ -11,6 +11,8 @@ export interface FailureQueue {
   arn: string;
   /** Who writes to it, e.g. "rule celebrity-manual-scrape target scraper-news (delivery DLQ)". */
   feeds: string[];
+  /** Functions whose DeadLetterConfig is this queue (their DLQ messages do not name them). */
+  dlqOfFunctions: string[];
 }
 
 /**
@@ -26,7 +28,7 @@ export function failureQueues(stack: Stack): FailureQueue[] {
     if (!queue) {
       const declared = Object.values(stack.queues).find((q) => q.arn === arn);
       const name = declared?.name ?? arn.split(":")[5] ?? arn;
-      queue = { key: declared?.key ?? name, name, arn, feeds: [] };
+      queue = { key: declared?.key ?? name, name, arn, feeds: [], dlqOfFunctions: [] };
       found.set(arn, queue);
     }
     if (!queue.feeds.includes(feed)) queue.feeds.push(feed);
@@ -38,6 +40,7 @@ export function failureQueues(stack: Stack): FailureQueue[] {
   }
   for (const fn of Object.values(stack.functions)) {
     note(fn.definition.DeadLetterConfig?.TargetArn, `function ${fn.name} (async DLQ)`);
+    found.get(fn.definition.DeadLetterConfig?.TargetArn ?? "")?.dlqOfFunctions.push(fn.name);
     note(
       fn.eventInvokeConfig?.DestinationConfig?.OnFailure?.Destination,
       `function ${fn.name} (async on-failure destination)`,
@@ -58,10 +61,30 @@ export function failureQueues(stack: Stack): FailureQueue[] {
   }
   // Declared queues nothing references yet are still the stack's DLQs.
   for (const queue of Object.values(stack.queues)) {
-    if (!found.has(queue.arn))
-      found.set(queue.arn, { key: queue.key, name: queue.name, arn: queue.arn, feeds: [] });
+    if (!found.has(queue.arn)) {
+      found.set(queue.arn, {
+        key: queue.key,
+        name: queue.name,
+        arn: queue.arn,
+        feeds: [],
+        dlqOfFunctions: [],
+      });
+    }
   }
   return [...found.values()];
+}
+
+/**
+ * A Lambda DLQ message carries no function name (its destination record twin does). When only one
+ * function of the stack uses the queue as its DLQ, the message can only be that function's.
+ */
+export function decodeFrom(queue: Pick<FailureQueue, "dlqOfFunctions">, raw: RawMessage): DecodedMessage {
+  const decoded = decodeMessage(raw);
+  const [only, ...others] = queue.dlqOfFunctions;
+  if (decoded.form === "dlq-message" && !decoded.functionName && only && others.length === 0) {
+    decoded.functionName = only;
+  }
+  return decoded;
 }
 
 /** The queues a command acts on: the one named (by name or key), else all of them. */

@@ -260,3 +260,22 @@ describe("failureQueues", () => {
     );
   });
 });
+
+describe("decodeFrom", () => {
+  it("names the function of a lone Lambda DLQ message when only one function uses the queue as its DLQ", async () => {
+    const { decodeFrom } = await import("../../../../src/runtime/dlq/queues.js");
+    expect(decodeFrom({ dlqOfFunctions: ["scraper-news"] }, lambdaDlqMessage).functionName).toBe(
+      "scraper-news",
+    );
+    expect(
+      decodeFrom({ dlqOfFunctions: ["scraper-news", "scraper-tmdb"] }, lambdaDlqMessage).functionName,
+    ).toBeUndefined();
+    const stack = defineStack(testStackParams());
+    expect(failureQueues(stack)[0]!.dlqOfFunctions).toEqual([
+      "scraper-tmdb",
+      "scraper-wikipedia",
+      "scraper-news",
+      "scraper-social",
+    ]);
+  });
+});
