@@ -231,8 +231,13 @@ export function functionOf(arn: string): { functionName?: string } {
   return { functionName: parts[6] };
 }
 
+/**
+ * Destination records name `…:function:<name>:$LATEST`; the replay invokes the unqualified ARN then,
+ * but keeps a version or alias qualifier, which is where the failed invocation ran.
+ */
 function unqualified(arn: string): string {
-  return arn.split(":").slice(0, 7).join(":");
+  const parts = arn.split(":");
+  return parts[7] === "$LATEST" ? parts.slice(0, 7).join(":") : arn;
 }
 
 /**

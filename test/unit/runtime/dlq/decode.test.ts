@@ -169,6 +169,14 @@ describe("decodeMessage", () => {
     });
   });
 
+  it("keeps an alias qualifier of the function ARN, so the replay runs where the failure ran", () => {
+    const aliased = { ...destinationRecord, body: destinationRecord.body.replace(":$LATEST", ":live") };
+    expect(decodeMessage(aliased)).toMatchObject({
+      functionArn: `${FUNCTION_ARN}:live`,
+      functionName: "scraper-news",
+    });
+  });
+
   it("reads a stream on-failure record: the shard and sequence range, not the records", () => {
     expect(decodeMessage(streamRecord)).toMatchObject({
       kind: "stream-on-failure",
