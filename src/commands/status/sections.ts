@@ -52,7 +52,7 @@ export function statusSections(status: PipelineStatus): Section[] {
           rule.error ? `unknown (${rule.error})` : rule.state,
           stateTone(rule.state, ["ENABLED", "DISABLED"]),
         ),
-        cell(rule.schedule ?? "event pattern", "dim"),
+        cell(rule.schedule ?? (rule.state === "missing" || rule.error ? "-" : "event pattern"), "dim"),
         rule.nextRun
           ? cell(`${rule.nextRun} (${until(rule.nextRun, now)})`)
           : rule.nextRunIfEnabled

@@ -105,7 +105,7 @@ describe("status sections", () => {
     expect(text("Rules")).toEqual([
       "RULE                     STATE    SCHEDULE             NEXT RUN                              TARGETS",
       "celebrity-weekly-scrape  ENABLED  cron(0 2 ? * SUN *)  2026-11-29T02:00:00.000Z (in 5d 14h)  4",
-      "celebrity-manual-scrape  missing  event pattern        -                                     -",
+      "celebrity-manual-scrape  missing  -                    -                                     -",
     ]);
     expect(text("Functions")[1]).toBe(
       "index-sync  Active  9                2           5m ago: ERROR Invoke Error boom",
