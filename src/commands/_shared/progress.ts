@@ -11,7 +11,8 @@ export interface Step<T> {
  * --json) plain lines on stderr, each status once when it changes, so logs stay readable.
  */
 export async function runStep<T>(ctx: CommandContext, step: Step<T>): Promise<T> {
-  if (ctx.output.mode === "pretty") {
+  // listr2 draws in place and needs a terminal width (a pseudo-terminal may report none).
+  if (ctx.output.mode === "pretty" && (process.stdout.columns ?? 0) >= 40) {
     const { Listr } = await import("listr2");
     let result: T | undefined;
     const list = new Listr(
