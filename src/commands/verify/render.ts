@@ -9,6 +9,7 @@ export function renderFailures(output: Output, report: VerifyReport): void {
       if (check.status !== "failed") continue;
       output.line();
       output.line(style.red(style.bold(`✖ ${phase.title} · ${check.title}`)));
+      output.line(`  rule:     ${check.rule}`);
       output.line(`  measured: ${check.measured}`);
       if (check.reason) output.line(`  reason:   ${check.reason}`);
       for (const problem of check.problems ?? []) output.line(`  - ${problem}`);

@@ -53,6 +53,8 @@ export function canaryCheck<S extends CanaryState>(
 ): CheckDefinition<S> {
   return {
     id: "canary",
+    rule: (env) =>
+      `a sentinel item gets a weight within ${env.config.verify.deadlines.postProcessingSeconds} s and a document within ${env.config.verify.deadlines.indexSyncSeconds} s; it is removed after`,
     title: "Canary: a sentinel item reaches both stream consumers",
     async run(env, state, progress) {
       const stack = stackOf(env, state);

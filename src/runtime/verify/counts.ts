@@ -21,6 +21,8 @@ const expectation = (env: VerifyEnv) => {
 export function entriesCheck<S>(stackOf: (env: VerifyEnv, state: S) => Stack): CheckDefinition<S> {
   return {
     id: "entries",
+    rule: (env) =>
+      `celebrity items with a timestamp, counted over every scan page, reach ${expectation(env).label} within ${env.config.verify.deadlines.scrapeSeconds} s`,
     title: "Celebrity entries reach the expected number (all scan pages)",
     async run(env, state, progress) {
       const stack = stackOf(env, state);
@@ -46,6 +48,8 @@ export function enrichedCheck<S>(
 ): CheckDefinition<S> {
   return {
     id: "enriched",
+    rule: (env) =>
+      `items with weight and sentiment reach ${expectation(env).label} within ${env.config.verify.deadlines.postProcessingSeconds} s`,
     title: "Entries with weight and sentiment reach the expected number",
     async run(env, state, progress) {
       const stack = stackOf(env, state);
@@ -99,6 +103,8 @@ export function indexCheck<S>(
 ): CheckDefinition<S> {
   return {
     id: "index",
+    rule: (env) =>
+      `index document count equals the celebrity item count within ${env.config.verify.deadlines.indexSyncSeconds} s`,
     title: "Index document count in sync with the table",
     async run(env, state, progress) {
       const stack = stackOf(env, state);

@@ -40,6 +40,7 @@ function testCase(classname: string, check: CheckResult): string {
   if (check.status === "skipped")
     return `${open}\n      <skipped message="${esc(check.reason ?? "skipped")}"/>\n    </testcase>`;
   const body = [
+    `rule: ${check.rule}`,
     ...(check.problems ?? []),
     ...check.diagnosis.map(
       (f) => `${f.ok ? "ok" : "PROBLEM"} ${f.subject}: ${f.found}${f.fix ? ` (fix: ${f.fix})` : ""}`,

@@ -71,6 +71,8 @@ const LOG_WINDOW_MS = 15 * 60_000;
 export function reconcileCheck<S>(stackOf: (env: VerifyEnv, state: S) => Stack): CheckDefinition<S> {
   return {
     id: "reconcile",
+    rule: (env) =>
+      `every written item indexed, no stray documents, fewer than ${Math.max(1, env.config.verify.incompleteMax)} not post-processed`,
     title: "Reconciliation: written vs post-processed vs indexed",
     async run(env, state) {
       const r = await reconcile(env, stackOf(env, state));

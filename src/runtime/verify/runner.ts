@@ -1,4 +1,5 @@
 import type {
+  CheckDefinition,
   CheckOutcome,
   CheckResult,
   Finding,
@@ -25,7 +26,11 @@ export async function runPhase<S>(
     type: "phase-start",
     phase,
     title: definition.title,
-    checks: definition.checks.map(({ id, title }) => ({ id, title })),
+    checks: definition.checks.map((check) => ({
+      id: check.id,
+      title: check.title,
+      rule: ruleOf(check, env),
+    })),
   });
   const state = definition.createState(env);
   const results: CheckResult[] = [];
@@ -60,6 +65,7 @@ export async function runPhase<S>(
     const result: CheckResult = {
       id: check.id,
       title: check.title,
+      rule: ruleOf(check, env),
       ...outcome,
       durationMs: env.now().getTime() - began,
       diagnosis,
@@ -80,6 +86,10 @@ export async function runPhase<S>(
   };
   emit({ type: "phase-end", result });
   return result;
+}
+
+export function ruleOf<S>(check: CheckDefinition<S>, env: VerifyEnv): string {
+  return typeof check.rule === "string" ? check.rule : check.rule(env);
 }
 
 export function errorText(error: unknown): string {

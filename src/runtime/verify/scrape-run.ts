@@ -16,6 +16,11 @@ export interface ScrapeRun {
   missing?: string[];
 }
 
+/** The pass rule of every "the scrapers finished" check (4A, 4B, 4C). */
+export const finishedRule = (env: VerifyEnv): string =>
+  `a succeeded run record from each of the four scrapers within ${env.config.verify.deadlines.scrapeSeconds} s; ` +
+  `fewer than ${Math.max(1, env.config.verify.incompleteMax)} celebrities failed`;
+
 export function newRunId(env: VerifyEnv, label: string): string {
   return `verify-${label}-${env.now().getTime()}`;
 }

@@ -34,6 +34,8 @@ export interface Finding {
 export interface CheckResult extends CheckOutcome {
   id: string;
   title: string;
+  /** The pass rule, with the configured thresholds ("latest START minus earliest START ≤ 1000 ms"). */
+  rule: string;
   durationMs: number;
   diagnosis: Finding[];
 }
@@ -60,7 +62,12 @@ export interface VerifyReport {
 }
 
 export type VerifyEvent =
-  | { type: "phase-start"; phase: VerifyPhase; title: string; checks: { id: string; title: string }[] }
+  | {
+      type: "phase-start";
+      phase: VerifyPhase;
+      title: string;
+      checks: { id: string; title: string; rule: string }[];
+    }
   | { type: "check-start"; phase: VerifyPhase; check: string }
   | { type: "check-progress"; phase: VerifyPhase; check: string; message: string }
   | { type: "check-end"; phase: VerifyPhase; result: CheckResult }
@@ -97,6 +104,8 @@ export type Progress = (message: string) => void;
 export interface CheckDefinition<S> {
   id: string;
   title: string;
+  /** What passing means, with the thresholds from config. */
+  rule: string | ((env: VerifyEnv) => string);
   /** Runs after a failed gate too (cleanup such as tearing down a test copy). */
   always?: boolean;
   run(env: VerifyEnv, state: S, progress: Progress): Promise<CheckOutcome>;

@@ -8,6 +8,7 @@ import { formatMs, waitFor } from "../poll.js";
 import { queueDepth } from "../probes.js";
 import {
   awaitRunRecords,
+  finishedRule,
   diagnoseRun,
   newRunId,
   scraperStarts,
@@ -112,6 +113,7 @@ export const phase4a: PhaseDefinition<State> = {
   checks: [
     {
       id: "rule",
+      rule: "exists with the declared schedule expression; DISABLED (ENABLED only after a recorded 4D pass)",
       title: "Weekly rule: expression and state",
       async run(env) {
         const { stack } = env;
@@ -148,6 +150,7 @@ export const phase4a: PhaseDefinition<State> = {
     },
     {
       id: "targets",
+      rule: "each rule has the four scraper targets with the declared retry policy and DLQ, and no RoleArn",
       title: "Four targets on each rule, with retry policy and DLQ",
       async run(env) {
         const { stack } = env;
@@ -196,6 +199,7 @@ export const phase4a: PhaseDefinition<State> = {
     },
     {
       id: "permissions",
+      rule: "each scraper's resource policy lets events.amazonaws.com invoke it for both rules",
       title: "Each scraper's resource policy lets the rules invoke it",
       async run(env) {
         const { stack } = env;
@@ -225,6 +229,8 @@ export const phase4a: PhaseDefinition<State> = {
     },
     {
       id: "trigger",
+      rule: (env) =>
+        `a START line from each scraper within ${env.config.verify.deadlines.scrapeSeconds} s of a PutEvents the manual rule matches`,
       title: "A manual trigger through EventBridge reaches all four scrapers",
       async run(env, state, progress) {
         const { stack } = env;
@@ -268,6 +274,7 @@ export const phase4a: PhaseDefinition<State> = {
     },
     {
       id: "spread",
+      rule: (env) => `latest START minus earliest START ≤ ${env.config.verify.startSpreadMs} ms`,
       title: `START lines of the four scrapers lie close together`,
       async run(env, state) {
         const times = [...(state.starts?.values() ?? [])];
@@ -285,6 +292,7 @@ export const phase4a: PhaseDefinition<State> = {
     },
     {
       id: "finished",
+      rule: finishedRule,
       title: "No scraper failed",
       run: (env, state, progress) => awaitRunRecords(env, env.stack, state.run!, progress),
       diagnose: (env, state) => diagnoseRun(env, env.stack, state.run),

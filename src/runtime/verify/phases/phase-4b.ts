@@ -12,7 +12,7 @@ import { entriesCheck, enrichedCheck, indexCheck } from "../counts.js";
 import { diagnoseFunction, diagnoseMapping, diagnoseTable, fixCommand } from "../diagnose.js";
 import { filterLog, queueDepth } from "../probes.js";
 import { reconcileCheck } from "../reconcile.js";
-import { awaitRunRecords, diagnoseRun, newRunId, type ScrapeRun } from "../scrape-run.js";
+import { awaitRunRecords, finishedRule, diagnoseRun, newRunId, type ScrapeRun } from "../scrape-run.js";
 import { failed, passed, type PhaseDefinition } from "../types.js";
 
 /** 4B Streams: the stream and its mappings, then an asynchronous scrape flowing through both consumers. */
@@ -30,6 +30,7 @@ export const phase4b: PhaseDefinition<State> = {
   checks: [
     {
       id: "stream",
+      rule: "StreamSpecification enabled with NEW_AND_OLD_IMAGES",
       title: "Table stream enabled with NEW_AND_OLD_IMAGES",
       async run(env) {
         const ddb = await env.clients.dynamodb();
@@ -46,6 +47,7 @@ export const phase4b: PhaseDefinition<State> = {
     },
     {
       id: "mappings",
+      rule: "both mappings on the table's stream: Enabled, batch size and starting position as declared, key-prefix filter",
       title: "Stream mappings enabled, batch 100, LATEST, key-prefix filter",
       async run(env) {
         const { stack } = env;
@@ -95,6 +97,7 @@ export const phase4b: PhaseDefinition<State> = {
     canaryCheck<State>(realStack),
     {
       id: "invoke",
+      rule: "Lambda accepts an asynchronous invocation (202) of each scraper",
       title: "Asynchronous invocation of the four scrapers",
       async run(env, state) {
         const { stack } = env;
@@ -150,6 +153,7 @@ export const phase4b: PhaseDefinition<State> = {
     },
     {
       id: "run-records",
+      rule: finishedRule,
       title: "Their run records appear",
       run: (env, state, progress) => awaitRunRecords(env, env.stack, state.run!, progress),
       diagnose: (env, state) => diagnoseRun(env, env.stack, state.run),
@@ -157,6 +161,7 @@ export const phase4b: PhaseDefinition<State> = {
     entriesCheck<State>(realStack),
     {
       id: "post-processor-logs",
+      rule: 'a "post-processing batch done" line in the post-processor\'s log since the phase began',
       title: "Post-processor activity in its logs",
       async run(env, state) {
         const group = env.stack.logGroups["post-processor"].name;

@@ -5,7 +5,14 @@ import { formatMs } from "../poll.js";
 import { FILTERS, queueDepth, scanItems } from "../probes.js";
 import { reconcileCheck } from "../reconcile.js";
 import { errorText } from "../runner.js";
-import { awaitRunRecords, diagnoseRun, newRunId, triggerManualRule, type ScrapeRun } from "../scrape-run.js";
+import {
+  awaitRunRecords,
+  diagnoseRun,
+  finishedRule,
+  newRunId,
+  triggerManualRule,
+  type ScrapeRun,
+} from "../scrape-run.js";
 import { failed, passed, skipped, type PhaseDefinition, type VerifyEnv } from "../types.js";
 
 /**
@@ -63,6 +70,7 @@ export const phase4c: PhaseDefinition<State> = {
   checks: [
     {
       id: "deploy-test",
+      rule: "the -test copy is deployed fresh from the declaration (an earlier copy is removed first)",
       title: "Deploy a fresh test copy of the stack",
       async run(env, state, progress) {
         if (!env.deployer)
@@ -79,6 +87,7 @@ export const phase4c: PhaseDefinition<State> = {
     canaryCheck<State>(testStack),
     {
       id: "cycle",
+      rule: finishedRule,
       title: "A full cycle started through EventBridge: all scrapers finish",
       async run(env, state, progress) {
         const since = env.now().getTime();
@@ -98,6 +107,8 @@ export const phase4c: PhaseDefinition<State> = {
     enrichedCheck<State>(testStack, (s) => s.since),
     {
       id: "quality",
+      rule: (env) =>
+        `weights non-negative and not all equal; fewer than ${Math.max(1, env.config.verify.incompleteMax)} entries without weight or sentiment`,
       title: "Data quality: weight range, sentiment distribution, incomplete entries",
       async run(env, state) {
         const items = await scanItems(env.clients, state.test.table.name, FILTERS.scraped, [
@@ -127,6 +138,7 @@ export const phase4c: PhaseDefinition<State> = {
     reconcileCheck<State>(testStack),
     {
       id: "teardown",
+      rule: "the -test copy is deleted unless --keep",
       title: "Tear down the test copy",
       always: true,
       async run(env, state, progress) {

@@ -9,7 +9,7 @@ import {
 } from "../../../pipeline/stack/index.js";
 import { enablementGate } from "../../records/index.js";
 import { fixCommand } from "../diagnose.js";
-import { failed, passed, type PhaseDefinition } from "../types.js";
+import { failed, passed, skipped, type PhaseDefinition } from "../types.js";
 
 /** 4D Enablement: prerequisites, confirmation, EnableRule (never PutRule), read-back, alarm, next fire times. */
 type State = Record<string, never>;
@@ -64,6 +64,7 @@ export const phase4d: PhaseDefinition<State> = {
   checks: [
     {
       id: "prerequisites",
+      rule: "passes of 4A, 4B and 4C recorded for this target, account and region within 7 days (or --force)",
       title: "Phases 4A-4C passed recently",
       async run(env) {
         const gate = enablementGate(
@@ -84,9 +85,12 @@ export const phase4d: PhaseDefinition<State> = {
     },
     {
       id: "confirm",
+      rule: "the operator confirms on the aws target (--yes answers)",
       title: "Confirmation to enable the weekly schedule",
       async run(env) {
-        if (env.config.target !== "aws") return passed(`not asked on ${env.config.target}`);
+        // Nothing to confirm where enabling changes nothing outside this machine: say so, not "passed".
+        if (env.config.target !== "aws")
+          return skipped(`asked on the aws target only (${env.config.target} runs on this machine)`);
         const yes = await env.confirm(
           `Enable ${env.stack.rules.weekly.name} (${WEEKLY_SCHEDULE}) in account ${env.account}?`,
         );
@@ -95,6 +99,7 @@ export const phase4d: PhaseDefinition<State> = {
     },
     {
       id: "enable",
+      rule: "EnableRule (never PutRule), then DescribeRule reads back ENABLED",
       title: "Enable the rule (EnableRule) and read back ENABLED",
       async run(env) {
         const eventbridge = await env.clients.eventbridge();
@@ -108,6 +113,7 @@ export const phase4d: PhaseDefinition<State> = {
     },
     {
       id: "alarm",
+      rule: "exists: Errors, Sum, 300 s, threshold 3, one evaluation period, over the four scrapers",
       title: "Failure alarm: Errors, Sum, 300 s, threshold 3, one evaluation period",
       async run(env) {
         const cloudwatch = await env.clients.cloudwatch();
@@ -129,6 +135,7 @@ export const phase4d: PhaseDefinition<State> = {
     },
     {
       id: "next-fires",
+      rule: "the schedule expression yields its next fire times",
       title: "Next fire times",
       async run(env) {
         const { nextFireTimes } = await import("../../emulator/index.js");

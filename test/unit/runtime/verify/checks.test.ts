@@ -184,11 +184,13 @@ describe("runner", () => {
       {
         id: "one",
         title: "one",
+        rule: "one is fine",
         run: async (_e, s) => (s.ran.push("one"), { status: "passed", measured: "1" }),
       },
       {
         id: "two",
         title: "two",
+        rule: (env) => `two within ${env.config.verify.startSpreadMs} ms`,
         run: async () => {
           throw new Error("boom");
         },
@@ -197,11 +199,13 @@ describe("runner", () => {
       {
         id: "three",
         title: "three",
+        rule: "three",
         run: async (_e, s) => (s.ran.push("three"), { status: "passed", measured: "3" }),
       },
       {
         id: "cleanup",
         title: "cleanup",
+        rule: "cleaned",
         always: true,
         run: async () => ({ status: "skipped", measured: "skipped", reason: "nothing to clean" }),
       },
@@ -218,6 +222,7 @@ describe("runner", () => {
     ]);
     expect(result.checks[1]).toMatchObject({ reason: "boom", diagnosis: [{ subject: "thing", ok: false }] });
     expect(result.notRun).toEqual([{ id: "three", title: "three" }]);
+    expect(result.checks[1]!.rule).toBe("two within 1000 ms");
 
     const report: VerifyReport = {
       target: "local",
@@ -230,7 +235,9 @@ describe("runner", () => {
     };
     const xml = toJUnit(report);
     expect(xml).toContain('tests="4" failures="1"');
-    expect(xml).toContain('<failure message="boom">PROBLEM thing: broken (fix: pipeline deploy)</failure>');
+    expect(xml).toContain(
+      '<failure message="boom">rule: two within 1000 ms\nPROBLEM thing: broken (fix: pipeline deploy)</failure>',
+    );
     expect(xml).toContain('<skipped message="nothing to clean"/>');
     expect(xml).toContain('<skipped message="not run: an earlier check of the phase failed"/>');
   });
