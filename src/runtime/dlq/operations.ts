@@ -233,7 +233,10 @@ export async function rehydrateQueue(
     }
   } finally {
     await heartbeat.stop();
-    await session.release(received.filter((m) => !handled.has(m)));
+    await releaseAtEnd(
+      session,
+      received.filter((m) => !handled.has(m)),
+    );
   }
   return result;
 }
@@ -335,7 +338,10 @@ export async function replayQueue(
     };
   } finally {
     await heartbeat.stop();
-    await session.release(received.filter((r) => !removed.has(r)));
+    await releaseAtEnd(
+      session,
+      received.filter((r) => !removed.has(r)),
+    );
   }
 }
 
@@ -395,6 +401,18 @@ export async function replayArchive(
     ...(options.onResult ? { onResult: options.onResult } : {}),
   });
   return { ...report, file, journal: journalFile, found: groups.length };
+}
+
+/**
+ * Makes the messages a run held visible again. Best effort: a refusal here must not hide the run's
+ * report, and the hold runs out within HOLD_SECONDS anyway.
+ */
+async function releaseAtEnd(session: QueueSession, messages: readonly Received[]): Promise<void> {
+  try {
+    await session.release(messages);
+  } catch {
+    // visible again once the hold lapses
+  }
 }
 
 function itemOf(group: FailureGroup, byId: Map<string, Received>): ReplayItem {

@@ -184,12 +184,9 @@ export async function executeReplay(options: ExecuteReplayOptions): Promise<Repl
     }
     if (options.journal.wasSent(item.group.key)) {
       // Confirmed by an earlier run that stopped before removing it: finish, never resend.
-      const remove = !options.dryRun && !options.keep;
-      if (remove) {
-        await options.remove(item);
-        await options.journal.recordDone(item.group.key);
-      }
-      report({ ...base, outcome: "already-sent", removed: remove });
+      const removal =
+        !options.dryRun && !options.keep ? await removeSafely(options, item) : { removed: false };
+      report({ ...base, outcome: "already-sent", ...removal });
       continue;
     }
     const action = planAction(item);
@@ -238,12 +235,8 @@ export async function executeReplay(options: ExecuteReplayOptions): Promise<Repl
       report({ ...base, to: confirmed, outcome: "sent", removed: false });
       continue;
     }
-    const remove = !options.keep;
-    if (remove) {
-      await options.remove(item);
-      await options.journal.recordDone(item.group.key);
-    }
-    report({ ...base, to: confirmed, outcome: "sent", removed: remove });
+    const removal = options.keep ? { removed: false } : await removeSafely(options, item);
+    report({ ...base, to: confirmed, outcome: "sent", ...removal });
   }
 
   const count = (outcome: ReplayOutcome) => results.filter((r) => r.outcome === outcome).length;
@@ -255,6 +248,23 @@ export async function executeReplay(options: ExecuteReplayOptions): Promise<Repl
     skipped: count("skipped"),
     interrupted,
   };
+}
+
+/**
+ * Removes a failure whose send is journaled. A refused delete (the hold lapsed and the receipt
+ * handle is stale, say) does not stop the run: the journal makes the next run delete it, unsent.
+ */
+async function removeSafely(
+  options: Pick<ExecuteReplayOptions, "remove" | "journal">,
+  item: ReplayItem,
+): Promise<{ removed: boolean; reason?: string }> {
+  try {
+    await options.remove(item);
+  } catch (error) {
+    return { removed: false, reason: `sent, but not removed (${describe(error)}); a rerun removes it` };
+  }
+  await options.journal.recordDone(item.group.key);
+  return { removed: true };
 }
 
 export function destinationOf(action: ReplayAction): string {

@@ -84,33 +84,32 @@ describe("executeReplay", () => {
     ]);
   });
 
-  it("after a crash between send and removal, a rerun removes without sending again", async () => {
+  it("after a send whose removal failed (or a crash before it), a rerun removes without sending again", async () => {
     const file = join(folder, "journal.jsonl");
     const first = recorder();
-    const crash = new Error("killed");
-    // The process "dies" while removing m-2: its send is journaled, its removal never happened.
-    await expect(
-      executeReplay({
-        items: items(3),
-        journal: await ReplayJournal.open(file),
-        send: first.send,
-        remove: async (item) => {
-          if (item.group.key === "m-2") throw crash;
-          await first.remove(item);
-        },
-      }),
-    ).rejects.toBe(crash);
-    expect(first.sent).toEqual(['{"n":1}', '{"n":2}']);
+    // The delete of m-2 is refused (a stale receipt handle): its send stays journaled.
+    const report = await executeReplay({
+      items: items(3),
+      journal: await ReplayJournal.open(file),
+      send: first.send,
+      remove: async (item) => {
+        if (item.group.key === "m-2") throw new Error("ReceiptHandleIsInvalid");
+        await first.remove(item);
+      },
+    });
+    expect(first.sent).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
+    expect(report.results[1]).toMatchObject({ outcome: "sent", removed: false });
+    expect(report.results[1]!.reason).toMatch(/not removed \(ReceiptHandleIsInvalid\)/);
 
     const second = recorder();
-    const report = await executeReplay({
-      items: items(3).filter((i) => i.group.key !== "m-1"), // m-1 was removed from the queue
+    const rerun = await executeReplay({
+      items: items(3).filter((i) => i.group.key === "m-2"), // m-1 and m-3 left the queue
       journal: await ReplayJournal.open(file),
       ...second,
     });
-    expect(second.sent).toEqual(['{"n":3}']);
-    expect(report.results.map((r) => `${r.key}:${r.outcome}`)).toEqual(["m-2:already-sent", "m-3:sent"]);
-    expect(second.removed).toEqual(["m-2", "m-3"]);
+    expect(second.sent).toEqual([]);
+    expect(rerun.results.map((r) => `${r.key}:${r.outcome}:${r.removed}`)).toEqual(["m-2:already-sent:true"]);
+    expect(second.removed).toEqual(["m-2"]);
   });
 
   it("leaves a failed send in place and goes on with the rest", async () => {
