@@ -3,8 +3,8 @@
  * that holds no docker, and the health wait against the emulator, which serves LocalStack's
  * /_localstack/health and /_localstack/init/ready.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -103,5 +103,84 @@ describe("pipeline localstack status", () => {
       `pipeline: LocalStack at ${url} was not ready within 1 s (still waiting for the health endpoint: ` +
         "connection refused (nothing listens there))",
     );
+  });
+});
+
+describe("pipeline localstack up with Docker", () => {
+  // Docker cannot run here: a recording double of the docker CLI stands in for it, and a small
+  // server answers LocalStack's health and init endpoints the way a starting LocalStack does.
+  const dockerBin = join(work, "docker-bin");
+  const calls = join(work, "docker-calls.txt");
+  let server: Server;
+  let url: string;
+  let probes = 0;
+
+  beforeAll(async () => {
+    mkdirSync(dockerBin, { recursive: true });
+    writeFileSync(
+      join(dockerBin, "docker"),
+      `#!/bin/sh\necho "$* token=$LOCALSTACK_AUTH_TOKEN" >> ${JSON.stringify(calls)}\n`,
+    );
+    chmodSync(join(dockerBin, "docker"), 0o755);
+    server = createServer((req, res) => {
+      res.setHeader("content-type", "application/json");
+      if (req.url === "/_localstack/health") {
+        probes += 1;
+        const state = probes < 2 ? "starting" : "available";
+        const services = Object.fromEntries(
+          [
+            "dynamodb",
+            "dynamodbstreams",
+            "sqs",
+            "events",
+            "lambda",
+            "logs",
+            "cloudwatch",
+            "iam",
+            "sts",
+            "opensearch",
+          ].map((name) => [name, name === "lambda" ? state : "available"]),
+        );
+        res.end(JSON.stringify({ services, edition: "pro", version: "4.12.0" }));
+      } else if (req.url === "/_localstack/init/ready") {
+        res.end(
+          JSON.stringify({
+            completed: true,
+            scripts: [{ stage: "READY", name: "01-opensearch-domain.sh", state: "SUCCESSFUL" }],
+          }),
+        );
+      } else res.writeHead(404).end("{}");
+    });
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((done) => server.close(done));
+  });
+
+  it("runs docker compose up -d on the compose file, passes the auth token through, waits until ready", async () => {
+    const run = await runCli(cli, ["localstack", "up", "--json", "--endpoint-url", url], {
+      cwd: work,
+      env: { PATH: dockerBin, HOME: work, LOCALSTACK_AUTH_TOKEN: "ls-token-123" },
+    });
+
+    expect(run.stderr).not.toContain("pipeline:");
+    expect(run.code).toBe(0);
+    const composeFile = join(process.cwd(), "localstack", "docker-compose.yml");
+    expect(readFileSync(calls, "utf8").trim().split("\n")).toEqual([
+      "compose version token=ls-token-123",
+      "compose version token=ls-token-123",
+      `compose -f ${composeFile} up -d token=ls-token-123`,
+    ]);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      endpoint: url,
+      ready: true,
+      server: "localstack",
+      version: "4.12.0",
+      composeFile,
+      init: { completed: true, scripts: [{ name: "01-opensearch-domain.sh", state: "SUCCESSFUL" }] },
+    });
+    expect(run.stderr).toContain("waiting for services: lambda (starting)");
   });
 });
