@@ -195,6 +195,27 @@ describe("doctor", () => {
     expect(report.drift.compared).toBeGreaterThan(20);
   });
 
+  it("a stack that is not deployed: every resource is an error naming pipeline deploy, nothing crashes", async () => {
+    const absent = defineStack({ ...deployed.stack.params, suffix: "-absent" });
+
+    const report = await runDoctor({
+      clients: deployed.clients,
+      stack: absent,
+      projectRoot: deployed.context.projectRoot,
+    });
+
+    expect(report.ok).toBe(false);
+    const notDeployed = report.findings.filter((finding) => finding.code === "not-deployed");
+    expect(notDeployed.map((finding) => finding.resource.name)).toEqual(
+      absent.resourceOrder.map((resource) => resource.name),
+    );
+    expect(new Set(notDeployed.map((finding) => finding.fix))).toEqual(new Set(["pipeline deploy"]));
+    // Nothing deployed, nothing to lint but the log groups Lambda would create without retention.
+    expect(
+      report.findings.filter((finding) => finding.code !== "not-deployed").map((finding) => finding.code),
+    ).toEqual(Object.values(absent.logGroups).map(() => "log-group-missing"));
+  });
+
   it("a rule target without its DLQ and a mapping's batch size changed: the findings, their fixes, exit 1; a deploy repairs both", async () => {
     const { stack, clients } = deployed;
     const weekly = stack.rules.weekly;
