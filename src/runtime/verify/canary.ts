@@ -113,14 +113,18 @@ export function canaryCheck<S extends CanaryState>(
         await ddb
           .send(new DeleteItemCommand({ TableName: stack.table.name, Key: marshall(key) }))
           .catch(() => undefined);
-        // index-sync deletes the document on REMOVE; if it cannot, remove it ourselves.
-        const gone = await waitFor(env, {
-          probe: () => index.has(key).catch(() => false),
-          done: (found) => !found,
-          deadlineMs: Math.min(5, deadlines.indexSyncSeconds) * 1000,
-        });
-        if (!gone.done) await index.remove(key).catch(() => undefined);
-        await index.close();
+        // index-sync deletes the document on REMOVE; if it cannot (or verify was interrupted and
+        // cannot wait), remove it ourselves.
+        try {
+          const gone = await waitFor(env, {
+            probe: () => index.has(key).catch(() => false),
+            done: (found) => !found,
+            deadlineMs: Math.min(5, deadlines.indexSyncSeconds) * 1000,
+          }).catch(() => ({ done: false }));
+          if (!gone.done) await index.remove(key).catch(() => undefined);
+        } finally {
+          await index.close();
+        }
       }
     },
     async diagnose(env, state): Promise<Finding[]> {

@@ -3,7 +3,7 @@
  * time, and the phase must stop at the right gate with a diagnosis that names the cause and the
  * fixing command. Each test repairs what it broke (the deploy engine converges the stack again).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
@@ -29,8 +29,10 @@ import {
   type PhaseDefinition,
   type PhaseResult,
   type VerifyEnv,
+  waitFor,
 } from "../../../src/runtime/verify/index.js";
 import { startDeployedStack, type DeployedStack } from "../../helpers/deployed-stack.js";
+import { runVerifyCli } from "../../helpers/verify-cli.js";
 
 let deployed: DeployedStack;
 let stateDir: string;
@@ -145,13 +147,31 @@ describe("verify fails at the right gate with the right diagnosis", () => {
       const finding = check.diagnosis.find((f) => f.subject === `stream mapping of ${postProcessor}`)!;
       expect(finding.ok).toBe(false);
       expect(finding.fix).toContain(`aws lambda update-event-source-mapping --uuid ${uuid} --enabled`);
+
+      // The command shows the same: the gate in the tree, the diagnosis with its fix, exit 1, JUnit.
+      const run = await runVerifyCli(deployed, stateDir, ["phase-4b", "--junit", "junit-verify.xml"]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(
+        "✖ 4B Streams · Stream mappings enabled, batch 100, LATEST, key-prefix filter",
+      );
+      expect(run.stdout).toContain("  measured: 1/2 mappings enabled as declared");
+      expect(run.stdout).toMatch(new RegExp(`✖ stream mapping of ${postProcessor}: state Disabl(ed|ing)`));
+      expect(run.stdout).toContain(`fix: aws lambda update-event-source-mapping --uuid ${uuid} --enabled`);
+      expect(run.stdout).toMatch(/✖ verify phase-4b failed in 4B Streams: 1 failed, 1 passed/);
+      expect(run.stderr).toContain('failed at phase-4b "Stream mappings enabled');
+      const xml = readFileSync(join(stateDir, "junit-verify.xml"), "utf8");
+      expect(xml).toMatch(
+        /<failure message="stream mappings differ from the declaration">rule: both mappings/,
+      );
+      expect(xml).toContain('<skipped message="not run: an earlier check of the phase failed"/>');
     } finally {
       await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true }));
-      for (;;) {
-        const state = (await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State;
-        if (state === "Enabled") break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const enabled = await waitFor(env, {
+        probe: async () => (await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State,
+        done: (state) => state === "Enabled",
+        deadlineMs: 30_000,
+      });
+      expect(enabled.value).toBe("Enabled");
     }
   }, 60_000);
 

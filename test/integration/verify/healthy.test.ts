@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeRuleCommand, DisableRuleCommand } from "@aws-sdk/client-eventbridge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../../src/commands/cli.js";
 import { readPasses } from "../../../src/runtime/records/index.js";
 import type { VerifyJson } from "../../../src/commands/verify/verify.js";
 import { startDeployedStack, type DeployedStack } from "../../helpers/deployed-stack.js";
+import { runVerifyCli } from "../../helpers/verify-cli.js";
 
 let deployed: DeployedStack;
 let cwd: string;
@@ -29,24 +29,7 @@ afterAll(async () => {
   if (cwd) rmSync(cwd, { recursive: true, force: true });
 });
 
-async function verify(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(["verify", ...args, "--endpoint-url", deployed.emulator.url], {
-    stdout: { write: (chunk: string) => (stdout += chunk), isTTY: false },
-    stderr: { write: (chunk: string) => (stderr += chunk), isTTY: false },
-    stdinIsTTY: false,
-    env: {
-      PIPELINE_TARGET: "local",
-      PIPELINE_FIXTURES_PORT: String(deployed.fixtures.port),
-      AWS_REGION: deployed.emulator.region,
-      HOME: cwd,
-    },
-    cwd,
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
-}
+const verify = (args: string[]) => runVerifyCli(deployed, cwd, args);
 
 async function ruleState(): Promise<string | undefined> {
   const eventbridge = await deployed.clients.eventbridge();
