@@ -1,5 +1,6 @@
 import type { AwsClients } from "../aws/index.js";
 import type { Stack } from "../../pipeline/stack/index.js";
+import { OperatorError } from "../config/errors.js";
 import { appendJsonLines, archiveEntry, readArchive, toRaw, type ArchiveEntry } from "./archive.js";
 import { groupFailures, type DecodedMessage, type FailureGroup } from "./decode.js";
 import { ReplayJournal } from "./journal.js";
@@ -160,7 +161,10 @@ export async function drainQueue(
       );
     } catch (error) {
       await session.release(batch);
-      throw error;
+      throw new OperatorError(
+        `cannot append to the archive ${options.file} (${error instanceof Error ? error.message : String(error)}); ` +
+          `the batch was not deleted (${result.deleted} deleted before it); choose another file with --to`,
+      );
     }
     result.archived += batch.length;
     await session.delete(batch);

@@ -323,8 +323,8 @@ describe("drain", () => {
 
     // The archive path is a folder: the append fails and the batch is released, not deleted.
     const refused = await cli("dlq", "drain", queue, "--to", work, "--json");
-    expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toMatch(/EISDIR|directory/i);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/cannot append to the archive .*EISDIR.*the batch was not deleted/);
     expect((await depth(queue)).visible).toBe(3);
 
     const file = join(work, "drained.jsonl");
