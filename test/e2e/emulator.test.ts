@@ -119,7 +119,7 @@ describe("pipeline emulator (the CLI as a process)", () => {
 
     const after = await pipeline(["emulator", "status", "--json"]);
     expect(JSON.parse(after.stdout)).toMatchObject({ running: false, state: "not-running" });
-  });
+  }, 120_000);
 
   it("start in the foreground prints the endpoint and stops cleanly on Ctrl-C", async () => {
     const port = await freePort();
@@ -133,7 +133,7 @@ describe("pipeline emulator (the CLI as a process)", () => {
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((done) => child.once("close", (code) => done(code)));
     try {
-      await waitFor(() => stdout.includes("Press Ctrl-C to stop."), 30_000);
+      await waitFor(() => stdout.includes("Press Ctrl-C to stop."), 60_000);
       expect(stdout).toContain(`emulator running at ${url} (pid ${child.pid})`);
       expect(stdout).toContain(`export AWS_ENDPOINT_URL=${url}`);
       expect(stdout).toContain("export AWS_REGION=us-east-1");
@@ -147,7 +147,7 @@ describe("pipeline emulator (the CLI as a process)", () => {
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
     }
-  });
+  }, 120_000);
 
   it("a port held by another program is refused in one line, naming --port", async () => {
     const server: Server = createServer((_req, res) => res.writeHead(404).end("not an emulator"));

@@ -27,7 +27,7 @@ export interface DetachOptions {
   command: readonly [string, ...string[]];
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
-  /** How long the child gets to answer /_emulator/health. */
+  /** How long the child gets to answer /_emulator/health (default 60 s: all services start, on a busy machine). */
   readyTimeoutMs?: number;
 }
 
@@ -98,7 +98,7 @@ export async function startDetachedEmulator(options: DetachOptions): Promise<Det
   };
   writePidFile(options.stateDir, pidFile);
 
-  const until = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  const until = Date.now() + (options.readyTimeoutMs ?? 60_000);
   for (;;) {
     const answer = await probeEmulatorHealth(url, 1000);
     if (answer.kind === "pipeline") return { pidFile, health: answer.health };
@@ -116,7 +116,7 @@ export async function startDetachedEmulator(options: DetachOptions): Promise<Det
       }
       removePidFile(options.stateDir);
       throw new EmulatorStartError(
-        `the emulator did not answer at ${url} within ${options.readyTimeoutMs ?? 30_000} ms; log: ${logFile}`,
+        `the emulator did not answer at ${url} within ${options.readyTimeoutMs ?? 60_000} ms; log: ${logFile}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
