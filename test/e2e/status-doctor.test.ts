@@ -44,7 +44,7 @@ function pipeline(args: string[]) {
 async function waitFor<T>(
   probe: () => Promise<T>,
   done: (value: T) => boolean,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
@@ -147,7 +147,7 @@ describe("status", () => {
     expect(indexSync.lastError?.message).toMatch(/ERROR/);
 
     await lambda.send(new UpdateEventSourceMappingCommand({ UUID: postProcessor, Enabled: true }));
-  });
+  }, 120_000);
 
   it("a stack that is not deployed shows every resource missing, without failing", async () => {
     const absent = defineStack({ ...deployed.stack.params, suffix: "-absent" });
@@ -176,7 +176,7 @@ describe("status", () => {
     expect(plain.stdout).toContain("Rules\nRULE");
     expect(plain.stdout).toMatch(new RegExp(`^${deployed.stack.table.name} +3 +`, "m"));
     expect(plain.stdout).not.toContain("\u001b[");
-  });
+  }, 120_000);
 });
 
 describe("doctor", () => {
@@ -278,5 +278,5 @@ describe("doctor", () => {
     await deployStack(deployed.context);
     const repaired = await doctor();
     expect(repaired).toMatchObject({ ok: true, drift: { differing: 0 } });
-  });
+  }, 180_000);
 });
