@@ -70,7 +70,7 @@ export async function dlqReplay(input: ReplayInput, ctx: CommandContext): Promis
             const report = await replayArchive(session.deps, file, {
               ...common,
               ...(Number.isFinite(remaining) ? { max: remaining } : {}),
-              ...(options.journal ? { journalFile: resolve(ctx.cwd, options.journal) } : {}),
+              journalFile: options.journal ? resolve(ctx.cwd, options.journal) : journalFor(ctx, session),
               select: (groups) => select(groups, file),
               onResult: progress(update),
             });
@@ -116,9 +116,10 @@ export async function dlqReplay(input: ReplayInput, ctx: CommandContext): Promis
 }
 
 /**
- * One journal per target, account and region, shared by every queue: Lambda can report one failure
- * to a DLQ and to an on-failure destination in different queues, and the shared request id in one
- * journal keeps the second from being sent again.
+ * One journal per target, account and region, shared by every queue and archive: Lambda can report
+ * one failure to a DLQ and to an on-failure destination in different queues, and a failure archived
+ * with `rehydrate --keep` is both in an archive and in its queue; the shared key (request id or
+ * message id) in one journal keeps the second copy from being sent again.
  */
 function journalFor(ctx: CommandContext, session: DlqSession): string {
   return join(
