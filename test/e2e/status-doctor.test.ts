@@ -140,6 +140,9 @@ describe("status", () => {
     );
 
     expect(status.table).toMatchObject({ items: 3, withWeight: 1, withoutWeight: 2, runRecords: 1 });
+    // The same counts when the scan takes several pages (Limit 1: one item per page).
+    const paged = await gatherStatus({ clients, stack, scanPageLimit: 1 });
+    expect(paged.table).toMatchObject({ items: 3, withWeight: 1, withoutWeight: 2, runRecords: 1 });
     expect(status.mappings[0]).toMatchObject({ key: "post-processor", state: "Disabled" });
     expect(status.index.documents).toBe(3);
     const indexSync = status.functions.find((fn) => fn.key === "index-sync")!;

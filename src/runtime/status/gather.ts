@@ -28,6 +28,8 @@ export interface GatherOptions {
   errorWindowMs?: number;
   /** OpenSearch endpoint; default the stack's. null: not shown (no domain configured). */
   opensearchEndpoint?: string | null;
+  /** Items per Scan request (Limit); default DynamoDB's 1 MB pages. Smaller pages spread the read. */
+  scanPageLimit?: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -279,6 +281,7 @@ async function tableRow(options: GatherOptions): Promise<TableRow> {
         new ScanCommand({
           TableName: name,
           ProjectionExpression: "#pk, #weight",
+          ...(options.scanPageLimit ? { Limit: options.scanPageLimit } : {}),
           ExpressionAttributeNames: { "#pk": "pk", "#weight": "weight" },
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
