@@ -159,9 +159,11 @@ describe("a scraper that fails permanently", () => {
 
     const listed = await cli("dlq", "list", "--json");
     expect(listed.code).toBe(0);
-    expect(listed.json).toEqual(
-      expect.arrayContaining([expect.objectContaining({ name: dlq, exists: true, visible: 2 })]),
-    );
+    const listedDlq = (listed.json as { name: string }[]).find((q) => q.name === dlq);
+    expect(listedDlq).toMatchObject({ exists: true, visible: 2, inFlight: 0, sampled: 2 });
+    // The oldest message is the first report of the failure, seconds old.
+    expect((listedDlq as { oldestAgeSeconds: number }).oldestAgeSeconds).toBeGreaterThanOrEqual(0);
+    expect((listedDlq as { oldestAgeSeconds: number }).oldestAgeSeconds).toBeLessThan(120);
 
     const peeked = await cli("dlq", "peek", dlq, "--json");
     expect(peeked.code).toBe(0);
