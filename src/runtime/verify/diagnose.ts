@@ -294,6 +294,28 @@ export function diagnoseStreamDlq(env: VerifyEnv, stack: Stack): Promise<Finding
   });
 }
 
+/**
+ * Events that never reached a scraper: EventBridge puts what it could not deliver (missing
+ * function, no permission) in the scraper DLQ, and so does Lambda for events it gave up on.
+ */
+export function diagnoseScraperDlq(env: VerifyEnv, stack: Stack): Promise<Finding[]> {
+  const queue = stack.queues.scraperDlq.name;
+  const subject = `queue ${queue}`;
+  return guarded(subject, async () => {
+    const depth = await queueDepth(env.clients, queue);
+    return [
+      depth === 0
+        ? { subject, ok: true, found: "empty: no undelivered or abandoned scrape event" }
+        : {
+            subject,
+            ok: false,
+            found: `${depth} message(s): events EventBridge could not deliver or Lambda gave up on`,
+            fix: fixCommand(env, `dlq peek ${queue}`),
+          },
+    ];
+  });
+}
+
 /** Every likely cause for a scraper that did not finish. */
 export async function diagnoseScraper(
   env: VerifyEnv,

@@ -88,10 +88,12 @@ export async function awaitRunRecords(
   progress: Progress,
 ): Promise<CheckOutcome> {
   const deadlineMs = env.config.verify.deadlines.scrapeSeconds * 1000;
+  let latest: RunRecordSummary[] = [];
+  let abandoned: string | undefined;
   const succeeded = (records: RunRecordSummary[]) =>
     records.filter((record) => record.outcome === "succeeded");
   const result = await waitFor(env, {
-    probe: () => runRecords(env.clients, stack.table.name, run.runId),
+    probe: async () => (latest = await runRecords(env.clients, stack.table.name, run.runId)),
     done: (records) => succeeded(records).length >= SOURCES.length,
     deadlineMs,
 
@@ -104,9 +106,12 @@ export async function awaitRunRecords(
     },
     giveUp: async () => {
       const depth = await queueDepth(env.clients, stack.queues.scraperDlq.name).catch(() => run.dlqBaseline);
-      return depth > run.dlqBaseline
-        ? `${depth - run.dlqBaseline} new event(s) in ${stack.queues.scraperDlq.name}: a scraper failed after its retries`
-        : undefined;
+      if (depth > run.dlqBaseline) {
+        abandoned = `${depth - run.dlqBaseline} new event(s) in ${stack.queues.scraperDlq.name}: a scraper failed after its retries`;
+      }
+      // Stop early once the failure is certain and every scraper has reported, so the result
+      // names every failed source and counts the ones still running at the time correctly.
+      return abandoned !== undefined && latest.length >= SOURCES.length ? abandoned : undefined;
     },
   });
   run.records = result.value;
@@ -134,6 +139,7 @@ export async function awaitRunRecords(
     return failed(
       measured,
       result.gaveUp ??
+        abandoned ??
         `${run.missing.join(", ")} did not finish within ${env.config.verify.deadlines.scrapeSeconds} s`,
       problems,
     );

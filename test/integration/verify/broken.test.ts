@@ -66,10 +66,15 @@ afterAll(async () => {
 
 const phase = (name: keyof typeof PHASES) => PHASES[name] as unknown as PhaseDefinition<unknown>;
 
-function gate(result: PhaseResult): CheckResult {
-  expect(result.status).toBe("failed");
+/** The one failed check of a failed phase; on a surprise the assertion shows the whole result. */
+function gate(result: PhaseResult, id: string): CheckResult {
+  const summary = JSON.stringify(result.checks, null, 1);
+  expect(result.status, summary).toBe("failed");
   const failed = result.checks.filter((check) => check.status === "failed");
-  expect(failed).toHaveLength(1);
+  expect(
+    failed.map((check) => check.id),
+    summary,
+  ).toEqual([id]);
   return failed[0]!;
 }
 
@@ -91,8 +96,7 @@ describe("verify fails at the right gate with the right diagnosis", () => {
     await eventbridge.send(new RemoveTargetsCommand({ Rule: stack.rules.manual.name, Ids: [target.Id] }));
     try {
       const result = await runPhase(phase("4a"), env, () => {});
-      const check = gate(result);
-      expect(check.id).toBe("targets");
+      const check = gate(result, "targets");
       expect(check.measured).toBe("4 targets on weekly, 3 targets on manual");
       expect(check.problems).toContain(`${stack.rules.manual.name} → ${target.Id}: target missing`);
       expect(findingsText(check)).toContain(
@@ -110,8 +114,7 @@ describe("verify fails at the right gate with the right diagnosis", () => {
     deployed.fixtures.setFaults({ perSource: { news: { "500": 1 } } });
     try {
       const result = await runPhase(phase("4a"), env, () => {});
-      const check = gate(result);
-      expect(check.id).toBe("finished");
+      const check = gate(result, "finished");
       const news = deployed.stack.functions["scraper-news"].name;
       expect(check.measured).toMatch(/^3\/4 scrapers finished/);
       expect(check.problems?.join("\n")).toMatch(
@@ -138,8 +141,7 @@ describe("verify fails at the right gate with the right diagnosis", () => {
     await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: false }));
     try {
       const result = await runPhase(phase("4b"), env, () => {});
-      const check = gate(result);
-      expect(check.id).toBe("mappings");
+      const check = gate(result, "mappings");
       expect(check.measured).toBe("1/2 mappings enabled as declared");
       expect(check.problems?.join("\n")).toMatch(
         new RegExp(`mapping ${postProcessor}: state Disabl(ed|ing)`),
@@ -195,8 +197,7 @@ describe("verify fails at the right gate with the right diagnosis", () => {
     await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 30 }, { FunctionName: indexSync });
     try {
       const result = await runPhase(phase("4b"), env, () => {});
-      const check = gate(result);
-      expect(check.id).toBe("canary");
+      const check = gate(result, "canary");
       expect(check.measured).toMatch(/^post-processor [\d.]+ m?s, index-sync no document$/);
       const text = findingsText(check).join("\n");
       expect(text).toContain(`PROBLEM OpenSearch endpoint of index-sync: ${dead} cannot be reached`);
@@ -222,8 +223,9 @@ describe("verify fails at the right gate with the right diagnosis", () => {
     for (const item of poison)
       await ddb.send(new PutItemCommand({ TableName: deployed.stack.table.name, Item: marshall(item) }));
     const result = await runPhase(phase("4b"), env, () => {});
-    const check = gate(result);
-    expect(["enriched", "reconcile"]).toContain(check.id);
+    // Enrichment stays within the tolerance (the poison is 12 of 412), so the gate that catches
+    // it is the reconciliation, which allows fewer than verify.incompleteMax items short.
+    const check = gate(result, "reconcile");
     const text = [...(check.problems ?? []), ...findingsText(check)].join("\n");
     expect(text).toContain("CELEB#poison-00");
     expect(text).toMatch(

@@ -3,7 +3,7 @@ import { GetPolicyCommand } from "@aws-sdk/client-lambda";
 import { SOURCES } from "../../../pipeline/model/sources.js";
 import { RULE_KEYS, scraperFunctionKey, type RuleKey, type Stack } from "../../../pipeline/stack/index.js";
 import { readPasses } from "../../records/index.js";
-import { diagnoseFunction, fixCommand } from "../diagnose.js";
+import { diagnoseFunction, diagnoseLogErrors, diagnoseScraperDlq, fixCommand } from "../diagnose.js";
 import { formatMs, waitFor } from "../poll.js";
 import { queueDepth } from "../probes.js";
 import {
@@ -269,7 +269,13 @@ export const phase4a: PhaseDefinition<State> = {
         const missing = SOURCES.map(scraperFunctionKey).filter(
           (k) => !state.starts?.has(env.stack.functions[k].name),
         );
-        return (await Promise.all(missing.map((k) => diagnoseFunction(env, env.stack, k)))).flat();
+        const since = state.run?.since ?? 0;
+        const findings = await Promise.all([
+          ...missing.map((k) => diagnoseFunction(env, env.stack, k)),
+          ...missing.map((k) => diagnoseLogErrors(env, env.stack, k, since)),
+          diagnoseScraperDlq(env, env.stack),
+        ]);
+        return findings.flat();
       },
     },
     {
