@@ -198,6 +198,30 @@ describe("doctor", () => {
     expect(report.drift.compared).toBeGreaterThan(20);
   });
 
+  it("without the handler sources, or when the plan cannot be made, the lint still runs and says drift was not computed", async () => {
+    const { clients, stack } = deployed;
+    const withoutSources = await runDoctor({ clients, stack, projectRoot: null });
+    expect(withoutSources.findings).toEqual([
+      expect.objectContaining({ severity: "info", code: "drift-not-computed" }),
+    ]);
+    expect(withoutSources.ok).toBe(true);
+
+    const unreachableIndex = await runDoctor({
+      clients,
+      stack,
+      projectRoot: deployed.context.projectRoot,
+      opensearchEndpoint: "http://127.0.0.1:9/opensearch/us-east-1/celebrities",
+    });
+    expect(unreachableIndex.findings).toEqual([
+      expect.objectContaining({
+        severity: "warning",
+        code: "drift-not-computed",
+        message: expect.stringContaining("opensearch") as unknown,
+      }),
+    ]);
+    expect(unreachableIndex.ok).toBe(true);
+  });
+
   it("a stack that is not deployed: every resource is an error naming pipeline deploy, nothing crashes", async () => {
     const absent = defineStack({ ...deployed.stack.params, suffix: "-absent" });
 

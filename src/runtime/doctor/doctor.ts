@@ -39,31 +39,19 @@ export interface DoctorReport {
  */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const { clients, stack } = options;
-  const projectRoot = options.projectRoot;
-  const [live, plan] = await Promise.all([
-    liveTopology(clients, stack),
-    projectRoot === null
-      ? undefined
-      : planDeployment({
-          clients,
-          stack,
-          projectRoot,
-          ...(options.opensearchEndpoint !== undefined
-            ? { opensearchEndpoint: options.opensearchEndpoint }
-            : {}),
-        }),
-  ]);
+  const [live, drift] = await Promise.all([liveTopology(clients, stack), computeDrift(options)]);
+  const plan = "plan" in drift ? drift.plan : undefined;
   const declaredProblems = new Set(lintTopology(declaredTopology(stack)).map(problemKey));
   const findings: Finding[] = [
-    ...(plan
-      ? driftFindings(plan)
+    ...("plan" in drift
+      ? driftFindings(drift.plan)
       : [
           {
-            severity: "info" as const,
+            severity: drift.severity,
             code: "drift-not-computed",
             resource: { kind: "stack" as const, name: stack.names.table },
-            message: "drift not computed: the handler sources are not here to compare function code with",
-            fix: "run pipeline doctor from the pipeline project folder",
+            message: `drift not computed: ${drift.reason}`,
+            fix: drift.fix,
           },
         ]),
     ...lintTopology(live).map((problem): Finding => ({
@@ -87,6 +75,34 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
           .length ?? 0,
     },
   };
+}
+
+type DriftOutcome = { plan: DeployPlan } | { severity: Severity; reason: string; fix: string };
+
+/** The deploy plan as the drift report; the lint still runs when the plan cannot be made. */
+async function computeDrift(options: DoctorOptions): Promise<DriftOutcome> {
+  if (options.projectRoot === null) {
+    return {
+      severity: "info",
+      reason: "the handler sources are not here to compare function code with",
+      fix: "run pipeline doctor from the pipeline project folder",
+    };
+  }
+  try {
+    const plan = await planDeployment({
+      clients: options.clients,
+      stack: options.stack,
+      projectRoot: options.projectRoot,
+      ...(options.opensearchEndpoint !== undefined ? { opensearchEndpoint: options.opensearchEndpoint } : {}),
+    });
+    return { plan };
+  } catch (error) {
+    return {
+      severity: "warning",
+      reason: error instanceof Error ? error.message : String(error),
+      fix: "pipeline deploy --dry-run shows the same comparison with its error",
+    };
+  }
 }
 
 function problemKey(problem: Problem): string {
