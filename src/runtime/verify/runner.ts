@@ -36,9 +36,12 @@ export async function runPhase<S>(
   const results: CheckResult[] = [];
   const notRun: { id: string; title: string }[] = [];
   let gateFailed = false;
+  // Ctrl-C: the interrupted check ends, cleanup checks (`always`, e.g. tearing down 4C's -test
+  // copy) still run, then the interruption goes on up.
+  let interrupted: { error: unknown } | undefined;
 
   for (const check of definition.checks) {
-    if (gateFailed && !check.always) {
+    if ((gateFailed || interrupted) && !check.always) {
       notRun.push({ id: check.id, title: check.title });
       continue;
     }
@@ -50,7 +53,11 @@ export async function runPhase<S>(
         emit({ type: "check-progress", phase, check: check.id, message }),
       );
     } catch (error) {
-      if (env.signal?.aborted) throw error;
+      if (env.signal?.aborted && !interrupted) {
+        interrupted = { error };
+        notRun.push({ id: check.id, title: check.title });
+        continue;
+      }
       outcome = { status: "failed", measured: "error", reason: errorText(error) };
     }
     let diagnosis: Finding[] = [];
@@ -75,6 +82,7 @@ export async function runPhase<S>(
     if (outcome.status === "failed") gateFailed = true;
   }
 
+  if (interrupted) throw interrupted.error;
   const result: PhaseResult = {
     phase,
     title: definition.title,

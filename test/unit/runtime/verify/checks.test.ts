@@ -241,4 +241,41 @@ describe("runner", () => {
     expect(xml).toContain('<skipped message="nothing to clean"/>');
     expect(xml).toContain('<skipped message="not run: an earlier check of the phase failed"/>');
   });
+
+  it("on Ctrl-C stops the phase but still runs its cleanup checks, then rethrows", async () => {
+    const controller = new AbortController();
+    const ran: string[] = [];
+    const interrupted: PhaseDefinition<unknown> = {
+      phase: "phase-4c",
+      title: "interrupted phase",
+      createState: () => ({}),
+      checks: [
+        {
+          id: "long-wait",
+          title: "long wait",
+          rule: "waits",
+          run: async () => {
+            controller.abort(new Error("interrupted"));
+            throw new Error("interrupted");
+          },
+        },
+        {
+          id: "next",
+          title: "next",
+          rule: "",
+          run: async () => (ran.push("next"), { status: "passed", measured: "" }),
+        },
+        {
+          id: "teardown",
+          title: "teardown",
+          rule: "",
+          always: true,
+          run: async () => (ran.push("teardown"), { status: "passed", measured: "deleted" }),
+        },
+      ],
+    };
+    const env = { ...envWith(), signal: controller.signal };
+    await expect(runPhase(interrupted, env, () => {})).rejects.toThrow("interrupted");
+    expect(ran).toEqual(["teardown"]);
+  });
 });
