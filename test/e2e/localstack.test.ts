@@ -167,7 +167,12 @@ describe("pipeline localstack up with Docker", () => {
 
     expect(run.stderr).not.toContain("pipeline:");
     expect(run.code).toBe(0);
-    const composeFile = join(process.cwd(), "localstack", "docker-compose.yml");
+    // No compose file in the working folder: the one shipped with the CLI, found above its bundle.
+    const composeFile = (JSON.parse(run.stdout) as { composeFile: string }).composeFile;
+    expect(composeFile).toMatch(/\/localstack\/docker-compose\.yml$/);
+    expect(readFileSync(composeFile, "utf8")).toBe(
+      readFileSync(join(process.cwd(), "localstack", "docker-compose.yml"), "utf8"),
+    );
     expect(readFileSync(calls, "utf8").trim().split("\n")).toEqual([
       "compose version token=ls-token-123",
       "compose version token=ls-token-123",
