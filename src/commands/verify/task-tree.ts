@@ -155,7 +155,7 @@ export async function runTaskTree(
         fallbackRenderer: "simple",
         // A terminal that reports no width (some CI pseudo-terminals) would wrap every character.
         fallbackRendererCondition: () => !process.stdout.columns,
-        rendererOptions: { collapseSubtasks: false, collapseSkips: false, showErrorMessage: true },
+        rendererOptions: { collapseSubtasks: false, collapseSkips: true, showErrorMessage: true },
       });
 
   const running = run(sink).then(
