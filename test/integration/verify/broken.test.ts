@@ -110,7 +110,7 @@ describe("verify fails at the right gate with the right diagnosis", () => {
     }
   }, 60_000);
 
-  it("4A: a scraper whose source answers 500 stops at 'No scraper failed' with its log errors", async () => {
+  it("4A/4B: a scraper whose source answers 500 stops at its run record, with its log errors", async () => {
     deployed.fixtures.setFaults({ perSource: { news: { "500": 1 } } });
     try {
       const result = await runPhase(phase("4a"), env, () => {});
@@ -126,10 +126,23 @@ describe("verify fails at the right gate with the right diagnosis", () => {
         new RegExp(`PROBLEM log group /aws/lambda/${news}: \\d+ ERROR line\\(s\\); latest: .*500`),
       );
       expect(text).toContain(`pipeline logs ${news} --since 15m`);
+
+      // 4B invokes the scrapers directly (asynchronously): the same source stops it at the run
+      // records, after the canary proved both stream consumers work.
+      const streams = await runPhase(phase("4b"), env, () => {});
+      const runRecords = gate(streams, "run-records");
+      expect(streams.checks.find((c) => c.id === "canary")?.status).toBe("passed");
+      expect(runRecords.reason).toMatch(
+        /new event\(s\) in celebrity-scraper-dlq: a scraper failed after its retries/,
+      );
+      expect(runRecords.problems?.join("\n")).toMatch(new RegExp(`${news}: run failed after 0 celebrities`));
+      expect(findingsText(runRecords).join("\n")).toMatch(
+        new RegExp(`PROBLEM log group /aws/lambda/${news}: \\d+ ERROR line\\(s\\); latest: .*500`),
+      );
     } finally {
       deployed.fixtures.setFaults({});
     }
-  }, 120_000);
+  }, 150_000);
 
   it("4B: a disabled stream mapping stops at the mappings check, with the command that enables it", async () => {
     const lambda = await deployed.clients.lambda();
