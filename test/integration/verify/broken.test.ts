@@ -142,7 +142,7 @@ describe("verify fails at the right gate with the right diagnosis", () => {
     } finally {
       deployed.fixtures.setFaults({});
     }
-  }, 150_000);
+  }, 240_000);
 
   it("4B: a disabled stream mapping stops at the mappings check, with the command that enables it", async () => {
     const lambda = await deployed.clients.lambda();
@@ -244,5 +244,5 @@ describe("verify fails at the right gate with the right diagnosis", () => {
     expect(text).toMatch(
       /PROBLEM log group \/aws\/lambda\/[\w-]*post-processor: \d+ ERROR line\(s\); latest: .*record failed: CELEB#poison-\d\d\/SOURCE#news: .*cannot be enriched/,
     );
-  }, 120_000);
+  }, 180_000);
 });

@@ -106,7 +106,7 @@ describe("pipeline verify on a healthy stack", () => {
     expect(xml).toContain('<testsuite name="4A EventBridge"');
     expect(xml).toMatch(/<testsuites name="pipeline verify \(local\)" tests="\d+" failures="0"/);
     expect(xml).not.toContain("<failure");
-  }, 120_000);
+  }, 240_000);
 
   it("phase-4a in plain mode prints the task tree with the measured value beside each check", async () => {
     const run = await verify(["phase-4a"]);
