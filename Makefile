@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 WITH_NODE := source scripts/node-env.sh &&
 
-.PHONY: setup build demo test bench smoke clean
+.PHONY: setup build demo run test bench smoke clean
 
 setup: node_modules/.install-stamp
 
@@ -12,10 +12,14 @@ node_modules/.install-stamp: package.json package-lock.json scripts/node-env.sh
 	$(WITH_NODE) node scripts/check-native.mjs
 	touch $@
 
-# The main job: the three stages in-process on the demo roster, against the embedded emulator and
-# the fixture source server, both started by the command (no Docker, no internet). Rebuilds only
-# when a source changed (npm ci's prepare step has built dist/ already on a fresh clone).
+# The main job: the verification protocol 4A-4D against the embedded emulator, which the command
+# starts in-process with the fixture source server, deploying the stack first (no Docker, no
+# internet). Rebuilds only when a source changed (npm ci's prepare step has built dist/ already).
 demo: build
+	./bin/pipeline verify all
+
+# The three stages in-process on the demo roster (no deploy): scrape -> post-process -> index-sync.
+run: build
 	./bin/pipeline run --stage all
 
 build: dist/.build-stamp
