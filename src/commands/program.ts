@@ -30,6 +30,7 @@ import dlqGroup from "./dlq/index.js";
 import doctorCommand from "./doctor/index.js";
 import emulatorGroup from "./emulator/index.js";
 import eventsGroup from "./events/index.js";
+import fixturesGroup from "./fixtures/index.js";
 import localstackGroup from "./localstack/index.js";
 import logsGroup from "./logs/index.js";
 import runCommand from "./run/index.js";
@@ -43,6 +44,7 @@ export const ENTRIES: readonly EntrySpec[] = [
   destroyCommand,
   emulatorGroup,
   eventsGroup,
+  fixturesGroup,
   runCommand,
   localstackGroup,
   scheduleGroup,

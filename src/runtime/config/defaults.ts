@@ -6,6 +6,7 @@ import {
   DEFAULT_REGION,
   LOCAL_ACCOUNT_ID,
   LOCALSTACK_ENDPOINT,
+  LOCALSTACK_FIXTURES_HOST,
   type Target,
 } from "./targets.js";
 
@@ -61,8 +62,9 @@ export function defaultsFor(target: Target, explicit: (key: string) => unknown):
   set("emulator.persistDir", DEFAULT_EMULATOR_PERSIST_DIR);
   set("emulator.retryWaitScale", DEFAULT_RETRY_WAIT_SCALE);
   set("fixtures.port", DEFAULT_FIXTURES_PORT);
-  // LocalStack runs the functions in Docker containers, which reach the host by this name.
-  set("fixtures.host", target === "localstack" ? "host.docker.internal" : "127.0.0.1", forTarget);
+  // LocalStack runs the functions in Docker containers on its compose network, where the fixture
+  // server is the `fixtures` service (localstack/docker-compose.yml), reached by its name.
+  set("fixtures.host", target === "localstack" ? LOCALSTACK_FIXTURES_HOST : "127.0.0.1", forTarget);
 
   const emulatorPort = explicit("emulator.port") ?? DEFAULT_EMULATOR_PORT;
   const region = explicit("region") ?? DEFAULT_REGION;

@@ -14,6 +14,13 @@ export const DEFAULT_FIXTURES_PORT = 4598;
 
 export const LOCALSTACK_ENDPOINT = "http://localhost:4566";
 
+/**
+ * Where LocalStack's Lambda containers find the fixture source server: the `fixtures` service of
+ * localstack/docker-compose.yml, by its name on the compose network the containers join
+ * (LAMBDA_DOCKER_NETWORK). The service also publishes its port on the host's 127.0.0.1.
+ */
+export const LOCALSTACK_FIXTURES_HOST = "fixtures";
+
 /** The account LocalStack and the emulator answer with. */
 export const LOCAL_ACCOUNT_ID = "000000000000";
 

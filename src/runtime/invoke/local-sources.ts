@@ -1,4 +1,5 @@
 import type { PipelineConfig } from "../config/schema.js";
+import { LOCALSTACK_FIXTURES_HOST } from "../config/targets.js";
 import { SOURCES } from "../../pipeline/model/sources.js";
 
 /**
@@ -9,12 +10,15 @@ import { SOURCES } from "../../pipeline/model/sources.js";
  */
 
 /**
- * Names by which a container reaches the machine it runs on (target localstack's fixtures.host).
- * An in-process run IS on that machine, where the name may not resolve: it uses loopback instead.
+ * Names by which a Lambda container reaches the fixture server: the compose project's `fixtures`
+ * service (target localstack's fixtures.host), and the Docker host, for a fixture server someone
+ * runs on the host with a Docker that lets containers in. An in-process run is on the host, where
+ * these names do not resolve, and the `fixtures` service publishes its port on 127.0.0.1: it uses
+ * loopback instead.
  */
-const DOCKER_HOST_ALIASES: readonly string[] = ["host.docker.internal"];
+export const DOCKER_HOST_ALIASES: readonly string[] = [LOCALSTACK_FIXTURES_HOST, "host.docker.internal"];
 
-/** The config as this process sees it: fixture URLs that name the Docker host point at 127.0.0.1. */
+/** The config as this process sees it: fixture URLs that name a Docker-side host point at 127.0.0.1. */
 export function sourcesForThisProcess<C extends Pick<PipelineConfig, "sources" | "fixtures">>(config: C): C {
   if (!DOCKER_HOST_ALIASES.includes(config.fixtures.host)) return config;
   const local = (url: string | undefined) => {
@@ -73,10 +77,33 @@ export async function ensureLocalSources(
 ): Promise<LocalSources> {
   const none: LocalSources = { startedUrl: undefined, stop: async () => {} };
   if (fixtureUrlsInUse(config).length === 0) return none;
+  // Only a server on loopback can be started here (and a Docker-side name need not resolve here).
+  if (!/^(127\.\d+\.\d+\.\d+|localhost)$/.test(config.fixtures.host)) return none;
   const origin = `http://${config.fixtures.host}:${config.fixtures.port}`;
   if (await answers(origin)) return none;
-  if (!/^(127\.\d+\.\d+\.\d+|localhost)$/.test(config.fixtures.host)) return none;
   const { startFixtureServer } = await import("../fixtures/index.js");
   const server = await startFixtureServer({ port: config.fixtures.port });
   return { startedUrl: server.url, stop: () => server.stop() };
+}
+
+/**
+ * For functions that run in containers (target localstack): whether the fixture server they are
+ * configured to reach by a Docker-side name (the compose project's `fixtures` service) is up, seen
+ * through the port it publishes on this machine's loopback. Nothing is started: a server in this
+ * process would not be reachable from the containers. Returns a warning to show, or undefined when
+ * the sources do not name a Docker-side host or the server answers.
+ */
+export async function checkContainerSources(
+  config: Pick<PipelineConfig, "sources" | "fixtures">,
+): Promise<string | undefined> {
+  if (!DOCKER_HOST_ALIASES.includes(config.fixtures.host) || fixtureUrlsInUse(config).length === 0)
+    return undefined;
+  const published = `http://127.0.0.1:${config.fixtures.port}`;
+  if (await answers(published)) return undefined;
+  return (
+    `nothing answers at ${published}, where the fixture source server the functions reach as ` +
+    `${config.fixtures.host}:${config.fixtures.port} publishes its port: start it with ` +
+    "`pipeline localstack up` (its compose service `fixtures` runs the built CLI: npm run build first); " +
+    "the scrapers' source calls fail without it"
+  );
 }

@@ -4,14 +4,15 @@ import { defineStack, type Stack } from "../../pipeline/stack/index.js";
 import type { AwsClients } from "../aws/index.js";
 import { toStackParams, type ResolvedConfig } from "../config/index.js";
 import type { DeployEvent, DeployPlan, LambdaBundle } from "../deploy/index.js";
-import { ensureLocalSources } from "../invoke/local-sources.js";
+import { checkContainerSources, ensureLocalSources } from "../invoke/local-sources.js";
 import { formatMs } from "./poll.js";
 import type { Progress, StackDeployer } from "./types.js";
 
 /**
  * What `verify` needs before its first check: the stack for the target, a fixture source server
- * when the scrapers' sources point at one that is not running, and, on the local target, the stack
- * deployed when this process started the emulator or the table is absent. That is what makes
+ * when the scrapers' sources point at one on loopback that is not running (on target localstack
+ * the compose project's `fixtures` service serves them: checked, not started), and, on the local
+ * target, the stack deployed when this process started the emulator or the table is absent. That is what makes
  * `pipeline verify all` one command on a fresh clone. A stack someone keeps running is verified as
  * it is (a verify that repaired what it checks would prove nothing).
  */
@@ -107,6 +108,10 @@ export async function prepareLocalTarget(options: PrepareOptions): Promise<Prepa
 
   const sources = await ensureLocalSources(config);
   if (sources.startedUrl) actions.push(`started the fixture source server at ${sources.startedUrl}`);
+  // LocalStack's functions reach the fixture server by its compose service name; say so up front
+  // when it is down, rather than leave 4A to find every scrape failing.
+  const containerSources = await checkContainerSources(config);
+  if (containerSources) actions.push(`warning: ${containerSources}`);
   try {
     if (config.target === "local") {
       const missing = !(await tableExists(clients, stack.table.name));

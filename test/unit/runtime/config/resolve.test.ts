@@ -67,7 +67,9 @@ describe("resolveConfig: defaults per target", () => {
     expect(config.endpoint).toBe("http://localhost:4566");
     expect(config.account).toBe("000000000000");
     expect(config.opensearch.endpoint).toBe("http://localhost:4566/opensearch/us-east-1/celebrities");
-    expect(config.fixtures.host).toBe("host.docker.internal");
+    // The compose project's `fixtures` service, by name on the network the Lambda containers join.
+    expect(config.fixtures.host).toBe("fixtures");
+    expect(config.sources.tmdb.baseUrl).toBe("http://fixtures:4598/tmdb");
   });
 
   it("aws: no endpoint or account, public APIs, AWS deadlines", () => {
