@@ -121,6 +121,36 @@ describe("pipeline emulator (the CLI as a process)", () => {
     expect(JSON.parse(after.stdout)).toMatchObject({ running: false, state: "not-running" });
   }, 120_000);
 
+  it("start --detach --json and stop --json print only JSON on stdout, for scripts", async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const start = await pipeline(["emulator", "start", "--detach", "--port", String(port), "--json"]);
+    expect(start.code).toBe(0);
+    const started = JSON.parse(start.stdout) as {
+      endpoint: string;
+      pid: number;
+      env: Record<string, string>;
+    };
+    expect(started).toMatchObject({ endpoint: url, detached: true, region: "us-east-1" });
+    expect(started.env).toEqual({
+      AWS_ENDPOINT_URL: url,
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_REGION: "us-east-1",
+    });
+    expect(isProcessAlive(started.pid)).toBe(true);
+    // The human lines still reach the operator, on stderr.
+    expect(start.stderr).toContain(`emulator running at ${url}`);
+
+    const stop = await pipeline(["emulator", "stop", "--json"]);
+    expect(stop.code).toBe(0);
+    expect(JSON.parse(stop.stdout)).toEqual({ outcome: "stopped", pid: started.pid, endpoint: url });
+    expect(isProcessAlive(started.pid)).toBe(false);
+
+    const again = await pipeline(["emulator", "stop", "--json"]);
+    expect(JSON.parse(again.stdout)).toEqual({ outcome: "not-running" });
+  }, 120_000);
+
   it("start in the foreground prints the endpoint and stops cleanly on Ctrl-C", async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;

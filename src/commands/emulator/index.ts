@@ -22,11 +22,16 @@ export default defineGroup({
         persist: option("--persist <dir>", "folder for the emulator's state (default emulator.persistDir)"),
         detach: flag("--detach", "run in the background; PID file and log in .pipeline/"),
       },
+      json: true,
       examples: [
         { command: "pipeline emulator start", description: "foreground on 127.0.0.1:4599; Ctrl-C stops it" },
         {
           command: "pipeline emulator start --detach --port 4600",
           description: "background process; stop it with: pipeline emulator stop",
+        },
+        {
+          command: "pipeline emulator start --detach --json | jq -r .env.AWS_ENDPOINT_URL",
+          description: "CI: the endpoint, pid and environment as JSON once it answers",
         },
       ],
       notes: "Prints the AWS_ENDPOINT_URL and test credentials that point the AWS CLI and SDKs at it.",
@@ -51,6 +56,7 @@ export default defineGroup({
     defineCommand({
       name: "stop",
       summary: "Stop the emulator started with --detach (SIGTERM, then SIGKILL after 10 s)",
+      json: true,
       examples: [{ command: "pipeline emulator stop", description: "stop the background emulator" }],
       async run(_input, ctx) {
         const { emulatorStop } = await import("./stop.js");

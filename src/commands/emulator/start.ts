@@ -55,6 +55,14 @@ async function startDetached(port: number, persistDir: string, ctx: CommandConte
     env: ctx.env,
   });
   const { style } = ctx.output;
+  if (ctx.output.mode === "json") {
+    ctx.output.json(
+      runningReport(started.pidFile.url, started.pidFile.pid, started.health.region, persistDir, {
+        detached: true,
+        logFile: started.pidFile.logFile,
+      }),
+    );
+  }
   ctx.output.line(
     `${style.green("emulator running")} at ${started.pidFile.url} (pid ${started.pidFile.pid}, detached)`,
   );
@@ -101,6 +109,12 @@ async function runInForeground(
     throw error;
   }
   const { style } = ctx.output;
+  // One JSON line once it answers, so a script reading stdout knows when and where it runs.
+  if (ctx.output.mode === "json") {
+    ctx.output.ndjson(
+      runningReport(emulator.url, process.pid, emulator.region, persistDir, { detached: false }),
+    );
+  }
   ctx.output.line(`${style.green("emulator running")} at ${emulator.url} (pid ${process.pid})`);
   printUsage(emulator.url, emulator.region, ctx);
   ctx.output.line(`State: ${persistDir}`);
@@ -120,6 +134,29 @@ async function runInForeground(
   });
   await emulator.stop();
   ctx.output.line("emulator stopped");
+}
+
+/** What `--json` prints once the emulator answers: where it runs and the environment to use it. */
+function runningReport(
+  url: string,
+  pid: number,
+  region: string,
+  persistDir: string,
+  extra: { detached: boolean; logFile?: string },
+) {
+  return {
+    endpoint: url,
+    pid,
+    region,
+    persistDir,
+    ...extra,
+    env: {
+      AWS_ENDPOINT_URL: url,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_REGION: region,
+    },
+  };
 }
 
 function printUsage(url: string, region: string, ctx: CommandContext): void {

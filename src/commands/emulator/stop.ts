@@ -3,6 +3,14 @@ import type { CommandContext } from "../_kit/index.js";
 
 export async function emulatorStop(ctx: CommandContext): Promise<void> {
   const outcome = await stopDetachedEmulator(stateDirFor(ctx.cwd));
+  if (ctx.output.mode === "json") {
+    ctx.output.json({
+      outcome: outcome.outcome,
+      ...("pidFile" in outcome && outcome.pidFile
+        ? { pid: outcome.pidFile.pid, endpoint: outcome.pidFile.url }
+        : {}),
+    });
+  }
   switch (outcome.outcome) {
     case "stopped":
       ctx.output.line(`emulator stopped (pid ${outcome.pidFile.pid}, ${outcome.pidFile.url})`);
