@@ -15,6 +15,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
+// A skipped check is neither a pass nor a failure: it shows as skipped, with its reason.
+const CHECK_MARK = { passed: "✔", skipped: "↓", failed: "✖" };
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "bin", "pipeline");
 const args = process.argv.slice(2);
@@ -87,7 +89,9 @@ try {
         const report = JSON.parse(verify.stdout);
         for (const phase of report.phases) {
           const checks = phase.checks.map(
-            (check) => `${check.status === "passed" ? "✔" : "✖"} ${check.id}: ${check.measured}`,
+            (check) =>
+              `${CHECK_MARK[check.status] ?? "✖"} ${check.id}: ${check.measured}` +
+              (check.status === "passed" || !check.reason ? "" : ` (${check.reason})`),
           );
           process.stdout.write(
             `${phase.status === "passed" ? "✔" : "✖"} ${phase.title}\n  ${checks.join("\n  ")}\n`,

@@ -38,7 +38,7 @@ export function createStackDeployer(clients: AwsClients, projectRoot = PROJECT_R
       const plan = await planDeployment(context);
       if (plan.empty) return { summary: "already deployed, no change" };
       await applyPlan(context, plan, {
-        onProgress: (event) => onProgress(describeDeployEvent(event)),
+        onProgress: (event) => reportDeployEvent(event, onProgress),
         concurrency: DEPLOY_CONCURRENCY,
       });
       return { summary: describePlan(plan) };
@@ -47,7 +47,7 @@ export function createStackDeployer(clients: AwsClients, projectRoot = PROJECT_R
       const { destroyStack } = await import("../deploy/index.js");
       const result = await destroyStack(
         { clients, stack, projectRoot },
-        { includeTable: true, onProgress: (event) => onProgress(describeDeployEvent(event)) },
+        { includeTable: true, onProgress: (event) => reportDeployEvent(event, onProgress) },
       );
       const deleted = result.resources.filter((resource) => resource.outcome === "deleted").length;
       return { summary: `${deleted} resource(s) deleted` };
@@ -60,6 +60,14 @@ function describePlan(plan: DeployPlan): string {
     .filter(([action, count]) => count > 0 && action !== "no-change")
     .map(([action, count]) => `${count} ${action}`);
   return parts.length > 0 ? parts.join(", ") : "no change";
+}
+
+/**
+ * A resource's start, its waits and any failure; not its "done", which the next resource's start
+ * implies (piped output prints every progress line, and 36 resources twice made 4C's log hard to read).
+ */
+function reportDeployEvent(event: DeployEvent, onProgress: (message: string) => void): void {
+  if (event.type !== "done") onProgress(describeDeployEvent(event));
 }
 
 function describeDeployEvent(event: DeployEvent): string {
