@@ -162,7 +162,13 @@ describe("pipeline localstack up with Docker", () => {
   it("runs docker compose up -d on the compose file, passes the auth token through, waits until ready", async () => {
     const run = await runCli(cli, ["localstack", "up", "--json", "--endpoint-url", url], {
       cwd: work,
-      env: { PATH: dockerBin, HOME: work, LOCALSTACK_AUTH_TOKEN: "ls-token-123" },
+      // The LocalStack double also stands in for the compose project's fixtures service port.
+      env: {
+        PATH: dockerBin,
+        HOME: work,
+        LOCALSTACK_AUTH_TOKEN: "ls-token-123",
+        PIPELINE_FIXTURES_PORT: new URL(url).port,
+      },
     });
 
     expect(run.stderr).not.toContain("pipeline:");
@@ -185,6 +191,7 @@ describe("pipeline localstack up with Docker", () => {
       version: "4.12.0",
       composeFile,
       init: { completed: true, scripts: [{ name: "01-opensearch-domain.sh", state: "SUCCESSFUL" }] },
+      fixtureSources: { url: `http://127.0.0.1:${new URL(url).port}`, ready: true },
     });
     expect(run.stderr).toContain("waiting for services: lambda (starting)");
   });

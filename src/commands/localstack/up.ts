@@ -5,10 +5,14 @@ import {
   hasAuthToken,
   waitForLocalStack,
 } from "../../runtime/localstack/index.js";
+import { resolveConfig } from "../../runtime/config/index.js";
+import { waitForContainerSources } from "../../runtime/invoke/local-sources.js";
 import { UserError, type CommandContext } from "../_kit/index.js";
 import { localstackEndpoint } from "./endpoint.js";
 import { runStep } from "../_shared/progress.js";
 import { progressText, renderStatus, statusJson } from "./report.js";
+
+const FIXTURES_WAIT_MS = 30_000;
 
 export interface UpOptions {
   endpointUrl: string | undefined;
@@ -45,8 +49,26 @@ export async function localstackUp(options: UpOptions, ctx: CommandContext): Pro
         "unset AWS_ENDPOINT_URL or pass --endpoint-url http://localhost:4566",
     );
   }
+  // The scrapers in LocalStack's containers reach the compose project's `fixtures` service; it
+  // starts in about a second, so a short wait covers it, and a warning says what to do if not.
+  const { config } = resolveConfig({
+    cwd: ctx.cwd,
+    env: ctx.env,
+    flags: { target: "localstack", config: ctx.flags.config },
+  });
+  const fixtures = `http://127.0.0.1:${config.fixtures.port}`;
+  const sourcesWarning = await runStep(ctx, {
+    title: `waiting for the fixture source service at ${fixtures}`,
+    run: () => waitForContainerSources(config, { deadlineMs: FIXTURES_WAIT_MS, signal: ctx.signal }),
+  });
+  if (sourcesWarning) ctx.output.warn(sourcesWarning);
   ctx.output.result(
-    { ...statusJson(endpoint, ready.probe, undefined), composeFile: started.file, waitedMs: ready.elapsedMs },
+    {
+      ...statusJson(endpoint, ready.probe, undefined),
+      composeFile: started.file,
+      waitedMs: ready.elapsedMs,
+      fixtureSources: { url: fixtures, ready: sourcesWarning === undefined },
+    },
     () => {
       renderStatus(ctx, endpoint, ready.probe, undefined);
       ctx.output.line();

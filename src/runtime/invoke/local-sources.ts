@@ -107,3 +107,21 @@ export async function checkContainerSources(
     "the scrapers' source calls fail without it"
   );
 }
+
+/**
+ * `checkContainerSources` until the fixture server answers or the deadline passes: right after
+ * `docker compose up` its container may still be starting. Returns the warning still standing at
+ * the deadline, or undefined.
+ */
+export async function waitForContainerSources(
+  config: Pick<PipelineConfig, "sources" | "fixtures">,
+  options: { deadlineMs: number; signal?: AbortSignal; intervalMs?: number },
+): Promise<string | undefined> {
+  const until = Date.now() + options.deadlineMs;
+  for (;;) {
+    const warning = await checkContainerSources(config);
+    if (warning === undefined || Date.now() >= until) return warning;
+    options.signal?.throwIfAborted();
+    await new Promise((done) => setTimeout(done, options.intervalMs ?? 500));
+  }
+}

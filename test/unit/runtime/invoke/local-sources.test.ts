@@ -8,6 +8,7 @@ import {
   ensureLocalSources,
   fixtureUrlsInUse,
   sourcesForThisProcess,
+  waitForContainerSources,
 } from "../../../../src/runtime/invoke/local-sources.js";
 
 const configFor = (env: Record<string, string>) =>
@@ -81,6 +82,21 @@ describe("fixture sources for functions in containers (target localstack)", () =
     expect(warning).toContain(`fixtures:${port}`);
     expect(warning).toContain("pipeline localstack up");
     expect((await ensureLocalSources(config)).startedUrl).toBeUndefined();
+  });
+
+  it("waiting: ends as soon as the service answers, or with the warning at the deadline", async () => {
+    const port = await freePort();
+    const config = configFor({ PIPELINE_TARGET: "localstack", PIPELINE_FIXTURES_PORT: String(port) });
+    expect(await waitForContainerSources(config, { deadlineMs: 0 })).toContain("nothing answers");
+
+    // The service comes up while the wait is polling (as a container does after compose up).
+    const waiting = waitForContainerSources(config, { deadlineMs: 20_000, intervalMs: 50 });
+    const server = await startFixtureServer({ port });
+    try {
+      expect(await waiting).toBeUndefined();
+    } finally {
+      await server.stop();
+    }
   });
 
   it("target local is not checked (its fixture server is started in-process when needed)", async () => {
