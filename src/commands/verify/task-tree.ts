@@ -94,15 +94,20 @@ export async function runTaskTree(
         last = news;
         task.output = message;
       };
+      // The live tree shows a skip's message in place of its title; the plain log prints the title
+      // followed by "[SKIPPED: message]", so there the message is the reason alone.
+      const skip = (reason: string) => task.skip(plain ? reason : `${check.title}: skipped, ${reason}`);
       const outcome = await s.promise;
       if (outcome.kind === "not-run") {
-        task.skip(`${check.title} (${outcome.reason})`);
+        task.skip(plain ? outcome.reason : `${check.title} (${outcome.reason})`);
         return;
       }
       const { result } = outcome;
+      if (result.status === "skipped") {
+        skip(result.reason ?? "not supported here");
+        return;
+      }
       task.title = `${check.title}: ${result.measured}`;
-      if (result.status === "skipped")
-        task.skip(`${check.title}: skipped, ${result.reason ?? "not supported here"}`);
       if (result.status === "failed")
         throw new Error(`${check.title}: ${result.measured} (${result.reason ?? "failed"})`);
     },
