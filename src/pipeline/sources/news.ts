@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Celebrity, NewsData } from "../model/index.js";
-import { SOURCE_DEFAULTS, SOURCE_USER_AGENT } from "./endpoints.js";
+import { sourceRequestOptions } from "./client-options.js";
+import { SOURCE_DEFAULTS } from "./endpoints.js";
 import { HttpClient } from "./http.js";
 import { topUnique } from "./text.js";
 import type { SourceClient, SourceClientConfig } from "./types.js";
@@ -56,16 +57,10 @@ export function normaliseNews(artlist: GdeltArtlist): NewsData {
 export function createNewsClient(config: SourceClientConfig): SourceClient<"news"> {
   const defaults = SOURCE_DEFAULTS.news;
   const http = new HttpClient({
+    ...sourceRequestOptions(config),
     source: "news",
     baseUrl: config.baseUrl ?? defaults.baseUrl,
-    headers: { "user-agent": SOURCE_USER_AGENT },
-    timeoutMs: config.timeoutMs,
-    retry: config.retry,
     rateLimit: { perSecond: config.rateLimitPerSecond ?? defaults.rateLimitPerSecond },
-    fetch: config.fetch,
-    clock: config.clock,
-    random: config.random,
-    onRetry: config.onRetry,
   });
   return {
     source: "news",

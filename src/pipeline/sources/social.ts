@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { PermanentError } from "../model/index.js";
 import type { Celebrity, SocialData } from "../model/index.js";
-import { SOURCE_DEFAULTS, SOURCE_USER_AGENT } from "./endpoints.js";
+import { sourceRequestOptions } from "./client-options.js";
+import { SOURCE_DEFAULTS } from "./endpoints.js";
 import { HttpClient } from "./http.js";
 import { cleanText, sameName } from "./text.js";
 import type { SourceClient, SourceClientConfig } from "./types.js";
@@ -66,16 +67,10 @@ export function normaliseSocial(profile: BlueskyProfile): SocialData {
 export function createSocialClient(config: SourceClientConfig): SourceClient<"social"> {
   const defaults = SOURCE_DEFAULTS.social;
   const http = new HttpClient({
+    ...sourceRequestOptions(config),
     source: "social",
     baseUrl: config.baseUrl ?? defaults.baseUrl,
-    headers: { "user-agent": SOURCE_USER_AGENT },
-    timeoutMs: config.timeoutMs,
-    retry: config.retry,
     rateLimit: { perSecond: config.rateLimitPerSecond ?? defaults.rateLimitPerSecond },
-    fetch: config.fetch,
-    clock: config.clock,
-    random: config.random,
-    onRetry: config.onRetry,
   });
   return {
     source: "social",

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { PermanentError } from "../model/index.js";
 import type { Celebrity, TmdbData } from "../model/index.js";
-import { SOURCE_DEFAULTS, SOURCE_USER_AGENT } from "./endpoints.js";
+import { sourceRequestOptions } from "./client-options.js";
+import { SOURCE_DEFAULTS } from "./endpoints.js";
 import { HttpClient } from "./http.js";
 import { cleanText, sameName, topUnique } from "./text.js";
 import type { SourceClient, SourceClientConfig } from "./types.js";
@@ -80,21 +81,17 @@ export function createTmdbClient(config: SourceClientConfig): SourceClient<"tmdb
       `tmdb: ${baseUrl} needs an API Read Access Token; set SOURCE_API_KEY (config: sources.tmdb.apiKey)`,
     );
   }
+  const shared = sourceRequestOptions(config);
   const http = new HttpClient({
+    ...shared,
     source: "tmdb",
     baseUrl,
     headers: {
-      "user-agent": SOURCE_USER_AGENT,
+      ...shared.headers,
       ...(apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }),
     },
     secrets: [apiKey],
-    timeoutMs: config.timeoutMs,
-    retry: config.retry,
     rateLimit: { perSecond: config.rateLimitPerSecond ?? defaults.rateLimitPerSecond },
-    fetch: config.fetch,
-    clock: config.clock,
-    random: config.random,
-    onRetry: config.onRetry,
   });
   return {
     source: "tmdb",

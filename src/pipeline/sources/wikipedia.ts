@@ -2,7 +2,8 @@ import { z } from "zod";
 import { PermanentError } from "../model/index.js";
 import type { Celebrity, WikipediaData } from "../model/index.js";
 import { systemClock } from "./clock.js";
-import { SOURCE_DEFAULTS, SOURCE_USER_AGENT } from "./endpoints.js";
+import { sourceRequestOptions } from "./client-options.js";
+import { SOURCE_DEFAULTS } from "./endpoints.js";
 import { HttpClient } from "./http.js";
 import { TokenBucket } from "./rate-limiter.js";
 import { cleanText } from "./text.js";
@@ -82,15 +83,7 @@ export function normaliseWikipedia(
 export function createWikipediaClient(config: SourceClientConfig): SourceClient<"wikipedia"> {
   const defaults = SOURCE_DEFAULTS.wikipedia;
   const clock = config.clock ?? systemClock;
-  const shared = {
-    headers: { "user-agent": SOURCE_USER_AGENT },
-    timeoutMs: config.timeoutMs,
-    retry: config.retry,
-    fetch: config.fetch,
-    clock,
-    random: config.random,
-    onRetry: config.onRetry,
-  };
+  const shared = { ...sourceRequestOptions(config), clock };
   // One budget for both hosts: the rate limit is the scraper's, not each host's.
   const rateLimit = new TokenBucket(
     { perSecond: config.rateLimitPerSecond ?? defaults.rateLimitPerSecond },
