@@ -18,5 +18,5 @@ export type {
   TriggerOptions,
   TriggerResult,
 } from "./trigger.js";
-export { disableSchedule, EnablementRefusedError, enableSchedule } from "./toggle.js";
+export { disableSchedule, EnablementRefusedError, enableRule, enableSchedule } from "./toggle.js";
 export type { DisableOptions, EnableOptions, ToggleResult } from "./toggle.js";

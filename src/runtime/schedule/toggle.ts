@@ -102,8 +102,7 @@ export async function enableSchedule(options: EnableOptions): Promise<ToggleResu
         nextFireTimes: [],
       };
   }
-  await eventbridge.send(new EnableRuleCommand({ Name: rule.name, ...busOf(rule) }));
-  const after = await ruleState(eventbridge, rule);
+  const after = await enableRule(eventbridge, rule);
   if (after !== "ENABLED") {
     throw new Error(`EnableRule on ${rule.name} succeeded but the rule reads back ${after}`);
   }
@@ -155,6 +154,15 @@ export async function disableSchedule(options: DisableOptions): Promise<ToggleRe
     forced: false,
     nextFireTimes: [],
   };
+}
+
+/**
+ * EnableRule (never PutRule, which replaces the whole rule) on the rule's own bus, and the state
+ * DescribeRule reads back. Shared by `schedule enable` and verify's phase 4D.
+ */
+export async function enableRule(eventbridge: EventBridgeClient, rule: RuleDeclaration): Promise<string> {
+  await eventbridge.send(new EnableRuleCommand({ Name: rule.name, ...busOf(rule) }));
+  return ruleState(eventbridge, rule);
 }
 
 function busOf(rule: RuleDeclaration): { EventBusName?: string } {
