@@ -100,6 +100,8 @@ export function normalizeAttributes(
     switch (name) {
       case "FifoQueue": {
         const flag = booleanValue(name, value);
+        // A standard queue has no FifoQueue attribute at all, not even "false" (AWS's answer).
+        if (!context.fifo) throw sqsErrors.invalidAttributeName(name);
         if (!context.creating) {
           throw sqsErrors.invalidAttributeValue(name, "Modifying queue type is not supported.");
         }
@@ -155,7 +157,7 @@ function jsonObjectText(name: string, value: string): string {
   } catch {
     // reported below
   }
-  throw sqsErrors.invalidAttributeValue(name, "The value is not a JSON object.");
+  throw sqsErrors.invalidAttributeValue(name);
 }
 
 function redrivePolicy(value: string, context: AttributeContext): string {

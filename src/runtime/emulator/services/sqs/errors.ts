@@ -105,8 +105,6 @@ export const sqsErrors = {
       `Batch requests cannot be longer than ${max} bytes. You have sent ${size} bytes.`,
       400,
     ),
-  invalidAddress: (url: string) =>
-    new ServiceError("InvalidAddress", `The address ${url} is not valid for this endpoint.`, 404),
   resourceNotFound: (message: string) => new ServiceError("ResourceNotFoundException", message, 404),
   overLimit: (message: string) => new ServiceError("OverLimit", message, 403),
 };

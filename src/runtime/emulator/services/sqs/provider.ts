@@ -43,7 +43,7 @@ import {
 } from "./models.js";
 import { decodeReceipt, encodeReceipt } from "./receipt.js";
 import { formatSequenceNumber, type MessageChange, type SqsEntry, type SqsState } from "./store.js";
-import { parseQueueUrl, queueUrl } from "./queue-url.js";
+import { parseQueueUrl, queueNameRef, queueUrl } from "./queue-url.js";
 
 /** A message as ReceiveMessage returns it (JSON protocol shape; binary values base64). */
 export interface ReceivedMessage {
@@ -118,11 +118,15 @@ export class SqsProvider {
     return queueUrl(this.env.baseUrl(), queue.record.accountId, queue.name);
   }
 
-  /** Resolves QueueUrl (any AWS or LocalStack form) to a queue of the caller's region. */
+  /**
+   * Resolves QueueUrl to a queue of the caller's region: any AWS or LocalStack URL form, or a bare
+   * queue name (SQS accepts one in place of the URL, for the caller's own account). Anything else
+   * (a malformed URL, a name SQS could not have created) is QueueDoesNotExist, as AWS answers.
+   */
   queueFor(input: Input, context: RequestContext): Queue {
     const url = requiredString(input, "QueueUrl");
-    const ref = parseQueueUrl(url);
-    if (!ref) throw sqsErrors.invalidAddress(url);
+    const ref = parseQueueUrl(url) ?? queueNameRef(url, context);
+    if (!ref) throw sqsErrors.queueDoesNotExist();
     const queue = this.state.queues.get(queueArn(ref.region ?? context.region, ref.accountId, ref.name));
     if (!queue) throw sqsErrors.queueDoesNotExist();
     queue.sweep(this.now());
@@ -402,6 +406,7 @@ export class SqsProvider {
   ): Promise<{ Successful: Record<string, unknown>[]; Failed: BatchFailure[] }> {
     const queue = this.queueFor(input, context);
     const entries = checkBatch(entryList(input, "Entries"), "SendMessageBatch");
+    if (queue.fifo) checkFifoBatch(queue, entries);
     const payload = entries.reduce((sum, entry) => sum + rawEntrySize(entry), 0);
     if (payload > BATCH_MAX_PAYLOAD_BYTES) throw sqsErrors.batchTooLong(payload, BATCH_MAX_PAYLOAD_BYTES);
     const results = this.send(queue, entries, context);
@@ -777,6 +782,28 @@ export class SqsProvider {
 }
 
 // ---- helpers ----------------------------------------------------------------------------------
+
+/**
+ * A FIFO batch with an entry lacking MessageGroupId (or a deduplication id, without content-based
+ * deduplication) fails as a whole, with InvalidParameterValue, not entry by entry.
+ */
+function checkFifoBatch(queue: Queue, entries: Input[]): void {
+  for (const entry of entries) {
+    const group = entry["MessageGroupId"];
+    if (typeof group !== "string" || group === "") {
+      throw sqsErrors.invalidParameterValue("The request must contain the parameter MessageGroupId.");
+    }
+    const dedup = entry["MessageDeduplicationId"];
+    if (
+      (typeof dedup !== "string" || dedup === "") &&
+      queue.record.attributes["ContentBasedDeduplication"] !== "true"
+    ) {
+      throw sqsErrors.invalidParameterValue(
+        "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
+      );
+    }
+  }
+}
 
 function checkQueueName(name: string, fifo: boolean): void {
   const isFifoName = name.endsWith(FIFO_SUFFIX);

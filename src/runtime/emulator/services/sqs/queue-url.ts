@@ -15,6 +15,14 @@ export function queueUrl(baseUrl: string, accountId: string, name: string): stri
   return `${baseUrl}/${accountId}/${name}`;
 }
 
+/** A bare queue name given where a QueueUrl is expected: the caller's own account and region. */
+export function queueNameRef(
+  value: string,
+  context: { accountId: string; region: string },
+): QueueRef | undefined {
+  return NAME.test(value) ? { region: context.region, accountId: context.accountId, name: value } : undefined;
+}
+
 export function parseQueueUrl(url: string): QueueRef | undefined {
   let parsed: URL;
   try {
