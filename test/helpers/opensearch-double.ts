@@ -4,7 +4,8 @@ import type { AddressInfo } from "node:net";
 
 /**
  * A minimal, honest stand-in for the OpenSearch REST subset index-sync uses (aws-behaviour.md
- * section 9): `_bulk` (index, create, delete), `GET /<index>/_doc/<id>`, `_count` (match_all only),
+ * section 9): `_bulk` (index, create, delete; `version` with `version_type` external or
+ * external_gte, a delete's tombstone kept for good), `GET /<index>/_doc/<id>`, `_count` (match_all only),
  * `PUT`/`HEAD /<index>`. A real HTTP server on 127.0.0.1 with an optional path prefix (like the
  * emulator's `/opensearch/<region>/<domain>`), with per-item and per-request fault injection.
  * Anything outside the subset is answered 400 `unsupported_by_double`, never silently accepted.
@@ -32,6 +33,8 @@ export interface OpenSearchDouble {
   requests: RecordedRequest[];
   /** Documents by index, then id. */
   docs: Map<string, Map<string, Record<string, unknown>>>;
+  /** Versions by `<index>/<id>`, deleted ids included. */
+  versions: Map<string, bigint>;
   /** Answer the next `times` bulk items for `id` with this status. */
   failItem(id: string, fault: Partial<ItemFault> & { status: number }): void;
   /** Answer the next `times` requests (any path) with this HTTP status. */
@@ -67,6 +70,8 @@ export async function startOpenSearchDouble(
   const itemFaults = new Map<string, ItemFault>();
   const requestFaults: { status: number; times: number }[] = [];
   const requests: RecordedRequest[] = [];
+  /** Version per `<index>/<id>`, deleted ones included (tombstones). */
+  const versions = new Map<string, bigint>();
   let seqNo = 0;
 
   const docsOf = (index: string) => {
@@ -98,7 +103,10 @@ export async function startOpenSearchDouble(
     const items: Record<string, unknown>[] = [];
     let errors = false;
     for (let i = 0; i < lines.length; i += 1) {
-      const header = JSON.parse(lines[i] as string) as Record<string, { _index?: string; _id?: string }>;
+      const header = JSON.parse(lines[i] as string) as Record<
+        string,
+        { _index?: string; _id?: string; version?: number; version_type?: string }
+      >;
       const [action, meta] = Object.entries(header)[0] ?? [];
       if (action === undefined || meta === undefined)
         return errorBody(400, "action_request_validation_exception", "empty action");
@@ -120,6 +128,17 @@ export async function startOpenSearchDouble(
         source = JSON.parse(lines[i] ?? "null") as Record<string, unknown>;
       }
       recorded.items.push(`${action}:${id}`);
+      const versionType = meta.version_type ?? "internal";
+      if (
+        !["internal", "external", "external_gte"].includes(versionType) ||
+        (versionType === "internal") !== (meta.version === undefined)
+      ) {
+        return errorBody(
+          400,
+          "unsupported_by_double",
+          `version_type ${versionType} with version ${meta.version}`,
+        );
+      }
       const fault = takeItemFault(id);
       if (fault !== undefined) {
         errors = true;
@@ -135,7 +154,29 @@ export async function startOpenSearchDouble(
       }
       const store = docsOf(index);
       indexes.add(index);
+      const current = versions.get(`${index}/${id}`);
+      if (meta.version !== undefined && current !== undefined) {
+        const provided = BigInt(meta.version);
+        const stale = versionType === "external" ? current >= provided : current > provided;
+        if (stale) {
+          errors = true;
+          items.push({
+            [action]: {
+              _index: index,
+              _id: id,
+              status: 409,
+              error: {
+                type: "version_conflict_engine_exception",
+                reason: `[${id}]: version conflict, current version [${current}] is higher${versionType === "external" ? " or equal" : ""} to the one provided [${provided}]`,
+              },
+            },
+          });
+          continue;
+        }
+      }
+      const next = meta.version !== undefined ? BigInt(meta.version) : (current ?? 0n) + 1n;
       if (action === "delete") {
+        versions.set(`${index}/${id}`, next);
         const existed = store.delete(id);
         items.push({
           [action]: {
@@ -173,6 +214,7 @@ export async function startOpenSearchDouble(
         continue;
       }
       const existed = store.has(id);
+      versions.set(`${index}/${id}`, next);
       store.set(id, source);
       items.push({
         [action]: {
@@ -274,6 +316,7 @@ export async function startOpenSearchDouble(
     endpoint: `http://127.0.0.1:${port}${prefix}`,
     requests,
     docs,
+    versions,
     failItem(id, fault) {
       itemFaults.set(id, {
         type:

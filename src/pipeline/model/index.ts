@@ -48,3 +48,4 @@ export {
   isTransientNetworkError,
 } from "./errors.js";
 export type { ErrorClass, PipelineErrorOptions } from "./errors.js";
+export { VERSION_ATTRIBUTE, versionBase, versionBump, versionOfImage } from "./version.js";

@@ -33,6 +33,8 @@ export interface CelebrityItem<D extends SourceData = SourceData> extends ItemKe
   enrichedHash?: string;
   /** ISO-8601 UTC time of the enrichment. */
   processedAt?: string;
+  /** Bumped by every write of the item (model/version.ts); the ordering key of index writes. */
+  version?: number;
 }
 
 /** Attributes the post-processor owns; a scraper's write never sets them. */

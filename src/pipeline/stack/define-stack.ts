@@ -31,6 +31,7 @@ import {
   DLQ_RETENTION_SECONDS,
   FUNCTION_SIZING,
   HANDLER_MODULES,
+  INDEX_GC_DELETES,
   LAMBDA_RUNTIME,
   MANUAL_SCRAPE_EVENT,
   OPENSEARCH_MAX_ATTEMPTS,
@@ -308,7 +309,7 @@ function declareIndex(
     domainName,
     domainArn: domainArn(params, domainName),
     body: {
-      settings: { number_of_shards: 1, number_of_replicas: 0 },
+      settings: { number_of_shards: 1, number_of_replicas: 0, gc_deletes: INDEX_GC_DELETES },
       mappings: {
         dynamic: true,
         properties: {
@@ -327,6 +328,7 @@ function declareIndex(
           sentimentScore: { type: "float" },
           contentHash: keyword,
           enrichedHash: keyword,
+          version: long,
           gsi1pk: keyword,
           gsi1sk: keyword,
           gsi2pk: keyword,

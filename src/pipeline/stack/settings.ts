@@ -29,6 +29,14 @@ export const RULE_TARGET_RETRY_POLICY = { MaximumRetryAttempts: 3, MaximumEventA
 /** SQS retention of both dead-letter queues: 7 days, time for an operator to inspect and replay. */
 export const DLQ_RETENTION_SECONDS = 604_800;
 
+/**
+ * `index.gc_deletes` of the search index: how long OpenSearch remembers a deleted document's
+ * version (its default is 60 s). While it does, a late older write of the item (a replayed stream
+ * record) loses against the delete; after it, it would bring the document back. Stream records can
+ * be replayed from the stream DLQ for as long as it keeps them, so the tombstones last as long.
+ */
+export const INDEX_GC_DELETES = `${DLQ_RETENTION_SECONDS / 86_400}d`;
+
 export const WEEKLY_SCHEDULE = "cron(0 2 ? * SUN *)";
 
 /** The custom event the manual rule matches. AWS refuses PutEvents sources starting with `aws.`. */

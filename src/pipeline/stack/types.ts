@@ -174,7 +174,7 @@ export interface OpenSearchIndexDeclaration {
   domainArn: string;
   /** Body of `PUT /<index>`. */
   body: {
-    settings: { number_of_shards: number; number_of_replicas: number };
+    settings: { number_of_shards: number; number_of_replicas: number; gc_deletes: string };
     mappings: { dynamic: boolean; properties: Record<string, unknown> };
   };
 }

@@ -39,12 +39,20 @@ export function createOpenSearchClient(endpoint: string, options: OpenSearchClie
   return new Client({ ...signer, node: endpoint, maxRetries: 0, requestTimeout: REQUEST_TIMEOUT_MS });
 }
 
-function bulkBody(index: string, actions: readonly IndexAction[]): Record<string, unknown>[] {
-  return actions.flatMap((action) =>
-    action.kind === "index"
-      ? [{ index: { _index: index, _id: action.id } }, action.document]
-      : [{ delete: { _index: index, _id: action.id } }],
-  );
+/**
+ * The bulk body: every index and delete carries its version with OpenSearch external versioning,
+ * so a write older than the document (or delete) in the index is refused with a 409.
+ */
+export function bulkBody(index: string, actions: readonly IndexAction[]): Record<string, unknown>[] {
+  return actions.flatMap((action) => {
+    const meta = {
+      _index: index,
+      _id: action.id,
+      version: action.version.value,
+      version_type: action.version.type,
+    };
+    return action.kind === "index" ? [{ index: meta }, action.document] : [{ delete: meta }];
+  });
 }
 
 interface RawBulkItem {

@@ -1,5 +1,6 @@
 import type { DynamoDBRecord } from "aws-lambda";
 import { documentId } from "../model/keys.js";
+import { versionOfImage } from "../model/version.js";
 import type { Clock } from "../sources/clock.js";
 import { backoffDelayMs } from "../sources/backoff.js";
 import type { RetryPolicy } from "../sources/backoff.js";
@@ -17,8 +18,20 @@ import {
  * then handed to Powertools' BatchProcessor, which turns failures into batchItemFailures.
  */
 
+/**
+ * The ordering key a write carries (OpenSearch external versioning): the item's version, or for a
+ * legacy image without one the record's creation time (docs/stream-consumers.md).
+ */
+export interface DocVersion {
+  value: number;
+  /** `external`: only a strictly newer version may write; `external_gte` for same-second legacy times. */
+  type: "external" | "external_gte";
+  from: "item-version" | "record-time";
+}
+
 export type IndexAction =
-  { kind: "index"; id: string; document: Record<string, unknown> } | { kind: "delete"; id: string };
+  | { kind: "index"; id: string; document: Record<string, unknown>; version: DocVersion }
+  | { kind: "delete"; id: string; version: DocVersion };
 
 /** One bulk item's answer, as OpenSearch reports it. */
 export interface BulkItemResult {
@@ -61,25 +74,52 @@ function toJson(value: unknown): unknown {
   return value;
 }
 
+/** Microseconds per second: legacy record times on the scale of item versions (model/version.ts). */
+const MICROS_PER_SECOND = 1_000_000;
+
+/**
+ * The version a record's write carries. INSERT/MODIFY: the new image's version. REMOVE: one more
+ * than the old image's, so the delete beats the last state it removes and its tombstone beats a
+ * late copy of that state. An image without a version (written before versions existed) falls
+ * back to the record's creation time with `external_gte`: it orders legacy records a second
+ * apart and always loses against a versioned write made after it.
+ */
+export function versionOfRecord(record: DynamoDBRecord, id: string): DocVersion {
+  const remove = record.eventName === "REMOVE";
+  const image = unmarshallImage(remove ? record.dynamodb?.OldImage : record.dynamodb?.NewImage);
+  const version = versionOfImage(image);
+  if (version !== undefined) {
+    return { value: remove ? version + 1 : version, type: "external", from: "item-version" };
+  }
+  const created = record.dynamodb?.ApproximateCreationDateTime;
+  if (typeof created !== "number" || !Number.isFinite(created)) {
+    throw new Error(
+      `${record.eventName ?? "record"} for ${id} carries neither an item version nor a creation time`,
+    );
+  }
+  return { value: Math.floor(created) * MICROS_PER_SECOND, type: "external_gte", from: "record-time" };
+}
+
 /** The action one stream record asks for: upsert the full new image, or delete the document. */
 export function actionOf(record: DynamoDBRecord): IndexAction | undefined {
   const key = recordKey(record);
   if (key === undefined || !isCelebrityRecord(record)) return undefined;
   const id = documentId(key);
-  if (record.eventName === "REMOVE") return { kind: "delete", id };
+  const version = versionOfRecord(record, id);
+  if (record.eventName === "REMOVE") return { kind: "delete", id, version };
   const image = unmarshallImage(record.dynamodb?.NewImage);
   if (image === undefined) {
     throw new Error(
       `${record.eventName ?? "record"} for ${id} has no NewImage: the stream must use NEW_AND_OLD_IMAGES`,
     );
   }
-  return { kind: "index", id, document: toJson(image) as Record<string, unknown> };
+  return { kind: "index", id, document: toJson(image) as Record<string, unknown>, version };
 }
 
 export interface SyncPlan {
   /** Records in stream order. */
   records: DynamoDBRecord[];
-  /** One action per document: the last record for an id wins (earlier ones are superseded). */
+  /** One action per document: the record with the highest version wins (the others are superseded). */
   actions: IndexAction[];
   /** For each record, the index in `actions` that carries its effect, or undefined if skipped. */
   actionOfRecord: (number | undefined)[];
@@ -87,8 +127,9 @@ export interface SyncPlan {
 
 /**
  * Plans a batch: records sorted by sequence number, non-celebrity records skipped, and one action
- * per document id. Collapsing matters for correctness, not just size: if two versions of a document
- * were sent and only the older one hit a 429, retrying it would overwrite the newer one.
+ * per document id: the newest by version (later in the stream on a tie). Collapsing saves bulk
+ * items; correctness does not depend on it, because every write carries its version and
+ * OpenSearch refuses one older than what the index holds.
  */
 export function planIndexSync(records: readonly DynamoDBRecord[]): SyncPlan {
   const ordered = [...records].sort((a, b) =>
@@ -97,7 +138,11 @@ export function planIndexSync(records: readonly DynamoDBRecord[]): SyncPlan {
   const lastRecordOfId = new Map<string, number>();
   const perRecord = ordered.map((record) => actionOf(record));
   perRecord.forEach((action, index) => {
-    if (action !== undefined) lastRecordOfId.set(action.id, index);
+    if (action === undefined) return;
+    const chosen = lastRecordOfId.get(action.id);
+    const best = chosen === undefined ? undefined : perRecord[chosen];
+    if (best === undefined || action.version.value >= best.version.value)
+      lastRecordOfId.set(action.id, index);
   });
   const actions: IndexAction[] = [];
   const actionIndexOfId = new Map<string, number>();
@@ -127,9 +172,19 @@ export interface BulkRetryOptions {
   random: () => number;
 }
 
+/**
+ * A version conflict: the index already holds this document at a version at least as new (or a
+ * newer delete's tombstone). The write is stale, and refusing it is the point: success, never a
+ * retry or a DLQ entry.
+ */
+export function isStaleWrite(item: BulkItemResult): boolean {
+  return item.status === 409 && item.error?.type === "version_conflict_engine_exception";
+}
+
 /** A delete of a missing document (404 not_found, no error) is what we wanted: success. */
 function itemSucceeded(action: IndexAction, item: BulkItemResult): boolean {
   if (item.status >= 200 && item.status < 300) return true;
+  if (isStaleWrite(item)) return true;
   return action.kind === "delete" && item.status === 404 && item.error === undefined;
 }
 
@@ -178,7 +233,8 @@ export async function bulkWithRetry(
         const index = pending[position] as number;
         const action = actions[index] as IndexAction;
         if (itemSucceeded(action, item)) {
-          results[index] = { ok: true, attempts: attempt, result: item.result ?? String(item.status) };
+          const result = isStaleWrite(item) ? "stale" : (item.result ?? String(item.status));
+          results[index] = { ok: true, attempts: attempt, result };
         } else if (itemRetryable(item) && !last) {
           retryLater.push(index);
         } else {
@@ -219,6 +275,8 @@ export async function bulkWithRetry(
 
 export type RecordSyncOutcome =
   | { outcome: "indexed" | "deleted"; id: string; attempts: number }
+  /** The index already held a newer version (or a newer delete): nothing was written, and rightly. */
+  | { outcome: "stale"; id: string; attempts: number; version: number }
   /** A later record of the same document in this batch carried the final state. */
   | { outcome: "superseded"; id: string }
   | { outcome: "skipped"; reason: "not-a-celebrity-item" }
@@ -258,11 +316,16 @@ export function recordOutcomes(
       return;
     }
     if (result.ok) {
-      outcomes.set(sequenceNumber, {
-        outcome: action.kind === "delete" ? "deleted" : "indexed",
-        id: action.id,
-        attempts: result.attempts,
-      });
+      outcomes.set(
+        sequenceNumber,
+        result.result === "stale"
+          ? { outcome: "stale", id: action.id, attempts: result.attempts, version: action.version.value }
+          : {
+              outcome: action.kind === "delete" ? "deleted" : "indexed",
+              id: action.id,
+              attempts: result.attempts,
+            },
+      );
       return;
     }
     firstFailure = sequenceNumber;

@@ -2,6 +2,7 @@ import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { ItemKey } from "../model/keys.js";
+import { versionBump } from "../model/version.js";
 import type { Enrichment, EnrichmentTable } from "./post-process.js";
 
 /**
@@ -13,6 +14,8 @@ import type { Enrichment, EnrichmentTable } from "./post-process.js";
 export function dynamoEnrichmentTable(client: DynamoDBClient, tableName: string): EnrichmentTable {
   return {
     async writeEnrichment(key: ItemKey, enrichment: Enrichment) {
+      // The enrichment is a change of the item like any other: it bumps the version (model/version.ts).
+      const bump = versionBump(enrichment.processedAt);
       try {
         await client.send(
           new UpdateItemCommand({
@@ -20,7 +23,7 @@ export function dynamoEnrichmentTable(client: DynamoDBClient, tableName: string)
             Key: marshall(key),
             UpdateExpression:
               "SET #weight = :weight, #sentiment = :sentiment, #sentimentScore = :sentimentScore, " +
-              "#enrichedHash = :hash, #processedAt = :processedAt",
+              `#enrichedHash = :hash, #processedAt = :processedAt, ${bump.clause}`,
             ConditionExpression: "#contentHash = :hash",
             ExpressionAttributeNames: {
               "#weight": "weight",
@@ -29,6 +32,7 @@ export function dynamoEnrichmentTable(client: DynamoDBClient, tableName: string)
               "#enrichedHash": "enrichedHash",
               "#processedAt": "processedAt",
               "#contentHash": "contentHash",
+              ...bump.names,
             },
             ExpressionAttributeValues: marshall({
               ":weight": enrichment.weight,
@@ -36,6 +40,7 @@ export function dynamoEnrichmentTable(client: DynamoDBClient, tableName: string)
               ":sentimentScore": enrichment.sentimentScore,
               ":hash": enrichment.enrichedHash,
               ":processedAt": enrichment.processedAt,
+              ...bump.values,
             }),
           }),
         );

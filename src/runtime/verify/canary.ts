@@ -4,6 +4,7 @@ import { buildCelebrityItem } from "../../pipeline/model/item.js";
 import type { ItemKey } from "../../pipeline/model/keys.js";
 import type { Celebrity } from "../../pipeline/model/roster.js";
 import type { Stack } from "../../pipeline/stack/index.js";
+import { versionBase } from "../../pipeline/model/version.js";
 import { diagnoseConsumer } from "./diagnose.js";
 import { formatMs, waitFor } from "./poll.js";
 import { openIndex } from "./probes.js";
@@ -71,7 +72,8 @@ export function canaryCheck<S extends CanaryState>(
         await ddb.send(
           new PutItemCommand({
             TableName: stack.table.name,
-            Item: marshall(item, { removeUndefinedValues: true }),
+            // A new item's version, as the pipeline's writers start one: index-sync orders by it.
+            Item: marshall({ ...item, version: versionBase(started) + 1 }, { removeUndefinedValues: true }),
           }),
         );
         const enriched = waitFor(env, {

@@ -30,6 +30,7 @@ afterAll(async () => {
 afterEach(() => {
   search.requests.length = 0;
   search.docs.clear();
+  search.versions.clear();
   search.clearFaults();
 });
 

@@ -35,7 +35,7 @@ const RUN_START = Date.UTC(2026, 7, 2, 2, 0, 0);
 
 let db: DynaliteHandle;
 let fixture: FixtureServer;
-/** Successful PutItem calls that wrote a celebrity item: what a stream would see. */
+/** Successful writes (UpdateItem, which bumps the version) of a celebrity item: what a stream would see. */
 let celebrityPuts = 0;
 let eventCounter = 0;
 
@@ -47,8 +47,8 @@ beforeAll(async () => {
   db.client.middlewareStack.add(
     (next, context) => async (args) => {
       const result = await next(args);
-      const item = (args.input as { Item?: Record<string, AttributeValue> }).Item;
-      if (context.commandName === "PutItemCommand" && item?.pk?.S?.startsWith("CELEB#")) celebrityPuts += 1;
+      const key = (args.input as { Key?: Record<string, AttributeValue> }).Key;
+      if (context.commandName === "UpdateItemCommand" && key?.pk?.S?.startsWith("CELEB#")) celebrityPuts += 1;
       return result;
     },
     { step: "initialize", name: "countCelebrityPuts" },
@@ -136,6 +136,8 @@ describe("scrape handler (dynalite + fixture server)", () => {
     expect(items).toHaveLength(400);
     expect(items.flatMap((item) => validateCompleteness(item))).toStrictEqual([]);
     expect(celebrityPuts).toBe(400);
+    // A new item's version starts at its write time in microseconds, plus one (model/version.ts).
+    for (const item of items) expect(item.version).toBe(Date.parse(String(item.timestamp)) * 1000 + 1);
 
     // The GSIs answer: browse by category, find one handle's four items.
     const actor = DEMO_ROSTER.find((c) => c.category === "actor")!;
@@ -207,6 +209,9 @@ describe("scrape handler (dynalite + fixture server)", () => {
       (item) => item.timestamp !== new Date(RUN_START).toISOString(),
     );
     expect(new Set(rewritten.map((item) => item.celebrityId))).toStrictEqual(new Set(changed));
+    // A rewrite counts the existing version up by one (it does not restart from its own time).
+    for (const item of rewritten)
+      expect(item.version).toBe(Date.parse(new Date(RUN_START).toISOString()) * 1000 + 2);
   });
 
   it("a 429 storm (30% of requests, Retry-After 2 s) is absorbed by the client's retries", async () => {

@@ -101,24 +101,37 @@ export const openSearchIndexDriver: ResourceDriver = {
     );
     for (const field of Object.keys(missing))
       changes.add({ field: `mappings.${field}`, before: undefined, after: missing[field] });
+    // gc_deletes is dynamic: an index made before it was declared gets it in place.
+    const settings = (await client.indices.getSettings({ index: ref.name })).body as Record<
+      string,
+      { settings?: { index?: { gc_deletes?: string } } }
+    >;
+    const liveGcDeletes = Object.values(settings)[0]?.settings?.index?.gc_deletes;
+    const gcDeletes = declared.settings.gc_deletes;
+    if (liveGcDeletes !== gcDeletes)
+      changes.add({ field: "settings.gc_deletes", before: liveGcDeletes, after: gcDeletes });
+    const ops = [];
+    if (Object.keys(missing).length > 0) {
+      ops.push({
+        name: "PUT _mapping",
+        run: async () => {
+          await client.indices.putMapping({ index: ref.name, body: { properties: missing } as never });
+        },
+      });
+    }
+    if (liveGcDeletes !== gcDeletes) {
+      ops.push({
+        name: "PUT _settings",
+        run: async () => {
+          await client.indices.putSettings({ index: ref.name, body: { index: { gc_deletes: gcDeletes } } });
+        },
+      });
+    }
     return {
       action: decideAction(true, changes.changes),
       changes: changes.changes,
       notes: conflicts.length > 0 ? ["a field's type cannot change in place: reindex into a new index"] : [],
-      ops:
-        Object.keys(missing).length === 0
-          ? []
-          : [
-              {
-                name: "PUT _mapping",
-                run: async () => {
-                  await client.indices.putMapping({
-                    index: ref.name,
-                    body: { properties: missing } as never,
-                  });
-                },
-              },
-            ],
+      ops,
     };
   },
   async destroy(ctx, ref) {

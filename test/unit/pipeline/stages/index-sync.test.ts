@@ -34,20 +34,38 @@ function scriptedPort(...script: ((actions: readonly IndexAction[]) => BulkItemR
 const ok = (actions: readonly IndexAction[]) => actions.map(() => ({ status: 200, result: "updated" }));
 
 describe("actionOf", () => {
-  it("INSERT/MODIFY index the full new image under <pk>|<sk>; REMOVE deletes", () => {
-    const item = tmdbItem(0);
+  it("INSERT/MODIFY index the full new image under <pk>|<sk> at the item's version; REMOVE deletes one version later", () => {
+    const item = { ...tmdbItem(0), version: 1_785_575_702_000_001 };
     expect(actionOf(insertRecord(item))).toStrictEqual({
       kind: "index",
       id: "CELEB#001|SOURCE#tmdb",
       document: { ...item },
+      version: { value: 1_785_575_702_000_001, type: "external", from: "item-version" },
     });
-    const enriched = { ...item, weight: 51.2 };
+    const enriched = { ...item, weight: 51.2, version: item.version + 1 };
     expect(actionOf(modifyRecord(item, enriched))).toStrictEqual({
       kind: "index",
       id: "CELEB#001|SOURCE#tmdb",
       document: enriched,
+      version: { value: 1_785_575_702_000_002, type: "external", from: "item-version" },
     });
-    expect(actionOf(removeRecord(item))).toStrictEqual({ kind: "delete", id: "CELEB#001|SOURCE#tmdb" });
+    // The delete must beat the last state it removes (and its tombstone, a late copy of it).
+    expect(actionOf(removeRecord(enriched))).toStrictEqual({
+      kind: "delete",
+      id: "CELEB#001|SOURCE#tmdb",
+      version: { value: 1_785_575_702_000_003, type: "external", from: "item-version" },
+    });
+  });
+
+  it("an image without a version (written before versions) is ordered by the record's time, external_gte", () => {
+    const legacy = tmdbItem(0);
+    const record = insertRecord(legacy);
+    const seconds = record.dynamodb!.ApproximateCreationDateTime!;
+    expect(actionOf(record)).toMatchObject({
+      version: { value: seconds * 1_000_000, type: "external_gte", from: "record-time" },
+    });
+    // A versioned write made later (microseconds of a later time) beats it.
+    expect(seconds * 1_000_000).toBeLessThan((seconds * 1000 + 1) * 1000 + 1);
   });
 
   it("ignores non-celebrity records and turns sets into arrays", () => {
@@ -60,6 +78,22 @@ describe("actionOf", () => {
 });
 
 describe("planIndexSync", () => {
+  it("keeps the newest version of a document even when the stream delivered it first", () => {
+    const v1 = { ...tmdbItem(5), version: 100 };
+    const v2 = { ...v1, weight: 40, version: 101 };
+    const newer = modifyRecord(v1, v2);
+    const older = insertRecord(v1);
+    const plan = planIndexSync(
+      [older, newer].reverse().map((r, i) => ({
+        ...r,
+        dynamodb: { ...r.dynamodb, SequenceNumber: String(4186300000000012345670000n + BigInt(i)) },
+      })),
+    );
+    expect(plan.actions).toHaveLength(1);
+    expect(plan.actions[0]).toMatchObject({ version: { value: 101 }, document: { weight: 40 } });
+    expect(plan.actionOfRecord).toStrictEqual([0, 0]);
+  });
+
   it("orders by sequence number as integers and keeps one action per document, the last", () => {
     // Prepare: an older (shorter) sequence number delivered last, and two versions of one item
     const a1 = insertRecord(tmdbItem(0));
@@ -87,11 +121,39 @@ describe("planIndexSync", () => {
 });
 
 describe("bulkWithRetry", () => {
+  const version = { value: 7, type: "external", from: "item-version" } as const;
   const actions: IndexAction[] = [
-    { kind: "index", id: "a", document: {} },
-    { kind: "index", id: "b", document: {} },
-    { kind: "delete", id: "c" },
+    { kind: "index", id: "a", document: {}, version },
+    { kind: "index", id: "b", document: {}, version },
+    { kind: "delete", id: "c", version },
   ];
+
+  it("a 409 version conflict is a stale write: success at once, never retried", async () => {
+    const conflict = {
+      status: 409,
+      error: {
+        type: "version_conflict_engine_exception",
+        reason: "[a]: version conflict, current version [9] is higher or equal to the one provided [7]",
+      },
+    };
+    const { port, calls } = scriptedPort(() => [conflict, conflict, { status: 200, result: "deleted" }]);
+    const run = await bulkWithRetry(actions, port, { policy, clock: new VirtualClock(), random: () => 0 });
+    expect(calls).toHaveLength(1);
+    expect(run.results).toStrictEqual([
+      { ok: true, attempts: 1, result: "stale" },
+      { ok: true, attempts: 1, result: "stale" },
+      { ok: true, attempts: 1, result: "deleted" },
+    ]);
+  });
+
+  it("a 409 of another kind is not a stale write: a permanent failure", async () => {
+    const { port } = scriptedPort(() => [
+      { status: 409, error: { type: "some_other_conflict", reason: "x" } },
+      ...ok(actions.slice(1)),
+    ]);
+    const run = await bulkWithRetry(actions, port, { policy, clock: new VirtualClock(), random: () => 0 });
+    expect(run.results[0]).toMatchObject({ ok: false, permanent: true });
+  });
 
   it("retries only the items answered 429/5xx, with growing jittered backoff", async () => {
     // Prepare: a gets 429 twice, b a 503 once, c (a delete of a missing doc) 404 not_found

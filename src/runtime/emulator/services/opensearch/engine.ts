@@ -6,6 +6,15 @@ import { MAX_ID_BYTES, MAX_INDEX_NAME_BYTES, OPENSEARCH_VERSION } from "./limits
 import { mergeMappings, parseDocument, validateMappings, type ParsedDocument } from "./mapping.js";
 import { count, filterSource, parseSourceFilter, search } from "./search.js";
 import {
+  nextVersion,
+  parseJsonKeepingLongs,
+  parseLongField,
+  parseVersionType,
+  versionConflict,
+  versioningProblems,
+  type WriteConditions,
+} from "./versioning.js";
+import {
   newUuid,
   type DocOp,
   type IndexSettings,
@@ -166,6 +175,16 @@ export class OpenSearchEngine {
     return { acknowledged: true };
   }
 
+  /** `PUT /<index>/_settings`: the dynamic settings the emulator models (replicas, refresh, gc_deletes). */
+  putSettings(domain: DomainRef, names: string[], body: Record<string, unknown>): Record<string, unknown> {
+    const indices = this.resolve(domain, names);
+    const updates = indices.map((index) => readSettingsUpdate(body, index));
+    indices.forEach((index, i) =>
+      this.commit({ t: "putSettings", domain: domain.key, index: index.name, settings: updates[i]! }),
+    );
+    return { acknowledged: true };
+  }
+
   refresh(domain: DomainRef, names: string[] | undefined): Record<string, unknown> {
     const indices = names ? this.resolve(domain, names) : [...this.state.indices(domain.key).values()];
     for (const index of indices) this.refreshNow(index);
@@ -179,31 +198,38 @@ export class OpenSearchEngine {
 
   // ---- documents -----------------------------------------------------------------------------
 
-  /** index (create or replace) or create (fails if the id exists); `id` undefined → generated. */
+  /**
+   * index (create or replace) or create (fails if the id exists); `id` undefined → generated.
+   * Versioning and compare-and-set as OpenSearch checks them (./versioning.ts).
+   */
   writeDoc(
     domain: DomainRef,
     indexName: string,
     id: string | undefined,
     source: Record<string, unknown>,
     opType: "index" | "create",
-    conditions: { ifSeqNo?: number; ifPrimaryTerm?: number } = {},
+    conditions: WriteConditions = {},
   ): { response: WriteResult; index: OsIndex } {
+    const problems = versioningProblems(opType, id !== undefined, conditions);
+    if (problems.length > 0) throw osErrors.validation(problems);
     const index = this.indexForWrite(domain, indexName);
     const docId = id ?? generateId();
     validId(docId);
-    const current = index.docs.get(docId);
-    if (opType === "create" && current) {
-      throw osErrors.versionConflict(
-        index.name,
-        index.uuid,
-        `[${docId}]: version conflict, document already exists (current version [${current.version}])`,
-      );
+    const current = index.current(docId, this.clock.now());
+    const conflict = versionConflict(opType, current, conditions);
+    if (conflict !== undefined) {
+      throw osErrors.versionConflict(index.name, index.uuid, `[${docId}]: version conflict, ${conflict}`);
     }
-    checkConditions(index, docId, current, conditions);
     const parsed = parseDocument(index.mappings, source, docId);
-    const doc = this.applyWrite(domain, { op: "index", index: index.name, id: docId, source }, parsed)!;
+    const version = nextVersion(current, conditions);
+    const doc = this.applyWrite(
+      domain,
+      { op: "index", index: index.name, id: docId, source, version: version.toString() },
+      parsed,
+    );
+    const existed = current !== undefined && !current.deleted;
     return {
-      response: writeResponse(index, doc, current ? "updated" : "created", current ? 200 : 201),
+      response: writeResponse(index, doc!, existed ? "updated" : "created", existed ? 200 : 201),
       index,
     };
   }
@@ -228,33 +254,46 @@ export class OpenSearchEngine {
     if (partial === undefined && upsert === undefined) {
       throw osErrors.validation(["script or doc is missing"]);
     }
+    const conditions: WriteConditions = {
+      ...optional("ifSeqNo", optionalInt(body["if_seq_no"])),
+      ...optional("ifPrimaryTerm", optionalInt(body["if_primary_term"])),
+    };
+    const problems = versioningProblems("index", true, conditions);
+    if (problems.length > 0) throw osErrors.validation(problems);
     const index = this.indexForWrite(domain, indexName);
-    const current = index.docs.get(id);
-    checkConditions(index, id, current, {
-      ifSeqNo: optionalInt(body["if_seq_no"]),
-      ifPrimaryTerm: optionalInt(body["if_primary_term"]),
-    });
-    if (!current) {
+    const current = index.current(id, this.clock.now());
+    const conflict = versionConflict("index", current, conditions);
+    if (conflict !== undefined) {
+      throw osErrors.versionConflict(index.name, index.uuid, `[${id}]: version conflict, ${conflict}`);
+    }
+    const live = index.docs.get(id);
+    if (!live) {
       const source = body["doc_as_upsert"] === true && partial !== undefined ? partial : upsert;
       if (!source) throw osErrors.documentMissing(index.name, index.uuid, id);
       const parsed = parseDocument(index.mappings, source as Record<string, unknown>, id);
       const doc = this.applyWrite(
         domain,
-        { op: "index", index: index.name, id, source: source as Record<string, unknown> },
+        {
+          op: "index",
+          index: index.name,
+          id,
+          source: source as Record<string, unknown>,
+          version: nextVersion(current, {}).toString(),
+        },
         parsed,
       )!;
       return { response: writeResponse(index, doc, "created", 201), index };
     }
-    const merged = deepMerge(current.source, (partial ?? {}) as Record<string, unknown>);
-    if (body["detect_noop"] !== false && deepEqual(merged, current.source)) {
+    const merged = deepMerge(live.source, (partial ?? {}) as Record<string, unknown>);
+    if (body["detect_noop"] !== false && deepEqual(merged, live.source)) {
       return {
         response: {
           _index: index.name,
           _id: id,
-          _version: current.version,
+          _version: live.version,
           result: "noop",
           _shards: { total: 0, successful: 0, failed: 0 },
-          _seq_no: current.seqNo,
+          _seq_no: live.seqNo,
           _primary_term: 1,
           status: 200,
         },
@@ -262,39 +301,51 @@ export class OpenSearchEngine {
       };
     }
     const parsed = parseDocument(index.mappings, merged, id);
-    const doc = this.applyWrite(domain, { op: "index", index: index.name, id, source: merged }, parsed)!;
+    const doc = this.applyWrite(
+      domain,
+      { op: "index", index: index.name, id, source: merged, version: (live.version + 1n).toString() },
+      parsed,
+    )!;
     return { response: writeResponse(index, doc, "updated", 200), index };
   }
 
+  /**
+   * Deletes a document. A delete of an id that has none still takes a sequence number and leaves
+   * a tombstone with its version (404 `not_found`), so an older versioned write after it loses.
+   */
   deleteDoc(
     domain: DomainRef,
     indexName: string,
     id: string,
-    conditions: { ifSeqNo?: number; ifPrimaryTerm?: number } = {},
+    conditions: WriteConditions = {},
   ): { response: WriteResult; index: OsIndex } {
+    const problems = versioningProblems("delete", true, conditions);
+    if (problems.length > 0) throw osErrors.validation(problems);
     const index = this.state.index(domain.key, indexName);
     if (!index) throw osErrors.indexNotFound(indexName);
-    const current = index.docs.get(id);
-    checkConditions(index, id, current, conditions);
-    if (!current) {
-      // A delete of a missing document still takes a sequence number (and is journaled to keep it).
-      this.applyWrite(domain, { op: "delete", index: index.name, id });
-      return {
-        response: {
-          _index: index.name,
-          _id: id,
-          _version: 1,
-          result: "not_found",
-          _shards: shards(index),
-          _seq_no: index.seqNo,
-          _primary_term: 1,
-          status: 404,
-        },
-        index,
-      };
+    const now = this.clock.now();
+    const current = index.current(id, now);
+    const conflict = versionConflict("delete", current, conditions);
+    if (conflict !== undefined) {
+      throw osErrors.versionConflict(index.name, index.uuid, `[${id}]: version conflict, ${conflict}`);
     }
-    const doc = this.applyWrite(domain, { op: "delete", index: index.name, id })!;
-    return { response: writeResponse(index, doc, "deleted", 200), index };
+    const version = nextVersion(current, conditions);
+    const existed = current !== undefined && !current.deleted;
+    this.applyWrite(domain, { op: "delete", index: index.name, id, version: version.toString(), at: now });
+    const tombstone = index.tombstones.get(id)!;
+    return {
+      response: {
+        _index: index.name,
+        _id: id,
+        _version: version,
+        result: existed ? "deleted" : "not_found",
+        _shards: shards(index),
+        _seq_no: tombstone.seqNo,
+        _primary_term: 1,
+        status: existed ? 200 : 404,
+      },
+      index,
+    };
   }
 
   /** Real-time GET: sees writes that are not refreshed yet. */
@@ -383,7 +434,13 @@ export class OpenSearchEngine {
           );
           break;
         case "update":
-          outcome = this.updateDoc(domain, action.index, action.id!, action.source!);
+          outcome = this.updateDoc(domain, action.index, action.id!, {
+            ...action.source!,
+            ...(action.conditions.ifSeqNo !== undefined ? { if_seq_no: action.conditions.ifSeqNo } : {}),
+            ...(action.conditions.ifPrimaryTerm !== undefined
+              ? { if_primary_term: action.conditions.ifPrimaryTerm }
+              : {}),
+          });
           break;
         case "delete":
           outcome = this.deleteDoc(domain, action.index, action.id!, action.conditions);
@@ -460,13 +517,14 @@ export class OpenSearchEngine {
     if (entry.t !== "write") this.state.apply(entry);
   }
 
-  /** Journals and applies one write; the stored document (undefined for a delete of a missing one). */
+  /** Journals and applies one write; the stored document (undefined for a delete). */
   private applyWrite(domain: DomainRef, op: DocOp, parsed?: ParsedDocument): StoredDoc | undefined {
     if (this.batch) this.batch.push(op);
     else this.journal({ t: "write", domain: domain.key, ops: [op] });
-    const doc = this.state.applyDocOp(domain.key, op, parsed);
-    this.scheduleRefresh(this.state.index(domain.key, op.index)!);
-    return doc;
+    this.state.applyDocOp(domain.key, op, this.clock.now(), parsed);
+    const index = this.state.index(domain.key, op.index)!;
+    this.scheduleRefresh(index);
+    return op.op === "index" ? index.docs.get(op.id) : undefined;
   }
 
   /** OpenSearch creates a missing index on the first write (action.auto_create_index). */
@@ -512,8 +570,11 @@ interface BulkAction {
   id?: string;
   source?: Record<string, unknown>;
   sourceError?: OpenSearchError;
-  conditions: { ifSeqNo?: number; ifPrimaryTerm?: number };
+  conditions: WriteConditions;
 }
+
+/** Action-line fields that hold longs: parsed from their source text so big versions stay exact. */
+const LONG_FIELDS = new Set(["version", "if_seq_no", "if_primary_term"]);
 
 /** Parses the NDJSON body; malformed action lines fail the whole request, as in OpenSearch. */
 function parseBulk(body: Buffer, defaultIndex: string | undefined): BulkAction[] {
@@ -530,7 +591,7 @@ function parseBulk(body: Buffer, defaultIndex: string | undefined): BulkAction[]
     if (line.trim() === "") continue;
     let meta: unknown;
     try {
-      meta = JSON.parse(line);
+      meta = parseJsonKeepingLongs(line, LONG_FIELDS);
     } catch {
       throw osErrors.illegalArgument(
         `Malformed action/metadata line [${n + 1}], expected START_OBJECT but found [VALUE_STRING]`,
@@ -556,11 +617,22 @@ function parseBulk(body: Buffer, defaultIndex: string | undefined): BulkAction[]
     const id = m["_id"] === undefined || m["_id"] === null ? undefined : String(m["_id"]);
     if (!index) problems.push("index is missing");
     if ((type === "update" || type === "delete") && id === undefined) problems.push("id is missing");
+    const conditions = bulkConditions(m);
+    if (type === "update" && (conditions.version !== undefined || conditions.versionType !== undefined)) {
+      throw osErrors.illegalArgument(
+        "Update requests do not support versioning. Please use `if_seq_no` and `if_primary_term` instead",
+      );
+    }
+    if (type !== "update") {
+      problems.push(
+        ...versioningProblems(type as "index" | "create" | "delete", id !== undefined, conditions),
+      );
+    }
     const action: BulkAction = {
       type: type as BulkAction["type"],
       index: index ?? "",
       ...(id !== undefined ? { id } : {}),
-      conditions: { ifSeqNo: optionalInt(m["if_seq_no"]), ifPrimaryTerm: optionalInt(m["if_primary_term"]) },
+      conditions,
     };
     if (type !== "delete") {
       n++;
@@ -589,6 +661,20 @@ function parseBulk(body: Buffer, defaultIndex: string | undefined): BulkAction[]
   return actions;
 }
 
+/** `version`, `version_type`, `if_seq_no`, `if_primary_term` of a bulk action line. */
+function bulkConditions(meta: Record<string, unknown>): WriteConditions {
+  const conditions: WriteConditions = {};
+  if (meta["version"] !== undefined && meta["version"] !== null)
+    conditions.version = parseLongField("version", meta["version"]);
+  if (meta["version_type"] !== undefined && meta["version_type"] !== null)
+    conditions.versionType = parseVersionType(meta["version_type"]);
+  const seq = optionalInt(meta["if_seq_no"]);
+  const term = optionalInt(meta["if_primary_term"]);
+  if (seq !== undefined) conditions.ifSeqNo = seq;
+  if (term !== undefined) conditions.ifPrimaryTerm = term;
+  return conditions;
+}
+
 function writeResponse(index: OsIndex, doc: StoredDoc, result: string, status: number): WriteResult {
   return {
     _index: index.name,
@@ -604,32 +690,6 @@ function writeResponse(index: OsIndex, doc: StoredDoc, result: string, status: n
 
 function shards(index: OsIndex): { total: number; successful: number; failed: number } {
   return { total: 1 + index.settings.number_of_replicas, successful: 1, failed: 0 };
-}
-
-function checkConditions(
-  index: OsIndex,
-  id: string,
-  current: StoredDoc | undefined,
-  conditions: { ifSeqNo?: number; ifPrimaryTerm?: number },
-): void {
-  if (conditions.ifSeqNo === undefined && conditions.ifPrimaryTerm === undefined) return;
-  if (conditions.ifSeqNo === undefined || conditions.ifPrimaryTerm === undefined) {
-    throw osErrors.validation(["ifSeqNo and ifPrimaryTerm must be set together"]);
-  }
-  if (!current) {
-    throw osErrors.versionConflict(
-      index.name,
-      index.uuid,
-      `[${id}]: version conflict, required seqNo [${conditions.ifSeqNo}], primary term [${conditions.ifPrimaryTerm}] but no document was found`,
-    );
-  }
-  if (current.seqNo !== conditions.ifSeqNo || conditions.ifPrimaryTerm !== 1) {
-    throw osErrors.versionConflict(
-      index.name,
-      index.uuid,
-      `[${id}]: version conflict, required seqNo [${conditions.ifSeqNo}], primary term [${conditions.ifPrimaryTerm}]. current document has seqNo [${current.seqNo}] and primary term [1]`,
-    );
-  }
 }
 
 function readSettings(raw: unknown): IndexSettings {
@@ -657,6 +717,8 @@ function readSettings(raw: unknown): IndexSettings {
   }
   const refresh = get("refresh_interval");
   const out: IndexSettings = { number_of_shards: shardsValue, number_of_replicas: replicasValue };
+  const gcDeletes = get("gc_deletes");
+  if (gcDeletes !== undefined) out.gc_deletes = timeSetting("gc_deletes", gcDeletes);
   if (refresh !== undefined) {
     if (!/^(-1|\d+(ms|s|m|h|d)?)$/.test(String(refresh))) {
       throw osErrors.illegalArgument(
@@ -668,6 +730,57 @@ function readSettings(raw: unknown): IndexSettings {
   return out;
 }
 
+function timeSetting(name: string, value: unknown): string {
+  if (!/^(-1|\d+(ms|s|m|h|d)?)$/.test(String(value))) {
+    throw osErrors.illegalArgument(
+      `failed to parse setting [index.${name}] with value [${String(value)}] as a time value: unit is missing or unrecognized`,
+    );
+  }
+  return String(value);
+}
+
+/** Index settings OpenSearch lets `PUT _settings` change on an open index (the ones the emulator models). */
+const DYNAMIC_SETTINGS = new Set(["number_of_replicas", "refresh_interval", "gc_deletes"]);
+
+/** `PUT /<index>/_settings` body → the changed settings; static ones are refused as OpenSearch does. */
+function readSettingsUpdate(raw: Record<string, unknown>, index: OsIndex): Partial<IndexSettings> {
+  const flat: Record<string, unknown> = {};
+  const flatten = (value: unknown, prefix: string) => {
+    if (!isObject(value)) return;
+    for (const [k, v] of Object.entries(value)) {
+      if (isObject(v)) flatten(v, `${prefix}${k}.`);
+      else flat[`${prefix}${k}`] = v;
+    }
+  };
+  flatten(isObject(raw["settings"]) ? raw["settings"] : raw, "");
+  const update: Partial<IndexSettings> = {};
+  const refused: string[] = [];
+  for (const [key, value] of Object.entries(flat)) {
+    const name = key.startsWith("index.") ? key.slice("index.".length) : key;
+    if (!DYNAMIC_SETTINGS.has(name)) {
+      refused.push(`index.${name}`);
+      continue;
+    }
+    if (name === "number_of_replicas") {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 0) {
+        throw osErrors.illegalArgument(
+          `Failed to parse value [${String(value)}] for setting [index.number_of_replicas] must be >= 0`,
+        );
+      }
+      update.number_of_replicas = n;
+    } else {
+      update[name] = timeSetting(name, value);
+    }
+  }
+  if (refused.length > 0) {
+    throw osErrors.illegalArgument(
+      `Can't update non dynamic settings [[${refused.join(", ")}]] for open indices [[${index.name}/${index.uuid}]]`,
+    );
+  }
+  return update;
+}
+
 function renderSettings(index: OsIndex): Record<string, unknown> {
   return {
     number_of_shards: String(index.settings.number_of_shards),
@@ -675,6 +788,7 @@ function renderSettings(index: OsIndex): Record<string, unknown> {
     ...(index.settings.refresh_interval !== undefined
       ? { refresh_interval: index.settings.refresh_interval }
       : {}),
+    ...(index.settings.gc_deletes !== undefined ? { gc_deletes: index.settings.gc_deletes } : {}),
     uuid: index.uuid,
     creation_date: String(index.creationDate),
     provided_name: index.name,
@@ -711,6 +825,10 @@ function generateId(): string {
 
 function domainUuid(key: string): string {
   return Buffer.from(key).toString("base64url").slice(0, 22).padEnd(22, "A");
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
 function optionalInt(value: unknown): number | undefined {

@@ -14,6 +14,8 @@ export const OPENSEARCH_VERSION = {
 };
 
 export const DEFAULT_REFRESH_INTERVAL_MS = 1000;
+/** `index.gc_deletes`: how long a delete's tombstone keeps its version (OpenSearch default). */
+export const DEFAULT_GC_DELETES = "60s";
 export const DEFAULT_SEARCH_SIZE = 10;
 export const MAX_RESULT_WINDOW = 10_000;
 /** `hits.total` is exact up to this many hits unless `track_total_hits: true`. */

@@ -2,6 +2,13 @@ import type { EmulatorRequest, EmulatorResponse } from "../../core/request.js";
 import type { DomainRef, OpenSearchEngine, WriteResult } from "./engine.js";
 import { OpenSearchError, osErrors, parseJsonObject } from "./errors.js";
 import type { OsIndex } from "./store.js";
+import {
+  parseLongParam,
+  parseVersionType,
+  stringifyJson,
+  UPDATE_VERSIONING_PROBLEM,
+  type WriteConditions,
+} from "./versioning.js";
 
 /**
  * The data plane's REST surface under `/opensearch/<region>/<domain>` (LocalStack's path
@@ -28,7 +35,8 @@ interface Route {
 const json = (status: number, body: unknown): EmulatorResponse => ({
   status,
   headers: { "content-type": "application/json; charset=UTF-8" },
-  body: JSON.stringify(body),
+  // Versions are bigints (Java longs): written as exact JSON numbers.
+  body: stringifyJson(body),
 });
 
 const empty = (status: number): EmulatorResponse => ({
@@ -74,12 +82,17 @@ function checkRefreshParam(c: RouteContext): void {
   }
 }
 
-function conditions(c: RouteContext): { ifSeqNo?: number; ifPrimaryTerm?: number } {
+/** `version`, `version_type`, `if_seq_no`, `if_primary_term` of a single-document write. */
+function conditions(c: RouteContext): WriteConditions {
+  const version = c.params.get("version");
+  const type = c.params.get("version_type");
   const seq = c.params.get("if_seq_no");
   const term = c.params.get("if_primary_term");
   return {
-    ...(seq !== null ? { ifSeqNo: Number(seq) } : {}),
-    ...(term !== null ? { ifPrimaryTerm: Number(term) } : {}),
+    ...(version !== null ? { version: parseLongParam("version", version) } : {}),
+    ...(type !== null ? { versionType: parseVersionType(type) } : {}),
+    ...(seq !== null ? { ifSeqNo: Number(parseLongParam("if_seq_no", seq)) } : {}),
+    ...(term !== null ? { ifPrimaryTerm: Number(parseLongParam("if_primary_term", term)) } : {}),
   };
 }
 
@@ -203,6 +216,10 @@ const ROUTES: Route[] = [
     pattern: [":name", "_settings"],
     methods: {
       GET: { operation: "indices", handler: (c) => json(200, c.engine.getSettings(c.domain, [index(c)])) },
+      PUT: {
+        operation: "indices",
+        handler: (c) => json(200, c.engine.putSettings(c.domain, [index(c)], docBody(c.request))),
+      },
     },
   },
   {
@@ -257,6 +274,10 @@ const ROUTES: Route[] = [
 ];
 
 function updateConditions(c: RouteContext): Record<string, unknown> {
+  // RestUpdateAction refuses any version parameter before reading the request.
+  if (c.params.has("version") || c.params.has("version_type")) {
+    throw osErrors.validation([UPDATE_VERSIONING_PROBLEM]);
+  }
   const cond = conditions(c);
   return {
     ...(cond.ifSeqNo !== undefined ? { if_seq_no: cond.ifSeqNo } : {}),

@@ -10,7 +10,8 @@ import {
   type ParsedDocument,
 } from "./mapping.js";
 import type { DomainRecord } from "./control-plane.js";
-import { DEFAULT_REFRESH_INTERVAL_MS } from "./limits.js";
+import { DEFAULT_GC_DELETES, DEFAULT_REFRESH_INTERVAL_MS } from "./limits.js";
+import type { CurrentVersion } from "./versioning.js";
 
 /**
  * Indices of the emulated domains. Each index keeps two views: `docs`, the live documents that
@@ -21,15 +22,25 @@ import { DEFAULT_REFRESH_INTERVAL_MS } from "./limits.js";
 export interface StoredDoc {
   id: string;
   source: Record<string, unknown>;
-  version: number;
+  /** A Java long: bigint keeps external versions up to 2^63-1 exact. */
+  version: bigint;
   seqNo: number;
   fields: IndexedFields;
+}
+
+/** What a delete leaves behind: the version and when, kept for `index.gc_deletes`. */
+export interface Tombstone {
+  version: bigint;
+  seqNo: number;
+  deletedAt: number;
 }
 
 export interface IndexSettings {
   number_of_shards: number;
   number_of_replicas: number;
   refresh_interval?: string;
+  /** How long a deleted document's version is remembered (`index.gc_deletes`, default 60s). */
+  gc_deletes?: string;
   [key: string]: unknown;
 }
 
@@ -73,31 +84,54 @@ export class OsIndex {
     return this.pending.size > 0;
   }
 
-  /** Writes a document (already parsed against the mappings); returns the stored version. */
-  put(id: string, source: Record<string, unknown>, fields: IndexedFields): StoredDoc {
-    const previous = this.docs.get(id)?.version ?? this.tombstones.get(id) ?? 0;
-    const doc: StoredDoc = { id, source, fields, version: previous + 1, seqNo: ++this.seqNo };
+  /** Milliseconds a tombstone is kept (`index.gc_deletes`). */
+  gcDeletesMs(): number {
+    const parsed = parseTimeValue(this.settings.gc_deletes ?? DEFAULT_GC_DELETES);
+    return typeof parsed === "number" ? parsed : 0;
+  }
+
+  /**
+   * The version state of an id at `now`: its live document, or its tombstone while younger than
+   * gc_deletes (an expired tombstone is dropped: the id is unknown again, as in OpenSearch).
+   */
+  current(id: string, now: number): CurrentVersion | undefined {
+    const doc = this.docs.get(id);
+    if (doc) return { version: doc.version, seqNo: doc.seqNo, deleted: false };
+    const tombstone = this.tombstones.get(id);
+    if (!tombstone) return undefined;
+    if (now - tombstone.deletedAt >= this.gcDeletesMs()) {
+      this.tombstones.delete(id);
+      return undefined;
+    }
+    return { version: tombstone.version, seqNo: tombstone.seqNo, deleted: true };
+  }
+
+  /** Writes a document (already parsed against the mappings) with the version the engine decided. */
+  put(id: string, source: Record<string, unknown>, fields: IndexedFields, version: bigint): StoredDoc {
+    const doc: StoredDoc = { id, source, fields, version, seqNo: ++this.seqNo };
     this.tombstones.delete(id);
     this.docs.set(id, doc);
     this.pending.add(id);
     return doc;
   }
 
-  remove(id: string): StoredDoc | undefined {
+  /** Deletes an id (present or not) and leaves a tombstone with the delete's version. */
+  remove(
+    id: string,
+    version: bigint,
+    now: number,
+  ): { previous: StoredDoc | undefined; tombstone: Tombstone } {
     const previous = this.docs.get(id);
-    if (!previous) {
-      this.seqNo++;
-      return undefined;
+    if (previous) {
+      this.docs.delete(id);
+      this.pending.add(id);
     }
-    this.docs.delete(id);
-    this.pending.add(id);
-    this.seqNo++;
-    // A deleted id keeps its version, so indexing it again continues from there (OpenSearch's tombstones).
-    this.tombstones.set(id, previous.version + 1);
-    return { ...previous, version: previous.version + 1, seqNo: this.seqNo };
+    const tombstone: Tombstone = { version, seqNo: ++this.seqNo, deletedAt: now };
+    this.tombstones.set(id, tombstone);
+    return { previous, tombstone };
   }
 
-  private readonly tombstones = new Map<string, number>();
+  readonly tombstones = new Map<string, Tombstone>();
 
   refresh(now: number): void {
     for (const id of this.pending) {
@@ -124,9 +158,14 @@ export class OsIndex {
   }
 }
 
+/**
+ * A journaled document write. `version` (decimal text of the version the write left) and `at`
+ * (a delete's time, for its tombstone's expiry) are absent in journals written before versioning:
+ * replay then counts versions internally, as those writes did.
+ */
 export type DocOp =
-  | { op: "index"; index: string; id: string; source: Record<string, unknown> }
-  | { op: "delete"; index: string; id: string };
+  | { op: "index"; index: string; id: string; source: Record<string, unknown>; version?: string }
+  | { op: "delete"; index: string; id: string; version?: string; at?: number };
 
 export type OpenSearchEntry =
   | { t: "createDomain"; record: DomainRecord }
@@ -142,6 +181,7 @@ export type OpenSearchEntry =
     }
   | { t: "deleteIndex"; domain: string; index: string }
   | { t: "putMapping"; domain: string; index: string; mappings: Mappings }
+  | { t: "putSettings"; domain: string; index: string; settings: Partial<IndexSettings> }
   | { t: "write"; domain: string; ops: DocOp[] };
 
 export interface OpenSearchSnapshot {
@@ -157,7 +197,9 @@ export interface OpenSearchSnapshot {
       settings: IndexSettings;
       mappings: Mappings;
       seqNo: number;
-      docs: { id: string; source: Record<string, unknown>; version: number; seqNo: number }[];
+      /** Decimal text since versioning (numbers in older snapshots). */
+      docs: { id: string; source: Record<string, unknown>; version: number | string; seqNo: number }[];
+      tombstones?: { id: string; version: string; seqNo: number; deletedAt: number }[];
     }[];
   }[];
 }
@@ -193,7 +235,7 @@ export class OpenSearchState {
    * Applies a journal entry. Document writes were validated before they were journaled, so
    * replaying them re-derives the same versions, sequence numbers and dynamic mappings.
    */
-  apply(entry: OpenSearchEntry): void {
+  apply(entry: OpenSearchEntry, now = 0): void {
     switch (entry.t) {
       case "createDomain":
         this.domainRecords.set(
@@ -227,8 +269,13 @@ export class OpenSearchState {
         if (index) index.setMappings(mergeMappings(index.mappings, entry.mappings));
         return;
       }
+      case "putSettings": {
+        const index = this.index(entry.domain, entry.index);
+        if (index) index.settings = { ...index.settings, ...structuredClone(entry.settings) };
+        return;
+      }
       case "write":
-        for (const op of entry.ops) this.applyDocOp(entry.domain, op);
+        for (const op of entry.ops) this.applyDocOp(entry.domain, op, now);
         return;
     }
   }
@@ -237,13 +284,19 @@ export class OpenSearchState {
    * Applies one document write. `parsed` (from validating the write before journaling it) saves
    * parsing the document again on the live path; replay parses.
    */
-  applyDocOp(domain: string, op: DocOp, parsed?: ParsedDocument): StoredDoc | undefined {
+  applyDocOp(domain: string, op: DocOp, now: number, parsed?: ParsedDocument): void {
     const index = this.index(domain, op.index);
-    if (!index) return undefined;
-    if (op.op === "delete") return index.remove(op.id);
+    if (!index) return;
+    const at = op.op === "delete" ? (op.at ?? now) : now;
+    const version =
+      op.version !== undefined ? BigInt(op.version) : (index.current(op.id, at)?.version ?? 0n) + 1n;
+    if (op.op === "delete") {
+      index.remove(op.id, version, at);
+      return;
+    }
     const doc = parsed ?? parseDocument(index.mappings, op.source, op.id);
     if (doc.dynamic) index.setMappings(mergeMappings(index.mappings, doc.dynamic));
-    return index.put(op.id, op.source, doc.fields);
+    index.put(op.id, op.source, doc.fields, version);
   }
 
   toSnapshot(): OpenSearchSnapshot {
@@ -262,8 +315,14 @@ export class OpenSearchState {
           docs: [...index.docs.values()].map((d) => ({
             id: d.id,
             source: d.source,
-            version: d.version,
+            version: d.version.toString(),
             seqNo: d.seqNo,
+          })),
+          tombstones: [...index.tombstones.entries()].map(([id, t]) => ({
+            id,
+            version: t.version.toString(),
+            seqNo: t.seqNo,
+            deletedAt: t.deletedAt,
           })),
         })),
       })),
@@ -281,12 +340,15 @@ export class OpenSearchState {
           const doc: StoredDoc = {
             id: d.id,
             source: d.source,
-            version: d.version,
+            version: BigInt(d.version),
             seqNo: d.seqNo,
             fields: parsed.fields,
           };
           index.docs.set(d.id, doc);
           index.searchable.set(d.id, doc);
+        }
+        for (const t of s.tombstones ?? []) {
+          index.tombstones.set(t.id, { version: BigInt(t.version), seqNo: t.seqNo, deletedAt: t.deletedAt });
         }
         index.seqNo = s.seqNo;
         index.lastRefresh = now;
