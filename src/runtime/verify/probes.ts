@@ -206,6 +206,8 @@ export interface SearchIndex {
   has(key: { pk: string; sk: string }): Promise<boolean>;
   remove(key: { pk: string; sk: string }): Promise<void>;
   ids(max: number): Promise<string[]>;
+  /** Up to `max` documents: id and the named source fields (reconciliation by content). */
+  documents(max: number, fields: readonly string[]): Promise<Map<string, Record<string, unknown>>>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -254,6 +256,22 @@ export function openIndex(stack: Stack): SearchIndex {
         return hits.map((hit) => hit._id ?? "");
       } catch (error) {
         if (statusOf(error) === 404) return [];
+        throw error;
+      }
+    },
+    async documents(max, fields) {
+      await refresh();
+      try {
+        const response = await client.search({
+          index,
+          body: { size: max, _source: { includes: [...fields] }, query: { match_all: {} } },
+        });
+        const hits =
+          (response.body as { hits?: { hits?: { _id?: string; _source?: Record<string, unknown> }[] } }).hits
+            ?.hits ?? [];
+        return new Map(hits.map((hit) => [hit._id ?? "", hit._source ?? {}]));
+      } catch (error) {
+        if (statusOf(error) === 404) return new Map();
         throw error;
       }
     },
