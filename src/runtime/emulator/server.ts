@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ServiceError } from "./core/errors.js";
+import { gatewayRefusal } from "./core/gateway-checks.js";
 import { newRequestContext, type EmulatorRequest, type EmulatorResponse } from "./core/request.js";
 import type { ServiceModule, ServiceName } from "./core/service.js";
 import { toServiceError } from "./protocol/json.js";
@@ -108,6 +109,9 @@ export class Gateway {
           : "The emulator could not tell which AWS service this request is for (no X-Amz-Target, Action or known path)",
       );
     }
+    // Credentials and nesting, checked as AWS's front ends do before the service sees the request.
+    const refused = gatewayRefusal(request, name!);
+    if (refused) return refused;
     try {
       return await module.handle(request);
     } catch (error) {

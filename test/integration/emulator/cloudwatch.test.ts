@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, ManualClock, type Emulator } from "../../../src/runtime/emulator/index.js";
 import { awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
 import { startEmulatorProcess } from "../../helpers/emulator-process.js";
+import { testAuthorization } from "../../helpers/raw-aws.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const MINUTE = 60_000;
@@ -580,7 +581,7 @@ describe("emulator: CloudWatch (query protocol)", () => {
     const post = (body: string) =>
       fetch(emulator.url, {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
+        headers: { authorization: testAuthorization(), "content-type": "application/x-www-form-urlencoded" },
         body,
       });
     const ok = await post(
@@ -603,6 +604,7 @@ describe("emulator: CloudWatch (query protocol)", () => {
     const response = await fetch(emulator.url, {
       method: "POST",
       headers: {
+        authorization: testAuthorization(),
         "content-type": "application/x-amz-json-1.0",
         "x-amz-target": "GraniteServiceVersion20100801.DeleteAlarms",
         "x-amzn-query-mode": "true",

@@ -32,6 +32,7 @@ import {
 } from "@aws-sdk/client-dynamodb-streams";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../../src/runtime/emulator/index.js";
+import { testAuthorization } from "../../helpers/raw-aws.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
@@ -751,6 +752,7 @@ describe("emulator: DynamoDB", () => {
       const response = await fetch(emulator.url, {
         method: "POST",
         headers: {
+          authorization: testAuthorization(),
           "content-type": "application/x-amz-json-1.0",
           "x-amz-target": "DynamoDB_20120810.GetItem",
         },

@@ -25,6 +25,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, ManualClock, type Emulator } from "../../../src/runtime/emulator/index.js";
 import { awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
+import { testAuthorization } from "../../helpers/raw-aws.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const MINUTE = 60 * 1000;
@@ -557,6 +558,7 @@ describe("emulator: DynamoDB Streams", () => {
       const response = await fetch(emulator.url, {
         method: "POST",
         headers: {
+          authorization: testAuthorization(),
           "content-type": "application/x-amz-json-1.0",
           "x-amz-target": "DynamoDBStreams_20120810.WaitForRecords",
         },

@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../../src/runtime/emulator/index.js";
 import { awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
+import { testAuthorization } from "../../helpers/raw-aws.js";
 
 const ACCOUNT = "000000000000";
 const LAMBDA_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:scraper-news`;
@@ -358,7 +359,11 @@ describe("events: rules and targets API", () => {
   it("an unknown operation gets AWS's error, not a crash", async () => {
     const response = await fetch(emulator.url, {
       method: "POST",
-      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSEvents.CreateSomething" },
+      headers: {
+        authorization: testAuthorization(),
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": "AWSEvents.CreateSomething",
+      },
       body: "{}",
     });
     expect(response.status).toBe(400);

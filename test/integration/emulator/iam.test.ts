@@ -23,6 +23,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../../src/runtime/emulator/index.js";
 import { startEmulatorProcess } from "../../helpers/emulator-process.js";
+import { testAuthorization } from "../../helpers/raw-aws.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const trust = JSON.stringify({
@@ -257,7 +258,7 @@ describe("emulator: IAM", () => {
     });
     const response = await fetch(emulator.url, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
+      headers: { authorization: testAuthorization(), "content-type": "application/x-www-form-urlencoded" },
       body: "Action=CreateUserPool&Version=2010-05-08",
     });
     expect(response.status).toBe(400);

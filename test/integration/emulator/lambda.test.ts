@@ -27,6 +27,7 @@ import AdmZip from "adm-zip";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../../src/runtime/emulator/index.js";
+import { testAuthorization } from "../../helpers/raw-aws.js";
 
 /**
  * Lambda's control plane through the SDK: functions, their states for the waiters, code, resource
@@ -487,16 +488,21 @@ describe("lambda control plane", () => {
   });
 
   it("wire: restJson1 errors carry x-amzn-ErrorType and a Type/Message body; unknown paths are 404", async () => {
-    const response = await fetch(`${emulator.url}/2015-03-31/functions/ctl-wire-missing`);
+    const headers = { authorization: testAuthorization("lambda") };
+    const response = await fetch(`${emulator.url}/2015-03-31/functions/ctl-wire-missing`, { headers });
     expect(response.status).toBe(404);
     expect(response.headers.get("x-amzn-errortype")).toBe("ResourceNotFoundException");
     expect(await response.json()).toMatchObject({
       Type: "User",
       Message: `Function not found: ${ARN_PREFIX}ctl-wire-missing`,
     });
-    const unknown = await fetch(`${emulator.url}/2015-03-31/functions/x/no-such-thing`);
+    const unknown = await fetch(`${emulator.url}/2015-03-31/functions/x/no-such-thing`, { headers });
     expect(unknown.status).toBe(404);
-    const malformed = await fetch(`${emulator.url}/2015-03-31/functions`, { method: "POST", body: "{nope" });
+    const malformed = await fetch(`${emulator.url}/2015-03-31/functions`, {
+      method: "POST",
+      body: "{nope",
+      headers,
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get("x-amzn-errortype")).toBe("InvalidRequestContentException");
   });

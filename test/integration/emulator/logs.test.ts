@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, ManualClock, type Emulator } from "../../../src/runtime/emulator/index.js";
 import { awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
 import { startEmulatorProcess } from "../../helpers/emulator-process.js";
+import { testAuthorization } from "../../helpers/raw-aws.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const DAY = 24 * 60 * 60 * 1000;
@@ -590,6 +591,7 @@ describe("emulator: CloudWatch Logs", () => {
     const unknown = await fetch(emulator.url, {
       method: "POST",
       headers: {
+        authorization: testAuthorization(),
         "x-amz-target": "Logs_20140328.NoSuchOperation",
         "content-type": "application/x-amz-json-1.1",
       },
@@ -600,6 +602,7 @@ describe("emulator: CloudWatch Logs", () => {
     const malformed = await fetch(emulator.url, {
       method: "POST",
       headers: {
+        authorization: testAuthorization(),
         "x-amz-target": "Logs_20140328.CreateLogGroup",
         "content-type": "application/x-amz-json-1.1",
       },

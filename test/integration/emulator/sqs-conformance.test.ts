@@ -17,6 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../../src/runtime/emulator/index.js";
 import { awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
+import { testAuthorization } from "../../helpers/raw-aws.js";
 
 /**
  * SQS answers as the SQS API reference and developer guide document them: attribute names and
@@ -156,6 +157,7 @@ describe("sqs conformance (JSON protocol, SDK v3)", () => {
     const raw = await fetch(emulator.url, {
       method: "POST",
       headers: {
+        authorization: testAuthorization(),
         "content-type": "application/x-amz-json-1.0",
         "x-amz-target": "AmazonSQS.SendMessage",
         "x-amzn-query-mode": "true",
@@ -238,7 +240,10 @@ describe("sqs conformance (query protocol)", () => {
   async function query(params: Record<string, string>): Promise<{ status: number; xml: string }> {
     const response = await fetch(emulator.url, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+      headers: {
+        authorization: testAuthorization(),
+        "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+      },
       body: new URLSearchParams({ Version: "2012-11-05", ...params }).toString(),
     });
     return { status: response.status, xml: await response.text() };

@@ -2,6 +2,7 @@ import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, ManualClock, type Emulator } from "../../../src/runtime/emulator/index.js";
+import { testAuthorization } from "../../helpers/raw-aws.js";
 
 /**
  * The query protocol older SDKs and CLIs speak: form-encoded `Action=<Op>&Version=2012-11-05`
@@ -31,7 +32,10 @@ describe("sqs (query protocol)", () => {
   async function query(params: Record<string, string>, path = "/"): Promise<QueryAnswer> {
     const response = await fetch(`${emulator.url}${path}`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+      headers: {
+        authorization: testAuthorization(),
+        "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+      },
       body: new URLSearchParams({ Version: "2012-11-05", ...params }).toString(),
     });
     return {
@@ -338,6 +342,7 @@ describe("sqs (query protocol)", () => {
     const url = await createQueue("query-get");
     const response = await fetch(
       `${emulator.url}/?${new URLSearchParams({ Action: "GetQueueUrl", Version: "2012-11-05", QueueName: "query-get" })}`,
+      { headers: { authorization: testAuthorization() } },
     );
     expect(response.status).toBe(200);
     expect(one(await response.text(), "QueueUrl")).toBe(url);

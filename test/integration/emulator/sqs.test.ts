@@ -44,6 +44,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, ManualClock, type Emulator } from "../../../src/runtime/emulator/index.js";
 import { md5OfAttributes } from "../../../src/runtime/emulator/services/sqs/md5.js";
 import { awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
+import { testAuthorization } from "../../helpers/raw-aws.js";
 
 const ACCOUNT = "000000000000";
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
@@ -192,6 +193,7 @@ describe("sqs (JSON protocol, manual clock)", () => {
       const raw = await fetch(emulator.url, {
         method: "POST",
         headers: {
+          authorization: testAuthorization(),
           "content-type": "application/x-amz-json-1.0",
           "x-amz-target": "AmazonSQS.GetQueueUrl",
           "x-amzn-query-mode": "true",
