@@ -289,7 +289,7 @@ describe("events: rules and targets API", () => {
     expect(out.Entries?.[3]).toEqual({ ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed." });
   });
 
-  it("PutEvents: entries without Source/DetailType/Detail fail; all of them failing fails the request", async () => {
+  it("PutEvents: entries without Source/DetailType/Detail fail in their own result entry, even all of them", async () => {
     const mixed = await events.send(
       new PutEventsCommand({
         Entries: [
@@ -300,8 +300,20 @@ describe("events: rules and targets API", () => {
     );
     expect(mixed.FailedEntryCount).toBe(1);
     expect(mixed.Entries?.[1]?.ErrorCode).toBe("InvalidArgument");
-    const all = await failure(events.send(new PutEventsCommand({ Entries: [{ Source: "a.b" }] })));
-    expect(all.name).toBe("ValidationException");
+    const all = await events.send(
+      new PutEventsCommand({ Entries: [{ Source: "a.b" }, { DetailType: "X" }] }),
+    );
+    expect(all.FailedEntryCount).toBe(2);
+    expect(all.Entries).toEqual([
+      {
+        ErrorCode: "InvalidArgument",
+        ErrorMessage: "Parameter DetailType is not valid. Reason: DetailType is a required argument.",
+      },
+      {
+        ErrorCode: "InvalidArgument",
+        ErrorMessage: "Parameter Source is not valid. Reason: Source is a required argument.",
+      },
+    ]);
     const tooMany = await failure(
       events.send(
         new PutEventsCommand({

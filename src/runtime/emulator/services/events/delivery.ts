@@ -3,6 +3,10 @@ import type { TimerHandle } from "../../core/clock.js";
 import { ServiceError } from "../../core/errors.js";
 import type { RequestContext } from "../../core/request.js";
 import type { ServiceEnv } from "../../core/service.js";
+import type { ApiDestinationInvoker } from "./api-destination.js";
+import { DeliveryError } from "./delivery-error.js";
+
+export { DeliveryError, type DeliveryErrorCode } from "./delivery-error.js";
 import { renderInput } from "./input-transform.js";
 import {
   DEFAULT_EVENT_AGE_SECONDS,
@@ -11,22 +15,6 @@ import {
   DELIVERY_BACKOFF_MAX_MS,
 } from "./limits.js";
 import type { EventEnvelope, RuleRecord, Target } from "./models.js";
-
-/** The ERROR_CODE values a target DLQ message carries (aws-behaviour.md §5.7). */
-export type DeliveryErrorCode =
-  "NO_PERMISSIONS" | "NO_RESOURCE" | "THROTTLING" | "INTERNAL_ERROR" | "SDK_CLIENT_ERROR";
-
-export class DeliveryError extends Error {
-  override readonly name = "DeliveryError";
-  constructor(
-    readonly code: DeliveryErrorCode,
-    message: string,
-    /** Missing permissions and deleted resources are not retried: they go straight to the DLQ. */
-    readonly retryable: boolean,
-  ) {
-    super(message);
-  }
-}
 
 type ExhaustedCondition = "MaximumRetryAttempts" | "MaximumEventAgeInSeconds";
 
@@ -49,7 +37,10 @@ export class TargetDelivery {
   private readonly timers = new Set<TimerHandle>();
   private stopped = false;
 
-  constructor(private readonly env: ServiceEnv) {}
+  constructor(
+    private readonly env: ServiceEnv,
+    private readonly apiDestinations?: ApiDestinationInvoker,
+  ) {}
 
   deliver(rule: RuleRecord, target: Target, event: EventEnvelope): void {
     if (this.stopped) return;
@@ -99,9 +90,12 @@ export class TargetDelivery {
     const service = target.Arn.split(":")[2];
     if (service === "lambda") return this.invokeLambda(job, input);
     if (service === "sqs") return this.sendToQueue(target.Arn, input, target.SqsParameters?.MessageGroupId);
+    if (service === "events" && target.Arn.includes(":api-destination/") && this.apiDestinations) {
+      return this.apiDestinations.invoke(target, input);
+    }
     throw new DeliveryError(
       "SDK_CLIENT_ERROR",
-      `This emulator delivers to Lambda functions and SQS queues only, not to ${target.Arn}.`,
+      `This emulator delivers to Lambda functions, SQS queues and API destinations only, not to ${target.Arn}.`,
       false,
     );
   }

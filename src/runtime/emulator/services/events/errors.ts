@@ -15,4 +15,15 @@ export const eventsErrors = {
     ),
   invalidPattern: (message: string) => new ServiceError("InvalidEventPatternException", message, 400),
   limitExceeded: (message: string) => new ServiceError("LimitExceededException", message, 400),
+  alreadyExists: (message: string) => new ServiceError("ResourceAlreadyExistsException", message, 400),
+  notFound: (message: string) => new ServiceError("ResourceNotFoundException", message, 400),
+  /** A rule an AWS service manages (an archive's) changed without Force. */
+  managedRule: (name: string, managedBy: string) =>
+    new ServiceError(
+      "ManagedRuleException",
+      `Rule ${name} is managed by ${managedBy} and can only be changed with Force (delete the archive that owns it instead).`,
+      400,
+    ),
+  illegalStatus: (message: string) => new ServiceError("IllegalStatusException", message, 400),
+  internal: (message: string) => new ServiceError("InternalException", message, 500, false),
 };

@@ -35,3 +35,34 @@ export const DELIVERY_BACKOFF_MAX_MS = 300_000;
 /** Timers further out than this are re-armed in steps (Node timers overflow past ~24.8 days). */
 export const MAX_TIMER_STEP_MS = 86_400_000;
 export const COMPACT_AFTER_ENTRIES = 500;
+
+/** EventBusNameOrArn: a bus name, or the bus ARN. */
+export const BUS_NAME_OR_ARN_PATTERN =
+  /^(arn:aws[\w-]*:events:[a-z]{2}-[a-z]+-[\w-]+:[0-9]{12}:event-bus\/)?[/.\-_A-Za-z0-9]+$/;
+export const BUS_NAME_MAX_LENGTH = 256;
+export const BUS_NAME_PATTERN = /^[/.\-_A-Za-z0-9]+$/;
+export const BUS_DESCRIPTION_MAX_LENGTH = 512;
+
+export const ARCHIVE_NAME_MAX_LENGTH = 48;
+export const ARCHIVE_DESCRIPTION_MAX_LENGTH = 512;
+/** The rule EventBridge creates on the bus for an archive, and who it says manages it. */
+export const ARCHIVE_RULE_PREFIX = "Events-Archive-";
+export const ARCHIVE_RULE_MANAGED_BY = "prod.vhs.events.aws.internal";
+export const REPLAY_NAME_MAX_LENGTH = 64;
+/** A replay re-delivers this many archived events per tick of the emulator clock. */
+export const REPLAY_BATCH_SIZE = 100;
+export const REPLAY_TICK_MS = 100;
+export const DAY_MS = 86_400_000;
+
+export const CONNECTION_NAME_MAX_LENGTH = 64;
+export const API_DESTINATION_NAME_MAX_LENGTH = 64;
+export const API_DESTINATION_METHODS = ["POST", "GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"] as const;
+export const API_DESTINATION_RATE = { min: 1, max: 300, default: 300 } as const;
+/** EventBridge gives an API destination endpoint 5 seconds to answer. */
+export const API_DESTINATION_TIMEOUT_MS = 5_000;
+/** API destination answers EventBridge retries (the rest go to the DLQ at once). */
+export const API_DESTINATION_RETRIED_STATUSES = [401, 407, 409, 429];
+/** OAuth tokens without expires_in are fetched again after this long. */
+export const OAUTH_DEFAULT_TOKEN_LIFETIME_MS = 3_600_000;
+/** Connection state changes (AUTHORIZING, DEAUTHORIZING) settle after this long. */
+export const CONNECTION_TRANSITION_MS = 50;

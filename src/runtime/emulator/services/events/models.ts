@@ -23,6 +23,14 @@ export interface Target {
   RetryPolicy?: RetryPolicy;
   DeadLetterConfig?: { Arn?: string };
   SqsParameters?: { MessageGroupId?: string };
+  /** API destination targets: values for `*` in the endpoint path, extra headers and query. */
+  HttpParameters?: HttpParameters;
+}
+
+export interface HttpParameters {
+  PathParameterValues?: string[];
+  HeaderParameters?: Record<string, string>;
+  QueryStringParameters?: Record<string, string>;
 }
 
 export interface RuleRecord {
@@ -39,6 +47,8 @@ export interface RuleRecord {
   /** Epoch ms: when the schedule started counting (rule created, expression changed, or enabled). */
   scheduleAnchor: number;
   targets: Target[];
+  /** Set on rules a service created for the account (an archive's rule); shown as ManagedBy. */
+  managedBy?: string;
 }
 
 /** The event envelope every target receives (aws-behaviour.md §5.4). */
@@ -52,6 +62,8 @@ export interface EventEnvelope {
   region: string;
   resources: string[];
   detail: unknown;
+  /** Present on events a replay re-delivers: the replay's name. */
+  "replay-name"?: string;
 }
 
 export function ruleKey(accountId: string, region: string, bus: string, name: string): string {
@@ -75,4 +87,131 @@ export function busArn(region: string, accountId: string, bus: string): string {
 /** Event `time`: ISO-8601 UTC to the second with `Z`, as EventBridge writes it. */
 export function eventTime(epochMs: number): string {
   return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace(".000Z", "Z");
+}
+
+/** Key of a named resource (bus, archive, replay, connection, API destination) in its account. */
+export function scopedKey(accountId: string, region: string, name: string): string {
+  return `${accountId}/${region}/${name}`;
+}
+
+interface Scoped {
+  accountId: string;
+  region: string;
+  name: string;
+}
+
+export function keyOfResource(record: Scoped): string {
+  return scopedKey(record.accountId, record.region, record.name);
+}
+
+export interface BusRecord extends Scoped {
+  arn: string;
+  description?: string;
+  kmsKeyIdentifier?: string;
+  deadLetterConfig?: { Arn?: string };
+  creationTime: number;
+  lastModifiedTime: number;
+}
+
+export type ArchiveState =
+  "ENABLED" | "DISABLED" | "CREATING" | "UPDATING" | "CREATE_FAILED" | "UPDATE_FAILED";
+
+export interface ArchiveRecord extends Scoped {
+  arn: string;
+  eventSourceArn: string;
+  /** Key of the bus the archive records (its managed rule lives there). */
+  busKey: string;
+  description?: string;
+  eventPattern?: string;
+  /** 0 keeps events indefinitely. */
+  retentionDays: number;
+  state: ArchiveState;
+  creationTime: number;
+}
+
+/** One archived event: the envelope as the bus received it, and when it was archived. */
+export interface ArchivedEvent {
+  event: EventEnvelope;
+  archivedAt: number;
+  size: number;
+}
+
+export type ReplayState = "STARTING" | "RUNNING" | "CANCELLING" | "COMPLETED" | "CANCELLED" | "FAILED";
+
+export interface ReplayRecord extends Scoped {
+  arn: string;
+  description?: string;
+  /** The archive ARN. */
+  eventSourceArn: string;
+  destination: { Arn: string; FilterArns?: string[] };
+  eventStartTime: number;
+  eventEndTime: number;
+  state: ReplayState;
+  stateReason?: string;
+  replayStartTime: number;
+  replayEndTime?: number;
+  eventLastReplayedTime?: number;
+  /** How many of the events in range (ordered by time, then arrival) were re-delivered. */
+  position: number;
+}
+
+export type ConnectionAuthorizationType = "BASIC" | "OAUTH_CLIENT_CREDENTIALS" | "API_KEY";
+export type ConnectionState =
+  "CREATING" | "UPDATING" | "DELETING" | "AUTHORIZED" | "DEAUTHORIZED" | "AUTHORIZING" | "DEAUTHORIZING";
+
+export interface ConnectionHttpParameter {
+  Key?: string;
+  Value?: string;
+  IsValueSecret?: boolean;
+}
+
+export interface ConnectionHttpParameters {
+  HeaderParameters?: ConnectionHttpParameter[];
+  QueryStringParameters?: ConnectionHttpParameter[];
+  BodyParameters?: ConnectionHttpParameter[];
+}
+
+/** AuthParameters as given, secrets included (AWS keeps these in a Secrets Manager secret). */
+export interface ConnectionAuthParameters {
+  BasicAuthParameters?: { Username: string; Password: string };
+  ApiKeyAuthParameters?: { ApiKeyName: string; ApiKeyValue: string };
+  OAuthParameters?: {
+    ClientParameters: { ClientID: string; ClientSecret: string };
+    AuthorizationEndpoint: string;
+    HttpMethod: string;
+    OAuthHttpParameters?: ConnectionHttpParameters;
+  };
+  InvocationHttpParameters?: ConnectionHttpParameters;
+}
+
+export interface ConnectionRecord extends Scoped {
+  arn: string;
+  secretArn: string;
+  description?: string;
+  authorizationType: ConnectionAuthorizationType;
+  authParameters: ConnectionAuthParameters;
+  state: ConnectionState;
+  stateReason?: string;
+  creationTime: number;
+  lastModifiedTime: number;
+  lastAuthorizedTime?: number;
+}
+
+export interface ApiDestinationRecord extends Scoped {
+  arn: string;
+  description?: string;
+  connectionArn: string;
+  invocationEndpoint: string;
+  httpMethod: string;
+  invocationRateLimitPerSecond: number;
+  creationTime: number;
+  lastModifiedTime: number;
+}
+
+export function archiveArn(region: string, accountId: string, name: string): string {
+  return `arn:aws:events:${region}:${accountId}:archive/${name}`;
+}
+
+export function replayArn(region: string, accountId: string, name: string): string {
+  return `arn:aws:events:${region}:${accountId}:replay/${name}`;
 }

@@ -7,7 +7,12 @@ import {
 import type { EmulatorRequest, EmulatorResponse, RequestContext } from "../../core/request.js";
 import type { Operation, ServiceEnv, ServiceModule } from "../../core/service.js";
 import { handleAwsJson } from "../../protocol/json.js";
-import { TargetDelivery } from "./delivery.js";
+import { ApiDestinationInvoker } from "./api-destination.js";
+import { archiveOperations } from "./archives.js";
+import { busOperations } from "./buses.js";
+import { ConnectionAuthorizer } from "./connection-auth.js";
+import { connectionOperations } from "./connections.js";
+import { EventsCore } from "./core.js";
 import { eventsErrors } from "./errors.js";
 import {
   DEFAULT_BUS,
@@ -23,9 +28,7 @@ import {
   TIME_ENTRY_BYTES,
 } from "./limits.js";
 import {
-  busArn,
   eventTime,
-  keyOf,
   ruleArn,
   ruleKey,
   type EventEnvelope,
@@ -34,9 +37,14 @@ import {
   type Target,
 } from "./models.js";
 import { parseScheduleExpression, ScheduleExpressionError } from "./schedule-expression.js";
-import { RuleScheduler } from "./scheduler.js";
-import { RuleStore, type EventsJournalEntry, type EventsSnapshot } from "./store.js";
-import { optionalLimit, optionalString, requireName, validateTarget } from "./validate.js";
+import {
+  compareNames,
+  optionalLimit,
+  optionalString,
+  paginate,
+  requireName,
+  validateTarget,
+} from "./validate.js";
 
 const PROTOCOL = { version: "1.1" as const, errorNamespace: "com.amazonaws.events" };
 const RULE_STATES: RuleState[] = ["ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"];
@@ -49,65 +57,36 @@ interface EntryResult {
 }
 
 /**
- * EventBridge (AWSEvents, awsJson1_1) on the default bus: rules with event patterns or schedules,
- * targets with input transformation, retry policy and DLQ, PutEvents, TestEventPattern.
+ * EventBridge (AWSEvents, awsJson1_1): the default bus and custom buses with their rules (event
+ * patterns or schedules), targets (input transformation, retry policy, DLQ; Lambda, SQS and API
+ * destinations), PutEvents, TestEventPattern, archives and replays, connections and API
+ * destinations. This file holds rules, targets and events; the other groups have their own.
  */
 export function createEventsService(env: ServiceEnv): ServiceModule {
-  const rules = new RuleStore(env.store<EventsSnapshot, EventsJournalEntry>("events"));
-  const compiled = new Map<string, CompiledEventPattern>();
-  const delivery = new TargetDelivery(env);
-  const scheduler = new RuleScheduler(
-    env.clock,
-    (rule, at) => fireSchedule(rule, at),
-    (error) => env.reportBackgroundError("events", error),
-  );
-
-  function busName(value: unknown, context: RequestContext): string {
-    if (value === undefined || value === null || value === "" || value === DEFAULT_BUS) return DEFAULT_BUS;
-    if (value === busArn(context.region, context.accountId, DEFAULT_BUS)) return DEFAULT_BUS;
-    throw eventsErrors.busNotFound(String(value));
-  }
+  const auth = new ConnectionAuthorizer(env.clock);
+  let core: EventsCore | undefined = undefined;
+  const invoker = new ApiDestinationInvoker(() => core!.store, auth);
+  const events = new EventsCore(env, invoker);
+  core = events;
+  const rules = events.store;
+  const archives = archiveOperations(events);
+  const connections = connectionOperations(events, auth);
 
   function requireRule(name: unknown, bus: unknown, context: RequestContext): RuleRecord {
     const ruleName = requireName(name);
-    const busValue = busName(bus, context);
+    const busValue = events.busName(bus, context);
     const rule = rules.get(ruleKey(context.accountId, context.region, busValue, ruleName));
     if (!rule) throw eventsErrors.ruleNotFound(ruleName, busValue);
     return rule;
   }
 
-  /** Stores a new version of a rule and brings its pattern and schedule up to date. */
-  function save(rule: RuleRecord): void {
-    rules.put(rule);
-    track(rule);
+  /** Rules an AWS service manages (an archive's) change only with Force, where Force exists. */
+  function unmanaged(rule: RuleRecord, force: unknown = false): RuleRecord {
+    if (rule.managedBy && force !== true) throw eventsErrors.managedRule(rule.name, rule.managedBy);
+    return rule;
   }
 
-  function track(rule: RuleRecord): void {
-    const key = keyOf(rule);
-    if (rule.eventPattern) compiled.set(key, compileEventPattern(rule.eventPattern));
-    else compiled.delete(key);
-    scheduler.arm(rule);
-  }
-
-  function dispatch(rule: RuleRecord, event: EventEnvelope): void {
-    for (const target of rule.targets) delivery.deliver(rule, target, event);
-  }
-
-  function fireSchedule(armed: RuleRecord, at: number): void {
-    const rule = rules.get(keyOf(armed));
-    if (!rule || rule.state === "DISABLED" || !rule.scheduleExpression) return;
-    dispatch(rule, {
-      version: "0",
-      id: randomUUID(),
-      "detail-type": "Scheduled Event",
-      source: "aws.events",
-      account: rule.accountId,
-      time: eventTime(at),
-      region: rule.region,
-      resources: [rule.arn],
-      detail: {},
-    });
-  }
+  const save = (rule: RuleRecord) => events.saveRule(rule);
 
   const describe = (rule: RuleRecord) => ({
     Name: rule.name,
@@ -117,27 +96,17 @@ export function createEventsService(env: ServiceEnv): ServiceModule {
     State: rule.state,
     ...(rule.description !== undefined ? { Description: rule.description } : {}),
     ...(rule.roleArn ? { RoleArn: rule.roleArn } : {}),
+    ...(rule.managedBy ? { ManagedBy: rule.managedBy } : {}),
     EventBusName: rule.eventBusName,
   });
 
-  function paginate<T>(items: T[], nextToken: unknown, limit: number | undefined) {
-    const start =
-      typeof nextToken === "string" && nextToken ? Number(Buffer.from(nextToken, "base64url").toString()) : 0;
-    if (!Number.isInteger(start) || start < 0)
-      throw validation("The NextToken is not valid; pass the one the previous page returned.");
-    const size = limit ?? LIST_MAX_LIMIT;
-    const page = items.slice(start, start + size);
-    const next = start + page.length;
-    return {
-      page,
-      nextToken: next < items.length ? Buffer.from(String(next)).toString("base64url") : undefined,
-    };
-  }
+  const page = <T>(items: T[], input: Record<string, unknown>) =>
+    paginate(items, input["NextToken"], optionalLimit(input["Limit"], LIST_MAX_LIMIT), LIST_MAX_LIMIT);
 
   const operations: Record<string, Operation> = {
     PutRule: async (input: Record<string, unknown>, context: RequestContext) => {
       const name = requireName(input["Name"]);
-      const bus = busName(input["EventBusName"], context);
+      const bus = events.busName(input["EventBusName"], context);
       const pattern = optionalString(input["EventPattern"], "eventPattern", EVENT_PATTERN_MAX_LENGTH);
       const schedule = optionalString(
         input["ScheduleExpression"],
@@ -174,6 +143,7 @@ export function createEventsService(env: ServiceEnv): ServiceModule {
       const roleArn = optionalString(input["RoleArn"], "roleArn", 1600);
       const key = ruleKey(context.accountId, context.region, bus, name);
       const existing = rules.get(key);
+      if (existing) unmanaged(existing);
       const now = env.clock.now();
       // A rate() keeps counting from when it started unless the schedule changed or restarted.
       const keepsAnchor =
@@ -202,50 +172,44 @@ export function createEventsService(env: ServiceEnv): ServiceModule {
     },
 
     EnableRule: async (input: Record<string, unknown>, context: RequestContext) => {
-      const rule = requireRule(input["Name"], input["EventBusName"], context);
+      const rule = unmanaged(requireRule(input["Name"], input["EventBusName"], context));
       if (rule.state !== "DISABLED") return {};
       save({ ...rule, state: "ENABLED", scheduleAnchor: env.clock.now() });
       return {};
     },
 
     DisableRule: async (input: Record<string, unknown>, context: RequestContext) => {
-      const rule = requireRule(input["Name"], input["EventBusName"], context);
+      const rule = unmanaged(requireRule(input["Name"], input["EventBusName"], context));
       if (rule.state !== "DISABLED") save({ ...rule, state: "DISABLED" });
       return {};
     },
 
     DeleteRule: async (input: Record<string, unknown>, context: RequestContext) => {
       const name = requireName(input["Name"]);
-      const bus = busName(input["EventBusName"], context);
+      const bus = events.busName(input["EventBusName"], context);
       const rule = rules.get(ruleKey(context.accountId, context.region, bus, name));
       if (!rule) return {};
-      if (rule.targets.length > 0) throw validation("Rule can't be deleted since it has targets.");
-      rules.delete(keyOf(rule));
-      compiled.delete(keyOf(rule));
-      scheduler.cancel(rule);
+      unmanaged(rule, input["Force"]);
+      if (rule.targets.length > 0 && input["Force"] !== true) {
+        throw validation("Rule can't be deleted since it has targets.");
+      }
+      events.removeRule(rule);
       return {};
     },
 
     ListRules: async (input: Record<string, unknown>, context: RequestContext) => {
-      const bus = busName(input["EventBusName"], context);
+      const bus = events.busName(input["EventBusName"], context);
       const prefix = optionalString(input["NamePrefix"], "namePrefix", 64) ?? "";
-      const matching = rules
-        .all()
-        .filter(
-          (r) => r.accountId === context.accountId && r.region === context.region && r.eventBusName === bus,
-        )
+      const matching = events
+        .rulesOn(context.accountId, context.region, bus)
         .filter((r) => r.name.startsWith(prefix))
-        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const { page, nextToken } = paginate(
-        matching,
-        input["NextToken"],
-        optionalLimit(input["Limit"], LIST_MAX_LIMIT),
-      );
-      return { Rules: page.map(describe), ...(nextToken ? { NextToken: nextToken } : {}) };
+        .sort(compareNames);
+      const { page: listed, nextToken } = page(matching, input);
+      return { Rules: listed.map(describe), ...(nextToken ? { NextToken: nextToken } : {}) };
     },
 
     PutTargets: async (input: Record<string, unknown>, context: RequestContext) => {
-      const rule = requireRule(input["Rule"], input["EventBusName"], context);
+      const rule = unmanaged(requireRule(input["Rule"], input["EventBusName"], context));
       const raw = input["Targets"];
       if (!Array.isArray(raw) || raw.length < 1 || raw.length > TARGETS_PER_REQUEST) {
         throw constraint(
@@ -271,16 +235,12 @@ export function createEventsService(env: ServiceEnv): ServiceModule {
 
     ListTargetsByRule: async (input: Record<string, unknown>, context: RequestContext) => {
       const rule = requireRule(input["Rule"], input["EventBusName"], context);
-      const { page, nextToken } = paginate(
-        rule.targets,
-        input["NextToken"],
-        optionalLimit(input["Limit"], LIST_MAX_LIMIT),
-      );
-      return { Targets: page, ...(nextToken ? { NextToken: nextToken } : {}) };
+      const { page: targets, nextToken } = page(rule.targets, input);
+      return { Targets: targets, ...(nextToken ? { NextToken: nextToken } : {}) };
     },
 
     RemoveTargets: async (input: Record<string, unknown>, context: RequestContext) => {
-      const rule = requireRule(input["Rule"], input["EventBusName"], context);
+      const rule = unmanaged(requireRule(input["Rule"], input["EventBusName"], context), input["Force"]);
       const ids = input["Ids"];
       if (
         !Array.isArray(ids) ||
@@ -302,21 +262,14 @@ export function createEventsService(env: ServiceEnv): ServiceModule {
     ListRuleNamesByTarget: async (input: Record<string, unknown>, context: RequestContext) => {
       const arn = input["TargetArn"];
       if (typeof arn !== "string" || arn === "") throw constraint("targetArn", "null", "not be null");
-      const bus = busName(input["EventBusName"], context);
-      const names = rules
-        .all()
-        .filter(
-          (r) => r.accountId === context.accountId && r.region === context.region && r.eventBusName === bus,
-        )
+      const bus = events.busName(input["EventBusName"], context);
+      const names = events
+        .rulesOn(context.accountId, context.region, bus)
         .filter((r) => r.targets.some((t) => t.Arn === arn))
         .map((r) => r.name)
         .sort();
-      const { page, nextToken } = paginate(
-        names,
-        input["NextToken"],
-        optionalLimit(input["Limit"], LIST_MAX_LIMIT),
-      );
-      return { RuleNames: page, ...(nextToken ? { NextToken: nextToken } : {}) };
+      const { page: listed, nextToken } = page(names, input);
+      return { RuleNames: listed, ...(nextToken ? { NextToken: nextToken } : {}) };
     },
 
     PutEvents: async (input: Record<string, unknown>, context: RequestContext) => {
@@ -325,47 +278,40 @@ export function createEventsService(env: ServiceEnv): ServiceModule {
         throw constraint(
           "entries",
           Array.isArray(entries) ? `[${entries.length} entries]` : "null",
-          `have length between 1 and ${PUT_EVENTS_MAX_ENTRIES}`,
+          Array.isArray(entries) && entries.length > PUT_EVENTS_MAX_ENTRIES
+            ? `have length less than or equal to ${PUT_EVENTS_MAX_ENTRIES}`
+            : "have length greater than or equal to 1",
         );
       }
+      const list = entries as Record<string, unknown>[];
       let total = 0;
-      for (const entry of entries as Record<string, unknown>[]) total += entrySize(entry);
+      for (const entry of list) total += entrySize(entry);
       if (total > PUT_EVENTS_MAX_BYTES)
         throw validation("Total size of the entries in the request is over the limit.");
+      // A bus name is checked against the model for the whole request. A well-formed name of a
+      // bus that does not exist is no error: EventBridge accepts the event and nothing gets it.
+      const buses = list.map((entry, i) =>
+        events.parseBusName(entry?.["EventBusName"], context, `entries.${i + 1}.member.eventBusName`),
+      );
 
       const now = env.clock.now();
       const results: EntryResult[] = [];
-      const accepted: EventEnvelope[] = [];
-      let missingFields = 0;
-      for (const entry of entries as Record<string, unknown>[]) {
+      const accepted: [EventEnvelope, string][] = [];
+      list.forEach((entry, i) => {
         const outcome = buildEvent(entry ?? {}, context, now);
         if ("event" in outcome) {
-          accepted.push(outcome.event);
+          accepted.push([outcome.event, buses[i]!]);
           results.push({ EventId: outcome.event.id });
         } else {
-          if (outcome.missing) missingFields++;
           results.push({ ErrorCode: outcome.code, ErrorMessage: outcome.message });
         }
+      });
+      for (const [event, bus] of accepted) {
+        if (events.busExists(context.accountId, context.region, bus)) {
+          events.route(event, context.accountId, context.region, bus);
+        }
       }
-      if (missingFields === entries.length) {
-        throw validation("Parameters Source, DetailType and Detail are required in every PutEvents entry.");
-      }
-      for (const event of accepted) route(event, context);
       return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };
-    },
-
-    DescribeEventBus: async (input: Record<string, unknown>, context: RequestContext) => {
-      const bus = busName(input["Name"], context);
-      return { Name: bus, Arn: busArn(context.region, context.accountId, bus) };
-    },
-
-    ListEventBuses: async (input: Record<string, unknown>, context: RequestContext) => {
-      const prefix = typeof input["NamePrefix"] === "string" ? input["NamePrefix"] : "";
-      return {
-        EventBuses: DEFAULT_BUS.startsWith(prefix)
-          ? [{ Name: DEFAULT_BUS, Arn: busArn(context.region, context.accountId, DEFAULT_BUS) }]
-          : [],
-      };
     },
 
     TestEventPattern: async (input: Record<string, unknown>) => {
@@ -397,39 +343,35 @@ export function createEventsService(env: ServiceEnv): ServiceModule {
     },
   };
 
-  function route(event: EventEnvelope, context: RequestContext): void {
-    for (const rule of rules.all()) {
-      if (rule.accountId !== context.accountId || rule.region !== context.region) continue;
-      if (rule.eventBusName !== DEFAULT_BUS || rule.state === "DISABLED") continue;
-      const pattern = compiled.get(keyOf(rule));
-      if (pattern?.matches(event)) dispatch(rule, event);
-    }
-  }
+  const all: Record<string, Operation> = {
+    ...operations,
+    ...busOperations(events),
+    ...archives.operations,
+    ...connections.operations,
+  };
 
   return {
     name: "events",
-    operations,
+    operations: all,
     handle: (request: EmulatorRequest): Promise<EmulatorResponse> =>
-      handleAwsJson(request, operations, PROTOCOL, "events"),
+      handleAwsJson(request, all, PROTOCOL, "events"),
     async start() {
-      for (const rule of rules.load()) {
-        try {
-          track(rule);
-        } catch (error) {
-          env.reportBackgroundError("events", error);
-        }
-      }
+      events.start();
+      archives.start();
     },
     async stop() {
-      scheduler.stop();
-      delivery.stop();
-      rules.compact();
+      archives.stop();
+      connections.stop();
+      events.stop();
     },
-    health: () => ({ state: "running", detail: `${rules.size} rules, ${scheduler.armed} schedules armed` }),
+    health: () => ({
+      state: "running",
+      detail: `${rules.size} rules, ${events.scheduler.armed} schedules armed`,
+    }),
   };
 }
 
-type BuiltEvent = { event: EventEnvelope } | { code: string; message: string; missing?: boolean };
+type BuiltEvent = { event: EventEnvelope } | { code: string; message: string };
 
 function buildEvent(entry: Record<string, unknown>, context: RequestContext, now: number): BuiltEvent {
   const source = entry["Source"];
@@ -444,18 +386,8 @@ function buildEvent(entry: Record<string, unknown>, context: RequestContext, now
       return {
         code: "InvalidArgument",
         message: `Parameter ${field} is not valid. Reason: ${field} is a required argument.`,
-        missing: true,
       };
     }
-  }
-  const busValue = entry["EventBusName"];
-  if (
-    busValue !== undefined &&
-    busValue !== null &&
-    busValue !== DEFAULT_BUS &&
-    busValue !== busArn(context.region, context.accountId, DEFAULT_BUS)
-  ) {
-    return { code: "InvalidArgument", message: `Event bus ${String(busValue)} does not exist.` };
   }
   if ((source as string).startsWith("aws.")) {
     return { code: "NotAuthorizedForSourceException", message: "Not authorized for the source." };

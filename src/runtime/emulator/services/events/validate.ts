@@ -12,7 +12,7 @@ import {
   TARGET_ARN_MAX_LENGTH,
   TARGET_ID_MAX_LENGTH,
 } from "./limits.js";
-import type { InputTransformer, RetryPolicy, Target } from "./models.js";
+import type { HttpParameters, InputTransformer, RetryPolicy, Target } from "./models.js";
 
 const { constraint, validation } = eventsErrors;
 
@@ -113,12 +113,41 @@ export function validateTarget(raw: unknown, index: number): Target {
       target.DeadLetterConfig = { Arn: dlqArn };
     } else target.DeadLetterConfig = {};
   }
+  const http = input["HttpParameters"];
+  if (http !== undefined && http !== null) target.HttpParameters = validateHttpParameters(http, id);
   const sqs = input["SqsParameters"];
   if (sqs && typeof sqs === "object") {
     const group = (sqs as { MessageGroupId?: unknown }).MessageGroupId;
     target.SqsParameters = typeof group === "string" ? { MessageGroupId: group } : {};
   }
   return target;
+}
+
+function validateHttpParameters(value: unknown, id: string): HttpParameters {
+  if (typeof value !== "object" || Array.isArray(value))
+    throw validation(`HttpParameters of target ${id} must be an object.`);
+  const raw = value as Record<string, unknown>;
+  const out: HttpParameters = {};
+  const path = raw["PathParameterValues"];
+  if (path !== undefined && path !== null) {
+    if (!Array.isArray(path) || path.some((p) => typeof p !== "string")) {
+      throw validation(`HttpParameters.PathParameterValues of target ${id} must be a list of strings.`);
+    }
+    out.PathParameterValues = path as string[];
+  }
+  for (const member of ["HeaderParameters", "QueryStringParameters"] as const) {
+    const map = raw[member];
+    if (map === undefined || map === null) continue;
+    if (
+      typeof map !== "object" ||
+      Array.isArray(map) ||
+      Object.values(map).some((v) => typeof v !== "string")
+    ) {
+      throw validation(`HttpParameters.${member} of target ${id} must be a map of strings.`);
+    }
+    out[member] = map as Record<string, string>;
+  }
+  return out;
 }
 
 function validateTransformer(value: unknown, id: string): InputTransformer {
@@ -198,4 +227,69 @@ function validateRetryPolicy(value: unknown, field: string): RetryPolicy {
     policy.MaximumEventAgeInSeconds = age;
   }
   return policy;
+}
+
+/**
+ * A name member checked as the model does: required, length, pattern. `pattern` is shown as the
+ * model writes it in the message.
+ */
+export function requireModelName(
+  value: unknown,
+  field: string,
+  maxLength: number,
+  pattern: RegExp,
+  patternText: string,
+): string {
+  if (value === undefined || value === null) throw constraint(field, "null", "not be null");
+  if (typeof value !== "string" || value.length < 1 || value.length > maxLength) {
+    throw constraint(field, value, `have length less than or equal to ${maxLength}`);
+  }
+  if (!pattern.test(value))
+    throw constraint(field, value, `satisfy regular expression pattern: ${patternText}`);
+  return value;
+}
+
+/** Timestamps arrive as epoch seconds over JSON (or Dates from in-process callers); returns ms. */
+export function requireTimestamp(value: unknown, field: string): number {
+  if (value === undefined || value === null) throw constraint(field, "null", "not be null");
+  const ms =
+    value instanceof Date
+      ? value.getTime()
+      : typeof value === "number"
+        ? value * 1000
+        : typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value))
+          ? Number(value) * 1000
+          : typeof value === "string"
+            ? Date.parse(value)
+            : NaN;
+  if (!Number.isFinite(ms)) throw validation(`Parameter ${field} is not valid.`);
+  return ms;
+}
+
+/** Epoch ms as the JSON protocol renders timestamps: epoch seconds. */
+export function seconds(ms: number): number {
+  return ms / 1000;
+}
+
+/** Index-based NextToken pagination over an ordered list. */
+export function paginate<T>(
+  items: T[],
+  nextToken: unknown,
+  limit: number | undefined,
+  defaultLimit: number,
+): { page: T[]; nextToken?: string } {
+  const start =
+    typeof nextToken === "string" && nextToken ? Number(Buffer.from(nextToken, "base64url").toString()) : 0;
+  if (!Number.isInteger(start) || start < 0)
+    throw validation("The NextToken is not valid; pass the one the previous page returned.");
+  const size = limit ?? defaultLimit;
+  const page = items.slice(start, start + size);
+  const next = start + page.length;
+  return next < items.length
+    ? { page, nextToken: Buffer.from(String(next)).toString("base64url") }
+    : { page };
+}
+
+export function compareNames(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
