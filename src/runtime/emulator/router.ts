@@ -14,6 +14,7 @@ const TARGET_PREFIXES: Record<string, ServiceName> = {
   AWSEvents: "events",
   Logs_20140328: "logs",
   GraniteServiceVersion20100801: "cloudwatch",
+  AmazonSSM: "ssm",
 };
 
 const QUERY_VERSIONS: Record<string, ServiceName> = {
@@ -21,6 +22,7 @@ const QUERY_VERSIONS: Record<string, ServiceName> = {
   "2010-08-01": "cloudwatch",
   "2011-06-15": "sts",
   "2010-05-08": "iam",
+  "2010-03-31": "sns",
 };
 
 const LAMBDA_PATH =
@@ -37,6 +39,8 @@ const SIGNING_SERVICES: Record<string, ServiceName> = {
   iam: "iam",
   es: "opensearch",
   aoss: "opensearch",
+  sns: "sns",
+  ssm: "ssm",
 };
 
 /** Path prefix of the OpenSearch data plane: /opensearch/<region>/<domain>/… (LocalStack's path strategy). */
@@ -56,7 +60,20 @@ export function identifyService(request: EmulatorRequest): ServiceName | undefin
     const params = queryParams(request);
     const byVersion = params["Version"] ? QUERY_VERSIONS[params["Version"]] : undefined;
     if (byVersion) return byVersion;
+    // The SubscribeURL / UnsubscribeURL links SNS sends are plain GETs: no signature, no Version.
+    if (isSnsLink(params)) return "sns";
   }
   const signing = request.context.signingService;
   return signing ? SIGNING_SERVICES[signing] : undefined;
+}
+
+/** `?Action=ConfirmSubscription&TopicArn=arn:aws:sns:…` or `?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:…`. */
+function isSnsLink(params: Record<string, string>): boolean {
+  const arn =
+    params["Action"] === "ConfirmSubscription"
+      ? params["TopicArn"]
+      : params["Action"] === "Unsubscribe"
+        ? params["SubscriptionArn"]
+        : undefined;
+  return arn !== undefined && arn.split(":")[2] === "sns";
 }

@@ -13,7 +13,9 @@ export type ServiceName =
   | "cloudwatch"
   | "sts"
   | "iam"
-  | "opensearch";
+  | "opensearch"
+  | "sns"
+  | "ssm";
 
 /** One AWS operation: typed like the SDK's `…CommandInput` → `…CommandOutput`. */
 export type Operation<I = any, O = any> = (input: I, context: RequestContext) => Promise<O>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -16,6 +16,8 @@ export const SERVICE_LOADERS: Partial<Record<ServiceName, () => Promise<ServiceF
   dynamodbstreams: async () => (await import("./dynamodb/index.js")).default,
   sqs: async () => (await import("./sqs/index.js")).default,
   lambda: async () => (await import("./lambda/index.js")).default,
+  sns: async () => (await import("./sns/index.js")).default,
+  ssm: async () => (await import("./ssm/index.js")).default,
 };
 
 export const START_ORDER: ServiceName[] = [
@@ -28,5 +30,7 @@ export const START_ORDER: ServiceName[] = [
   "sqs",
   "opensearch",
   "lambda",
+  "ssm",
+  "sns",
   "events",
 ];
