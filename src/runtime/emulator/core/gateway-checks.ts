@@ -28,6 +28,9 @@ const QUERY_COMPATIBLE = new Set<ServiceName>(["sqs", "cloudwatch"]);
 /** STS actions AWS serves unsigned: the caller has no AWS credentials yet, only a token. */
 const UNSIGNED_STS_ACTIONS = new Set(["AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"]);
 
+/** SNS actions AWS serves unsigned: the SubscribeURL and UnsubscribeURL links SNS sends to endpoints. */
+const UNSIGNED_SNS_ACTIONS = new Set(["ConfirmSubscription", "Unsubscribe"]);
+
 /**
  * Credentials in any form AWS reads them: a SigV4 `Authorization` header, a presigned URL's
  * `X-Amz-Credential`, or (query protocol) SigV2's `AWSAccessKeyId`.
@@ -47,10 +50,11 @@ function unsignedInAws(request: EmulatorRequest, service: ServiceName, protocol:
   // An OpenSearch domain endpoint answers unsigned requests its access policy allows (open
   // domains, fine-grained access control with HTTP basic authentication).
   if (protocol === "opensearch") return true;
+  if (protocol !== "awsQuery") return false;
+  const action = queryParams(request)["Action"] ?? "";
   return (
-    service === "sts" &&
-    protocol === "awsQuery" &&
-    UNSIGNED_STS_ACTIONS.has(queryParams(request)["Action"] ?? "")
+    (service === "sts" && UNSIGNED_STS_ACTIONS.has(action)) ||
+    (service === "sns" && UNSIGNED_SNS_ACTIONS.has(action))
   );
 }
 
