@@ -15,9 +15,14 @@ const CACHE = join(ROOT, "node_modules", ".cache", "pipeline-tests");
 
 export interface EmulatorProcess {
   url: string;
+  pid: number;
   child: ChildProcess;
+  /** What start-up recovery repaired, as the emulator reported it. */
+  recovery: { service: string; message: string }[];
   /** SIGKILL, no chance to compact or flush anything: only what was already written survives. */
   kill9(): Promise<void>;
+  /** SIGTERM: the emulator stops its services and writes its snapshots. */
+  stop(): Promise<void>;
 }
 
 let bundlePromise: Promise<string> | undefined;
@@ -32,7 +37,7 @@ function bundle(): Promise<string> {
           `import { createEmulator } from ${JSON.stringify(join(ROOT, "src/runtime/emulator/index.ts"))};`,
           `const options = JSON.parse(process.env.EMULATOR_OPTIONS ?? "{}");`,
           `const emulator = await createEmulator(options);`,
-          `process.stdout.write(JSON.stringify({ url: emulator.url }) + "\\n");`,
+          `process.stdout.write(JSON.stringify({ url: emulator.url, recovery: emulator.recovery() }) + "\\n");`,
           `process.on("SIGTERM", () => emulator.stop().then(() => process.exit(0)));`,
         ].join("\n"),
         resolveDir: ROOT,
@@ -52,35 +57,47 @@ function bundle(): Promise<string> {
   return bundlePromise;
 }
 
-export async function startEmulatorProcess(options: {
+export interface EmulatorProcessOptions {
   persistDir: string;
   services: string[];
-}): Promise<EmulatorProcess> {
+  settings?: Record<string, unknown>;
+  /** Variables added to the child's environment (e.g. an operator's AWS_* credentials). */
+  env?: Record<string, string>;
+}
+
+export async function startEmulatorProcess(options: EmulatorProcessOptions): Promise<EmulatorProcess> {
   const script = await bundle();
+  const { env, ...emulatorOptions } = options;
   const child = spawn(process.execPath, [script], {
     cwd: ROOT,
-    env: { ...process.env, EMULATOR_OPTIONS: JSON.stringify(options) },
+    env: { ...process.env, ...env, EMULATOR_OPTIONS: JSON.stringify(emulatorOptions) },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let out = "";
-    let err = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split("\n")[0];
-      if (out.includes("\n") && line) resolveUrl((JSON.parse(line) as { url: string }).url);
+  const started = await new Promise<{ url: string; recovery: EmulatorProcess["recovery"] }>(
+    (resolveStart, reject) => {
+      let out = "";
+      let err = "";
+      child.stdout!.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const line = out.split("\n")[0];
+        if (out.includes("\n") && line) resolveStart(JSON.parse(line) as { url: string; recovery: [] });
+      });
+      child.stderr!.on("data", (chunk: Buffer) => (err += chunk.toString()));
+      child.once("exit", (code) => reject(new Error(`emulator child exited with ${code}: ${err}`)));
+    },
+  );
+  const exited = (signal: NodeJS.Signals) =>
+    new Promise<void>((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) return done();
+      child.once("exit", () => done());
+      child.kill(signal);
     });
-    child.stderr!.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    child.once("exit", (code) => reject(new Error(`emulator child exited with ${code}: ${err}`)));
-  });
   return {
-    url,
+    url: started.url,
+    pid: child.pid as number,
+    recovery: started.recovery,
     child,
-    kill9: () =>
-      new Promise<void>((done) => {
-        if (child.exitCode !== null || child.signalCode !== null) return done();
-        child.once("exit", () => done());
-        child.kill("SIGKILL");
-      }),
+    kill9: () => exited("SIGKILL"),
+    stop: () => exited("SIGTERM"),
   };
 }

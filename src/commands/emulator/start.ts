@@ -112,10 +112,14 @@ async function runInForeground(
   // One JSON line once it answers, so a script reading stdout knows when and where it runs.
   if (ctx.output.mode === "json") {
     ctx.output.ndjson(
-      runningReport(emulator.url, process.pid, emulator.region, persistDir, { detached: false }),
+      runningReport(emulator.url, process.pid, emulator.region, persistDir, {
+        detached: false,
+        recovery: emulator.recovery().map((note) => note.message),
+      }),
     );
   }
   ctx.output.line(`${style.green("emulator running")} at ${emulator.url} (pid ${process.pid})`);
+  for (const note of emulator.recovery()) ctx.output.line(`Recovered after a crash: ${note.message}`);
   printUsage(emulator.url, emulator.region, ctx);
   ctx.output.line(`State: ${persistDir}`);
   ctx.output.line("Press Ctrl-C to stop.");
@@ -142,7 +146,7 @@ function runningReport(
   pid: number,
   region: string,
   persistDir: string,
-  extra: { detached: boolean; logFile?: string },
+  extra: { detached: boolean; logFile?: string; recovery?: string[] },
 ) {
   return {
     endpoint: url,

@@ -1,9 +1,16 @@
 import { randomUUID } from "node:crypto";
+import { resolve as resolvePath } from "node:path";
 import { SystemClock, type Clock } from "./core/clock.js";
 import { ServiceError } from "./core/errors.js";
-import { storeFor } from "./core/persistence.js";
+import { storeFor, type ServiceStore } from "./core/persistence.js";
 import { DEFAULT_ACCOUNT_ID, type RequestContext } from "./core/request.js";
-import type { EmulatorSettings, ServiceEnv, ServiceModule, ServiceName } from "./core/service.js";
+import type {
+  EmulatorSettings,
+  ServiceEnv,
+  ServiceFactory,
+  ServiceModule,
+  ServiceName,
+} from "./core/service.js";
 import { Gateway } from "./server.js";
 import { SERVICE_LOADERS, START_ORDER } from "./services/index.js";
 
@@ -15,7 +22,7 @@ export interface EmulatorOptions {
   port?: number;
   /** Bind address; only loopback addresses are accepted. */
   host?: string;
-  /** Folder where state survives restarts; in memory when absent. */
+  /** Folder where state survives restarts (and kill -9); in memory when absent. */
   persistDir?: string;
   clock?: Clock;
   region?: string;
@@ -39,7 +46,14 @@ export interface Emulator {
   health(): EmulatorHealth;
   /** Background failures seen so far (most recent last, bounded). */
   errors(): { service: ServiceName; message: string; at: number }[];
+  /** What start-up recovery repaired (empty after a clean stop). */
+  recovery(): RecoveryNote[];
   stop(): Promise<void>;
+}
+
+export interface RecoveryNote {
+  service: ServiceName;
+  message: string;
 }
 
 export interface EmulatorHealth {
@@ -50,6 +64,8 @@ export interface EmulatorHealth {
   persistence: string | null;
   services: Record<string, string>;
   details: Record<string, string | undefined>;
+  /** What start-up recovery repaired, one line each. */
+  recovery: string[];
 }
 
 export const DEFAULT_SETTINGS: EmulatorSettings = {
@@ -61,7 +77,20 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 const MAX_KEPT_ERRORS = 100;
 
-/** Starts an emulator: services in dependency order, then the HTTP gateway. */
+/** The modules one factory built (dynamodb + dynamodbstreams share one), and the stores they use. */
+interface ServiceGroup {
+  name: ServiceName;
+  factory: ServiceFactory;
+  modules: ServiceModule[];
+  stores: ServiceStore<unknown, unknown>[];
+}
+
+/**
+ * Starts an emulator in three steps, so nothing can run before the emulator's endpoint is known:
+ * 1. storage: every service loads its state and repairs what a crash left (`start`);
+ * 2. the gateway listens (requests wait until step 3 is done; health answers at once);
+ * 3. background work: schedulers, event source mappings, async invocation queues (`run`).
+ */
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? "127.0.0.1";
   if (!LOOPBACK.test(host)) {
@@ -71,8 +100,11 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const region = options.region ?? "us-east-1";
   const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
   const settings: EmulatorSettings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const persistDir = options.persistDir ? resolvePath(options.persistDir) : undefined;
   const services = new Map<ServiceName, ServiceModule>();
+  const groups: ServiceGroup[] = [];
   const backgroundErrors: { service: ServiceName; message: string; at: number }[] = [];
+  const recoveryNotes: RecoveryNote[] = [];
   let baseUrl = "";
 
   const env: ServiceEnv = {
@@ -81,7 +113,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     defaultRegion: region,
     defaultAccountId: accountId,
     settings,
-    store: (service) => storeFor(options.persistDir, service),
+    store: () => {
+      throw new Error("a service asks for its store through its own group's environment");
+    },
     call: async (service, operation, input, context) => {
       const module = services.get(service);
       const op = module?.operations[operation];
@@ -98,27 +132,57 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       if (backgroundErrors.length > MAX_KEPT_ERRORS) backgroundErrors.shift();
       options.onBackgroundError?.(service, error);
     },
+    reportRecovery: (service, message) => {
+      recoveryNotes.push({ service, message });
+    },
+  };
+
+  /** Builds a group's modules; every store they ask for is remembered (a reset clears them). */
+  const build = (group: ServiceGroup) => {
+    const groupEnv: ServiceEnv = {
+      ...env,
+      store: <Snapshot, Entry>(service: string) => {
+        const store = storeFor<Snapshot, Entry>(persistDir, service, (message) =>
+          env.reportRecovery(group.name, message),
+        );
+        group.stores.push(store as ServiceStore<unknown, unknown>);
+        return store;
+      },
+    };
+    const built = group.factory(groupEnv);
+    group.modules = Array.isArray(built) ? built : [built];
+    for (const module of group.modules) services.set(module.name, module);
+  };
+  const startGroup = async (group: ServiceGroup) => {
+    for (const module of group.modules) await module.start?.();
+  };
+  const runGroup = async (group: ServiceGroup) => {
+    for (const module of group.modules) await module.run?.();
+  };
+  const stopGroup = async (group: ServiceGroup) => {
+    for (const module of [...group.modules].reverse()) await module.stop?.();
+    for (const store of group.stores) store.close();
+  };
+  const stopGroups = async (list: ServiceGroup[]) => {
+    for (const group of [...list].reverse()) await stopGroup(group);
   };
 
   const wanted = new Set(options.services ?? START_ORDER);
-  const started: ServiceModule[] = [];
-  const stopStarted = async () => {
-    for (const module of started.reverse()) await module.stop?.();
-  };
+  const gate = new Gate();
+  const started: ServiceGroup[] = [];
   try {
     for (const name of START_ORDER) {
       if (!wanted.has(name) || services.has(name)) continue;
       const load = SERVICE_LOADERS[name];
       if (!load) continue;
-      const built = (await load())(env);
-      for (const module of Array.isArray(built) ? built : [built]) {
-        services.set(module.name, module);
-        await module.start?.();
-        started.push(module);
-      }
+      const group: ServiceGroup = { name, factory: await load(), modules: [], stores: [] };
+      build(group);
+      groups.push(group);
+      started.push(group);
+      await startGroup(group);
     }
   } catch (error) {
-    await stopStarted();
+    await stopGroups(started);
     throw error;
   }
 
@@ -135,9 +199,10 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       endpoint: baseUrl,
       region,
       accountId,
-      persistence: options.persistDir ?? null,
+      persistence: persistDir ?? null,
       services: states,
       details,
+      recovery: recoveryNotes.map((note) => note.message),
     };
   };
 
@@ -149,15 +214,20 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     services: () => services,
     health: () => health(),
     onError: (error) => env.reportBackgroundError("sts", error),
+    ready: () => gate.wait(),
   });
+  gate.close();
   let port: number;
   try {
     port = await gateway.listen();
+    baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    for (const group of groups) await runGroup(group);
   } catch (error) {
-    await stopStarted();
+    await gateway.close();
+    await stopGroups(groups);
     throw error;
   }
-  baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  gate.open();
 
   const defaultContext = (): RequestContext => ({ requestId: randomUUID(), region, accountId });
   return {
@@ -166,14 +236,39 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     clock,
     region,
     accountId,
-    call: (service, operation, input) => env.call(service, operation, input, defaultContext()),
+    call: async (service, operation, input) => {
+      await gate.wait();
+      return env.call(service, operation, input, defaultContext());
+    },
     health,
     errors: () => [...backgroundErrors],
+    recovery: () => [...recoveryNotes],
     stop: async () => {
       await gateway.close();
-      await stopStarted();
+      await stopGroups(groups);
     },
   };
+}
+
+/** Holds requests while the services are not ready (start-up). */
+class Gate {
+  private pending: { promise: Promise<void>; resolve: () => void } | undefined;
+
+  close(): void {
+    if (this.pending) return;
+    let resolve!: () => void;
+    const promise = new Promise<void>((done) => (resolve = done));
+    this.pending = { promise, resolve };
+  }
+
+  open(): void {
+    this.pending?.resolve();
+    this.pending = undefined;
+  }
+
+  wait(): Promise<void> {
+    return this.pending?.promise ?? Promise.resolve();
+  }
 }
 
 /**

@@ -18,6 +18,11 @@ export interface GatewayOptions {
   services: () => ReadonlyMap<ServiceName, ServiceModule>;
   health: () => object;
   onError: (error: unknown) => void;
+  /**
+   * Resolves when the services may take requests: after start-up (background work started once
+   * the gateway listens). Health and readiness probes never wait for it.
+   */
+  ready?: () => Promise<void>;
 }
 
 /** The HTTP front door: reads the request, routes it to a service, writes the answer. */
@@ -93,6 +98,7 @@ export class Gateway {
     }
     const init = /^\/_localstack\/init(?:\/([a-z]+))?$/i.exec(request.path);
     if (init) return localstackInit(init[1]);
+    await this.options.ready?.();
     const services = this.options.services();
     const dev = /^\/_emulator\/([a-z]+)(\/.*)?$/.exec(request.path);
     if (dev) {

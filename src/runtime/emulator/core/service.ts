@@ -43,6 +43,12 @@ export interface ServiceEnv {
   settings: EmulatorSettings;
   /** Reports a failure of background work (pollers, schedulers), which must never crash the emulator. */
   reportBackgroundError(service: ServiceName, error: unknown): void;
+  /**
+   * Reports what start-up recovery repaired after a crash (a torn journal line cut, a stream record
+   * written for an item the crash left without one, ...): printed at start and kept in the health
+   * answer's `recovery`.
+   */
+  reportRecovery(service: ServiceName, message: string): void;
 }
 
 export interface EmulatorSettings {
@@ -60,14 +66,34 @@ export interface ServiceHealth {
   detail?: string;
 }
 
-/** A service module: lifecycle, operations (for in-process calls) and its HTTP protocol adapter. */
+/**
+ * A service module: lifecycle, operations (for in-process calls) and its HTTP protocol adapter.
+ *
+ * The contract every service keeps (a new one included), because the emulator relies on it for
+ * start-up order and crash safety:
+ * - Durable state lives only in the stores `env.store(name)` hands out (their files and their
+ *   `directory`), written before the request that changed it is answered; nothing acknowledged may
+ *   be lost by `kill -9`.
+ * - `start` loads that state and repairs what a crash left; `run` starts background work; `stop`
+ *   releases everything (timers, processes, pollers, open files).
+ */
 export interface ServiceModule {
   readonly name: ServiceName;
   /** Operations by AWS name (e.g. "SendMessage"), callable in-process by other services. */
   readonly operations: Record<string, Operation>;
   /** Handles a routed HTTP request in the service's wire protocol(s). */
   handle(request: EmulatorRequest): Promise<EmulatorResponse>;
+  /**
+   * Loads durable state and runs crash recovery: storage only, before the gateway listens. No
+   * timers, pollers, processes or calls to other services here (env.baseUrl() is not known yet).
+   */
   start?(): Promise<void>;
+  /**
+   * Starts background work (schedulers, pollers, event source mappings, async invocation queues)
+   * once the gateway listens and env.baseUrl() is the emulator's endpoint.
+   */
+  run?(): Promise<void>;
+  /** Stops background work and releases every resource; the state stays in the stores. */
   stop?(): Promise<void>;
   health?(): ServiceHealth;
   /** Operator side doors under /_emulator/<service>/… (e.g. peek at a queue without receiving). */

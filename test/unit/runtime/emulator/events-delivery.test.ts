@@ -61,6 +61,7 @@ function harness(options: {
     store: () => new NoPersistence(),
     settings: { retryWaitScale: options.scale ?? 1, lambdaConcurrencyPerFunction: 4 },
     reportBackgroundError: (_s, e) => errors.push(e),
+    reportRecovery: () => {},
     call: async <O>(service: string, operation: string, input: unknown): Promise<O> => {
       const i = input as Record<string, unknown>;
       switch (`${service}.${operation}`) {

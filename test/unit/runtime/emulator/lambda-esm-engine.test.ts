@@ -65,6 +65,7 @@ class Harness {
         persistDir ? new FileStore<S, E>(persistDir, service) : new NoPersistence<S, E>(),
       settings: { retryWaitScale: 1 / 60, lambdaConcurrencyPerFunction: 4 },
       reportBackgroundError: (_service, error) => this.errors.push(error),
+      reportRecovery: () => {},
       call: async <O>(service: string, operation: string, input: unknown) =>
         this.call(service, operation, input as Record<string, unknown>) as Promise<O>,
     };

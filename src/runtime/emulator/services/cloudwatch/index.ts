@@ -94,6 +94,8 @@ export default function createCloudWatchService(env: ServiceEnv): ServiceModule 
       const { snapshot, entries } = store.load();
       if (snapshot) state.restore(snapshot);
       for (const entry of entries) state.apply(entry);
+    },
+    async run() {
       schedule();
     },
     async stop() {

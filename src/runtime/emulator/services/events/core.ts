@@ -156,8 +156,18 @@ export class EventsCore {
     });
   }
 
+  private loaded = false;
+
+  /** Loads rules, buses and the rest of the journal (storage only: no schedule is armed yet). */
+  load(): void {
+    this.store.load();
+    this.loaded = true;
+  }
+
+  /** Arms schedules and compiles patterns (after the gateway listens); loads first if needed. */
   start(): void {
-    for (const rule of this.store.load()) {
+    if (!this.loaded) this.load();
+    for (const rule of this.store.all()) {
       try {
         this.track(rule);
       } catch (error) {

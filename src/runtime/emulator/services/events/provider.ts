@@ -356,6 +356,9 @@ export function createEventsService(env: ServiceEnv): ServiceModule {
     handle: (request: EmulatorRequest): Promise<EmulatorResponse> =>
       handleAwsJson(request, all, PROTOCOL, "events"),
     async start() {
+      events.load();
+    },
+    async run() {
       events.start();
       archives.start();
     },

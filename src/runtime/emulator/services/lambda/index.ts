@@ -93,6 +93,10 @@ export default function createLambdaService(env: ServiceEnv): ServiceModule {
     },
     async start() {
       store.load();
+      esm.load();
+    },
+    /** After the gateway listens: function environments are only ever created with its endpoint. */
+    async run() {
       provider.settleTransitions();
       asyncInvoker.start();
       await esm.start();

@@ -632,6 +632,10 @@ export class LambdaProvider {
 
   private specOf(fn: FunctionRecord): FunctionSpec {
     const env = this.env;
+    const endpoint = env.baseUrl();
+    // Without the endpoint the function's SDK clients would go to the real *.amazonaws.com. Start-up
+    // order makes this impossible (background work starts after the gateway listens); refuse anyway.
+    if (!endpoint) throw new Error("refusing to start a function environment before the emulator listens");
     const arn = functionArn(fn);
     const accessKeyId = fn.accountId === env.defaultAccountId ? "test" : fn.accountId;
     return {
@@ -659,7 +663,7 @@ export class LambdaProvider {
         PATH: process.env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
         LANG: "en_US.UTF-8",
         // Not set by AWS; LocalStack sets it the same way, so SDK clients in handlers reach the emulator.
-        AWS_ENDPOINT_URL: env.baseUrl(),
+        AWS_ENDPOINT_URL: endpoint,
         ...fn.environment,
         TZ: ":UTC",
         _HANDLER: fn.handler,

@@ -57,6 +57,8 @@ export default function createLogsService(env: ServiceEnv): ServiceModule {
       const { snapshot, entries } = store.load();
       if (snapshot) state.restore(snapshot);
       for (const entry of entries) state.apply(entry);
+    },
+    async run() {
       scheduleSweep();
     },
     async stop() {

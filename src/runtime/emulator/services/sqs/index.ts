@@ -65,6 +65,8 @@ export default function createSqsService(env: ServiceEnv): ServiceModule {
       const { snapshot, entries } = store.load();
       if (snapshot) state.restore(snapshot);
       for (const entry of entries) state.apply(entry);
+    },
+    async run() {
       moveTasks.resume();
     },
     async stop() {

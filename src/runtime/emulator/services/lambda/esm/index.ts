@@ -30,6 +30,9 @@ export interface EsmDeps {
 export interface EsmEngine {
   operations: Record<string, Operation>;
   routes: (router: RestRouter) => void;
+  /** Loads mappings and checkpoints (storage only). */
+  load(): void;
+  /** Starts the workers; loads first when `load` was not called. */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -365,13 +368,22 @@ export function createEsmEngine(deps: EsmDeps): EsmEngine {
       );
   };
 
+  let loaded = false;
+  function load(): void {
+    store.load();
+    loaded = true;
+    for (const mapping of store.mappings.values()) mappings.set(mapping.uuid, structuredClone(mapping));
+  }
+
   return {
     operations,
     routes,
+    /** Loads mappings and checkpoints (storage only; no worker polls yet). */
+    load,
+    /** Starts the workers (after the gateway listens); loads first when `load` was not called. */
     async start() {
-      store.load();
+      if (!loaded) load();
       running = true;
-      for (const mapping of store.mappings.values()) mappings.set(mapping.uuid, structuredClone(mapping));
       for (const mapping of mappings.values()) {
         if (mapping.state === "Deleting") finishDelete(mapping);
         else if (mapping.state === "Enabled" || mapping.state === "Disabled") startWorker(mapping);
