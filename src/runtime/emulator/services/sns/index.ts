@@ -63,6 +63,8 @@ export default function createSnsService(env: ServiceEnv): ServiceModule {
       const { snapshot, entries } = store.load();
       if (snapshot) state.restore(snapshot);
       for (const entry of entries) state.apply(entry);
+    },
+    async run() {
       deliveries.resume();
     },
     async stop() {
