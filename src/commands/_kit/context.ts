@@ -1,5 +1,6 @@
 import type { AwsClients } from "../../runtime/aws/index.js";
 import type { ResolvedConfig } from "../../runtime/config/index.js";
+import { unreachableEndpoint } from "../../runtime/aws/errors.js";
 import { envFlag, type Env } from "../../runtime/config/env.js";
 import { decideOutputMode, Output, type OutputStream } from "./output.js";
 import { createPrompter, whyNotInteractive, type Prompter } from "./prompt.js";
@@ -49,9 +50,15 @@ export interface CommandContext {
   onDispose(cleanup: () => unknown): void;
 }
 
+/** What the kit adds around a command run: cleanup, and errors translated for the operator. */
 export interface DisposableContext {
   ctx: CommandContext;
   dispose(): Promise<void>;
+  /**
+   * An expected failure said as one: nothing answering at the target's endpoint (or DNS failing
+   * for AWS) becomes the line naming the endpoint and the fix, instead of an "unexpected error".
+   */
+  translate(error: unknown): unknown;
 }
 
 export function createCommandContext(io: CliIo, flags: CommonFlags): DisposableContext {
@@ -75,6 +82,7 @@ export function createCommandContext(io: CliIo, flags: CommonFlags): DisposableC
   });
   const cleanups: (() => unknown)[] = [];
   let config: Promise<ResolvedConfig> | undefined;
+  let resolvedConfig: ResolvedConfig | undefined;
   let aws: Promise<AwsClients> | undefined;
 
   const ctx: CommandContext = {
@@ -85,8 +93,8 @@ export function createCommandContext(io: CliIo, flags: CommonFlags): DisposableC
     cwd: io.cwd,
     signal: io.signal,
     config: () => {
-      config ??= import("../../runtime/config/index.js").then(({ resolveConfig }) =>
-        resolveConfig({
+      config ??= import("../../runtime/config/index.js").then(({ resolveConfig }) => {
+        resolvedConfig = resolveConfig({
           cwd: io.cwd,
           env: io.env,
           flags: {
@@ -96,8 +104,9 @@ export function createCommandContext(io: CliIo, flags: CommonFlags): DisposableC
             endpointUrl: flags.endpointUrl,
             config: flags.config,
           },
-        }),
-      );
+        });
+        return resolvedConfig;
+      });
       return config;
     },
     aws: () => {
@@ -123,6 +132,8 @@ export function createCommandContext(io: CliIo, flags: CommonFlags): DisposableC
 
   return {
     ctx,
+    translate: (error) =>
+      resolvedConfig === undefined ? error : (unreachableEndpoint(error, resolvedConfig.config) ?? error),
     dispose: async () => {
       const errors: unknown[] = [];
       for (const cleanup of cleanups.reverse()) {

@@ -102,11 +102,13 @@ function addCommand(parent: Command, spec: CommandSpec<OptionsShape>, io: CliIo)
         all[key] ?? (spec.options?.[key]?.hasDefault ? spec.options[key].defaultValue : undefined),
       ]),
     );
-    const { ctx, dispose } = createCommandContext(io, flags);
+    const { ctx, dispose, translate } = createCommandContext(io, flags);
     let failed = true;
     try {
       await spec.run({ args, options } as never, ctx);
       failed = false;
+    } catch (error) {
+      throw translate(error);
     } finally {
       // A cleanup failure must not hide the command's own error.
       if (failed) await dispose().catch(() => {});

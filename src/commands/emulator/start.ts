@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { LOCAL_CREDENTIALS } from "../../runtime/config/index.js";
 import {
+  checkStateFolder,
   probeEmulatorHealth,
   startDetachedEmulator,
   stateDirFor,
@@ -17,6 +18,7 @@ export async function emulatorStart(options: StartOptions, ctx: CommandContext):
   const { config } = await ctx.config();
   const port = options.port ?? config.emulator.port;
   const persistDir = resolve(ctx.cwd, options.persist ?? config.emulator.persistDir);
+  checkStateFolder(persistDir, "--persist or emulator.persistDir");
   if (options.detach) await startDetached(port, persistDir, ctx);
   else
     await runInForeground(

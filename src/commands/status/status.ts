@@ -1,7 +1,8 @@
 import { defineStack } from "../../pipeline/stack/index.js";
 import { toStackParams } from "../../runtime/config/index.js";
-import { gatherStatus, type PipelineStatus } from "../../runtime/status/index.js";
-import type { CommandContext } from "../_kit/index.js";
+import { unreachableEndpoint } from "../../runtime/aws/index.js";
+import { deploymentOf, gatherStatus, type PipelineStatus } from "../../runtime/status/index.js";
+import { FatalError, type CommandContext } from "../_kit/index.js";
 import { padRows, statusSections, type Tone } from "./sections.js";
 
 export interface StatusOptions {
@@ -20,7 +21,23 @@ export async function pipelineStatus(options: StatusOptions, ctx: CommandContext
     return;
   }
   const status = await read();
+  const deployment = deploymentOf(status);
+  if (deployment.kind === "unreachable")
+    throw unreachableEndpoint(deployment.error, resolved.config) ?? deployment.error;
+  if (deployment.kind === "absent") {
+    if (ctx.output.mode === "json") ctx.output.json(status);
+    throw new FatalError(noStackMessage(status));
+  }
   ctx.output.result(status, () => renderPlain(status, ctx));
+}
+
+/** A region or account where nothing of the stack exists: say so, rather than a screen of "missing". */
+export function noStackMessage(status: Pick<PipelineStatus, "target" | "account" | "region">): string {
+  return (
+    `no pipeline stack in account ${status.account}, region ${status.region} (target ${status.target}): ` +
+    `none of its functions, rules, queues or mappings exist there; deploy it (pipeline deploy --region ${status.region}) ` +
+    "or choose the region it was deployed to with --region (env AWS_REGION)"
+  );
 }
 
 function renderPlain(status: PipelineStatus, ctx: CommandContext): void {

@@ -19,7 +19,10 @@ export {
   EmulatorUnavailableError,
   EndpointUnavailableError,
   NoCredentialsError,
+  networkCode,
+  unreachableEndpoint,
 } from "./errors.js";
+export type { EndpointTarget } from "./errors.js";
 
 export interface AwsSession {
   clients: AwsClients;

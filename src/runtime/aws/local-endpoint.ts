@@ -2,6 +2,7 @@ import { resolve as resolvePath } from "node:path";
 import { describeSource } from "../config/errors.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import type { EmulatorOptions } from "../emulator/index.js";
+import { checkStateFolder } from "../emulator-process/state-folder.js";
 import { EmulatorUnavailableError, EndpointUnavailableError } from "./errors.js";
 
 /** What the CLI uses for the target's endpoint, and whether this process started it. */
@@ -62,10 +63,12 @@ export async function ensureLocalEndpoint(
     );
   }
 
+  const persistDir = resolvePath(options.cwd, config.emulator.persistDir);
+  checkStateFolder(persistDir, "emulator.persistDir");
   const module = await loadEmulatorModule(options.loadEmulator);
   const emulatorOptions: EmulatorOptions = {
     port: config.emulator.port,
-    persistDir: resolvePath(options.cwd, config.emulator.persistDir),
+    persistDir,
     region: config.region,
     ...(config.account ? { accountId: config.account } : {}),
     settings: { retryWaitScale: config.emulator.retryWaitScale },

@@ -21,7 +21,7 @@ import { createOpenSearchClient, openSearchIndexPort } from "../../pipeline/stag
 import { ScrapeRunFailedError } from "../../pipeline/stages/scrape.js";
 import type { ScrapeRunRecord } from "../../pipeline/stages/scrape.js";
 import type { AwsClients } from "../aws/clients.js";
-import { EndpointUnavailableError } from "../aws/errors.js";
+import { unreachableEndpoint } from "../aws/errors.js";
 import { OperatorError } from "../config/errors.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { toStackParams } from "../config/stack-params.js";
@@ -200,47 +200,16 @@ export async function runPipeline(request: RunRequest, env: RunEnvironment): Pro
     report.durationMs = Date.now() - started;
     return report;
   } catch (error) {
-    throw unreachableEndpoint(error, resolved, stack) ?? error;
+    throw unreachable(error, resolved, stack) ?? error;
   } finally {
     await search.close().catch(() => {});
     await sources.stop();
   }
 }
 
-const NETWORK_CODES = ["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ETIMEDOUT", "ECONNRESET", "EAI_AGAIN"];
-
-function networkCode(error: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  let current: unknown = error;
-  while (current instanceof Error && !seen.has(current)) {
-    seen.add(current);
-    const code = (current as NodeJS.ErrnoException).code;
-    if (code && NETWORK_CODES.includes(code)) return code;
-    const inMessage = NETWORK_CODES.find(
-      (name) => current instanceof Error && current.message.includes(name),
-    );
-    if (inMessage) return inMessage;
-    const nested = (current as { errors?: unknown[] }).errors?.[0];
-    current = (current as { cause?: unknown }).cause ?? nested;
-  }
-  return undefined;
-}
-
 /** The target's DynamoDB or OpenSearch endpoint does not answer: say which, and how to fix it. */
-function unreachableEndpoint(error: unknown, resolved: ResolvedConfig, stack: Stack): Error | undefined {
-  const code = networkCode(error);
-  if (code === undefined || error instanceof OperatorError) return undefined;
-  const { target, endpoint } = resolved.config;
-  const where = endpoint ?? `AWS in ${resolved.config.region}`;
-  const fix =
-    target === "localstack"
-      ? "start LocalStack (docker compose -f localstack/docker-compose.yml up) or point --endpoint-url at it"
-      : target === "local"
-        ? "start the emulator there (pipeline emulator start) or unset the endpoint to let the CLI start one"
-        : "check the network, --region and --endpoint-url";
-  return new EndpointUnavailableError(
-    `cannot reach ${where} or the OpenSearch endpoint ${stack.index.endpoint} (target ${target}, ${code}); ${fix}`,
-  );
+function unreachable(error: unknown, resolved: ResolvedConfig, stack: Stack): Error | undefined {
+  return unreachableEndpoint(error, resolved.config, `or the OpenSearch endpoint ${stack.index.endpoint}`);
 }
 
 interface StageContext {

@@ -71,6 +71,14 @@ export function filterWithClient(client: CloudWatchLogsClient): FilterLogEventsP
       );
       return { events: page.events ?? [], ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
     } catch (error) {
+      if (error instanceof Error && error.name === "InvalidParameterException" && request.filterPattern) {
+        throw new OperatorError(
+          `--filter ${JSON.stringify(request.filterPattern)} is not a CloudWatch Logs filter pattern ` +
+            `(${error.message.replace(/^Invalid filter pattern:\s*/, "")}); use a term (ERROR), a quoted phrase ` +
+            `("Task timed out"), terms with ?/- (?ERROR ?WARN), a JSON pattern ({ $.level = "ERROR" }) ` +
+            "or a space-delimited one ([time, id, level = ERROR, ...])",
+        );
+      }
       if (error instanceof Error && error.name === "ResourceNotFoundException") {
         throw new OperatorError(
           `log group ${request.logGroupName} does not exist; deploy the stack (pipeline deploy) ` +

@@ -4,6 +4,8 @@
  */
 export { ERROR_LOG_PATTERN, gatherStatus } from "./gather.js";
 export type { GatherOptions } from "./gather.js";
+export { deploymentOf } from "./deployment.js";
+export type { Deployment } from "./deployment.js";
 export type {
   FunctionRow,
   IndexRow,
