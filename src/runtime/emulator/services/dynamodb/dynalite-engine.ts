@@ -1,5 +1,8 @@
 import { createRequire } from "node:module";
+import { ServiceError } from "../../core/errors.js";
+import { ConstraintError, checkConstraints, type Rules } from "./constraints.js";
 import { DynamoDbError, dynamoErrors } from "./errors.js";
+import { resetSyntaxFailure, rewordSyntaxError } from "./expression-syntax.js";
 
 /**
  * DynamoDB storage and semantics by dynalite, called in-process: the same type checks, validations
@@ -55,8 +58,9 @@ interface DynaliteDb {
 
 interface DynaliteValidations {
   checkTypes(data: Record<string, unknown>, types: unknown): ValidatedInput;
-  checkValidations(data: ValidatedInput, types: unknown, custom: unknown, store: DynaliteStore): void;
 }
+
+type CustomCheck = (data: ValidatedInput, store: DynaliteStore) => string | undefined;
 
 type Action = (store: DynaliteStore, data: ValidatedInput, callback: Callback<Output>) => void;
 
@@ -92,15 +96,15 @@ const validations = require("dynalite/validations") as DynaliteValidations;
 
 interface ActionModule {
   run: Action;
-  types: unknown;
-  custom: unknown;
+  types: Rules;
+  custom: CustomCheck | undefined;
 }
 const actions = new Map<DynaliteOperation, ActionModule>();
 function actionFor(operation: DynaliteOperation): ActionModule {
   let action = actions.get(operation);
   if (!action) {
     const name = operation.charAt(0).toLowerCase() + operation.slice(1);
-    const rules = require(`dynalite/validations/${name}`) as { types: unknown; custom?: unknown };
+    const rules = require(`dynalite/validations/${name}`) as { types: Rules; custom?: CustomCheck };
     action = {
       run: require(`dynalite/actions/${name}`) as Action,
       types: rules.types,
@@ -142,14 +146,22 @@ export class DynaliteEngine {
     this.store.tableDb.awsRegion = options.region;
   }
 
-  /** Type-checks and validates a request the way dynalite's HTTP handler does (throws AWS errors). */
+  /**
+   * Type-checks and validates a request the way dynalite's HTTP handler does (throws AWS errors),
+   * with the model constraints worded as AWS words them (constraints.ts).
+   */
   validate(operation: DynaliteOperation, input: Record<string, unknown>): ValidatedInput {
     const { types, custom } = actionFor(operation);
     try {
       const data = validations.checkTypes(input, types);
-      validations.checkValidations(data, types, custom, this.store);
+      checkConstraints(data, types);
+      resetSyntaxFailure();
+      const message = custom?.(data, this.store);
+      if (message) throw dynamoErrors.validation(rewordSyntaxError(message) ?? message);
       return data;
     } catch (error) {
+      if (error instanceof ConstraintError) throw dynamoErrors.validation(error.message);
+      if (error instanceof ServiceError) throw error;
       throw toError(error);
     }
   }

@@ -36,6 +36,7 @@ import { ItemWriter } from "./item-writer.js";
 import { KeyLocks } from "./key-lock.js";
 import { DynamoDbProvider } from "./provider.js";
 import { StreamsProvider } from "./streams-provider.js";
+import { acceptTableArns } from "./table-arns.js";
 import { Transactions } from "./transactions.js";
 
 type Input = Record<string, unknown>;
@@ -77,14 +78,15 @@ export default function createDynamoDbServices(env: ServiceEnv): ServiceModule[]
       TransactWriteItems: (i) => transactions.transactWriteItems(i),
       TransactGetItems: (i) => transactions.transactGetItems(i),
       GetItem: provider.passThrough("GetItem"),
-      BatchGetItem: provider.passThrough("BatchGetItem"),
-      Query: provider.passThrough("Query"),
-      Scan: provider.passThrough("Scan"),
+      BatchGetItem: (i) => provider.batchGetItem(i),
+      Query: (i) => provider.query(i),
+      Scan: (i) => provider.scan(i),
       DescribeTimeToLive: provider.passThrough("DescribeTimeToLive"),
-      TagResource: provider.passThrough("TagResource"),
-      UntagResource: provider.passThrough("UntagResource"),
-      ListTagsOfResource: provider.passThrough("ListTagsOfResource"),
+      TagResource: provider.tags("TagResource"),
+      UntagResource: provider.tags("UntagResource"),
+      ListTagsOfResource: provider.tags("ListTagsOfResource"),
     };
+    dynamodbHandlers = withTableArns(dynamodbHandlers);
     streamHandlers = {
       ListStreams: (i) => streams.listStreams(i),
       DescribeStream: (i) => streams.describeStream(i),
@@ -148,6 +150,19 @@ const DYNAMODB_OPERATIONS = [
   "ListTagsOfResource",
 ];
 const STREAMS_OPERATIONS = ["ListStreams", "DescribeStream", "GetShardIterator", "GetRecords"];
+
+/** Every operation accepts a table ARN where it accepts a table name (table-arns.ts). */
+function withTableArns(handlers: Record<string, Handler>): Record<string, Handler> {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([operation, handler]) => [
+      operation,
+      async (input: Input) => {
+        const restore = acceptTableArns(operation, input);
+        return restore(await handler(input));
+      },
+    ]),
+  );
+}
 
 /**
  * Operations for in-process callers: the input is copied first (dynalite's checks strip and

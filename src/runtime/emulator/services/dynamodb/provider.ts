@@ -1,7 +1,16 @@
 import type { ChangeFeed } from "./change-feed.js";
 import type { DynaliteEngine, DynaliteTable, Item, Output, ValidatedInput } from "./dynalite-engine.js";
 import { DynamoDbError, dynamoErrors } from "./errors.js";
+import { hasItemCollections, itemCollectionMetrics } from "./item-collections.js";
 import type { ItemTarget, ItemWriter } from "./item-writer.js";
+import {
+  checkItemNesting,
+  checkRequestItemsPresent,
+  checkSegment,
+  checkSpecificAttributes,
+  checkValueNesting,
+} from "./request-checks.js";
+import { tableNameOfArn } from "./table-arns.js";
 import {
   applyStreamSpecification,
   checkStreamUpdate,
@@ -104,13 +113,16 @@ export class DynamoDbProvider {
   ): Promise<Output> {
     // dynalite predates ReturnValuesOnConditionCheckFailure; the emulator adds the Item it returns.
     const oldOnFailure = input["ReturnValuesOnConditionCheckFailure"] === "ALL_OLD";
+    const wantsMetrics = input["ReturnItemCollectionMetrics"] === "SIZE";
     const data = this.engine.validate(operation, input);
+    if (operation === "PutItem") checkItemNesting(data["Item"] as Item);
+    checkValueNesting(data["ExpressionAttributeValues"]);
     const name = data["TableName"] as string;
     const table = await this.writer.schema(name);
     const key = table ? this.engine.keyOf(table, keySource(data), isKeyOnly) : undefined;
     // A missing table or a malformed key: dynalite answers with the error; nothing is written.
     if (key === undefined) return this.engine.execute(operation, data);
-    return this.writer.write([{ table: name, key }], oldOnFailure, async (oldImages) => {
+    const output = await this.writer.write([{ table: name, key }], oldOnFailure, async (oldImages) => {
       try {
         return await this.engine.execute(operation, data);
       } catch (error) {
@@ -125,20 +137,32 @@ export class DynamoDbProvider {
         throw error;
       }
     });
+    if (!wantsMetrics || !hasItemCollections(table)) return output;
+    const [metrics] = await itemCollectionMetrics(this.engine, table, [keySource(data)]);
+    return metrics ? { ...output, ItemCollectionMetrics: metrics } : output;
   }
 
   // --- batch writes -------------------------------------------------------------------------
 
   async batchWriteItem(input: Input): Promise<Output> {
+    checkRequestItemsPresent("BatchWriteItem", input);
+    const wantsMetrics = input["ReturnItemCollectionMetrics"] === "SIZE";
     const data = this.engine.validate("BatchWriteItem", input);
     const requestItems = data["RequestItems"] as Record<
       string,
       { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }[]
     >;
     const targets: ItemTarget[] = [];
+    const collections = new Map<string, { table: DynaliteTable; keys: Item[] }>();
     for (const [name, requests] of Object.entries(requestItems)) {
       const table = await this.writer.schema(name);
       if (!table) return this.engine.execute("BatchWriteItem", data);
+      for (const request of requests) checkItemNesting(request.PutRequest?.Item);
+      if (hasItemCollections(table))
+        collections.set(name, {
+          table,
+          keys: requests.map((r) => (r.PutRequest?.Item ?? r.DeleteRequest?.Key) as Item),
+        });
       for (const request of requests) {
         const key = request.PutRequest
           ? this.engine.keyOf(table, request.PutRequest.Item, false)
@@ -150,23 +174,56 @@ export class DynamoDbProvider {
       }
     }
     // dynalite processes every request of a valid batch: UnprocessedItems is always {}.
-    return this.writer.write(targets, false, () => this.engine.execute("BatchWriteItem", data));
+    const output = await this.writer.write(targets, false, () => this.engine.execute("BatchWriteItem", data));
+    if (!wantsMetrics || collections.size === 0) return output;
+    const metrics: Record<string, unknown> = {};
+    for (const [name, { table, keys }] of collections)
+      metrics[name] = await itemCollectionMetrics(this.engine, table, keys);
+    return { ...output, ItemCollectionMetrics: metrics };
+  }
+
+  // --- reads --------------------------------------------------------------------------------
+
+  query(input: Input): Promise<Output> {
+    return this.read("Query", input);
+  }
+
+  scan(input: Input): Promise<Output> {
+    return this.read("Scan", input);
+  }
+
+  batchGetItem(input: Input): Promise<Output> {
+    checkRequestItemsPresent("BatchGetItem", input);
+    return this.engine.run("BatchGetItem", input);
+  }
+
+  private async read(operation: "Query" | "Scan", input: Input): Promise<Output> {
+    const data = this.engine.validate(operation, input);
+    checkSpecificAttributes(operation, data);
+    if (operation === "Scan") checkSegment(data);
+    return this.engine.execute(operation, data);
+  }
+
+  // --- tags ---------------------------------------------------------------------------------
+
+  /** TagResource, UntagResource, ListTagsOfResource: the ARN must be a table's. */
+  tags(operation: "TagResource" | "UntagResource" | "ListTagsOfResource"): (input: Input) => Promise<Output> {
+    return (input) => {
+      const arn = input["ResourceArn"];
+      if (arn === "")
+        throw dynamoErrors.validation(
+          "1 validation error detected: Value '' at 'resourceArn' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        );
+      // DynamoDB reads an index or stream ARN as not a table ARN, like any other malformed one.
+      if (typeof arn === "string" && !tableNameOfArn(arn))
+        throw dynamoErrors.validation(`Invalid TableArn: Invalid ResourceArn provided as input ${arn}`);
+      return this.engine.run(operation, input);
+    };
   }
 
   // --- pass-through -------------------------------------------------------------------------
 
-  passThrough(
-    operation:
-      | "GetItem"
-      | "BatchGetItem"
-      | "Query"
-      | "Scan"
-      | "ListTables"
-      | "DescribeTimeToLive"
-      | "TagResource"
-      | "UntagResource"
-      | "ListTagsOfResource",
-  ): (input: Input) => Promise<Output> {
+  passThrough(operation: "GetItem" | "ListTables" | "DescribeTimeToLive"): (input: Input) => Promise<Output> {
     return (input) => this.engine.run(operation, input);
   }
 }

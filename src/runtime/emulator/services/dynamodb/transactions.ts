@@ -3,7 +3,10 @@ import type { DynaliteEngine, DynaliteOperation, Item, Output, ValidatedInput } 
 import { dynamoErrors, type CancellationReason } from "./errors.js";
 import { keysOf } from "./images.js";
 import type { ItemTarget, ItemWriter } from "./item-writer.js";
+import { renderViolations, violation } from "./constraints.js";
+import { hasItemCollections, itemCollectionMetrics } from "./item-collections.js";
 import { TRANSACT_MAX_ITEMS, TRANSACTION_IDEMPOTENCY_MS } from "./limits.js";
+import { checkItemNesting, checkTransactionSize } from "./request-checks.js";
 
 type Input = Record<string, unknown>;
 type WriteKind = "ConditionCheck" | "Put" | "Delete" | "Update";
@@ -14,7 +17,17 @@ interface PlannedWrite extends ItemTarget {
   data: ValidatedInput;
   /** ReturnValuesOnConditionCheckFailure: ALL_OLD. */
   oldOnFailure: boolean;
+  /** Bytes this action counts towards the 4 MB limit. */
+  size: number;
+  /** Set when the action's key or item is invalid: it cancels the transaction (ValidationError). */
+  invalid?: string;
 }
+
+/**
+ * The reason a failed condition gets; PartiQL's INSERT reports "DuplicateItem" where a Put with
+ * a condition reports "ConditionalCheckFailed".
+ */
+export type ConditionFailureReason = (index: number) => CancellationReason | undefined;
 
 const SHARED_MEMBERS = [
   "TableName",
@@ -38,11 +51,13 @@ export class Transactions {
     private readonly clock: Clock,
   ) {}
 
-  async transactWriteItems(input: Input): Promise<Output> {
+  async transactWriteItems(input: Input, conditionFailure?: ConditionFailureReason): Promise<Output> {
     const rawItems = transactItems(input);
     const writes: PlannedWrite[] = [];
     for (const raw of rawItems) writes.push(await this.planWrite(raw));
+    cancelInvalid(writes);
     rejectDuplicates(writes);
+    checkTransactionSize(writes.map((w) => w.size));
 
     const token = typeof input["ClientRequestToken"] === "string" ? input["ClientRequestToken"] : undefined;
     const fingerprint = JSON.stringify(rawItems);
@@ -52,6 +67,8 @@ export class Transactions {
       const reasons: CancellationReason[] = writes.map((write, index) => {
         const old = oldImages[index];
         if (!this.engine.conditionFailure(write.data, old)) return { Code: "None" };
+        const reason = conditionFailure?.(index);
+        if (reason) return reason;
         return {
           Code: "ConditionalCheckFailed",
           Message: "The conditional request failed",
@@ -79,11 +96,28 @@ export class Transactions {
       }
     });
     if (token) this.tokens.set(token, { fingerprint, at: this.clock.now() });
-    return this.capacity(input, writes);
+    return { ...this.capacity(input, writes), ...(await this.collectionMetrics(input, writes)) };
+  }
+
+  /** ReturnItemCollectionMetrics: SIZE, per table with a local secondary index. */
+  private async collectionMetrics(input: Input, writes: PlannedWrite[]): Promise<Output> {
+    if (input["ReturnItemCollectionMetrics"] !== "SIZE") return {};
+    const metrics: Record<string, unknown[]> = {};
+    for (const write of writes) {
+      if (write.kind === "ConditionCheck") continue;
+      const table = await this.writer.schema(write.table);
+      if (!hasItemCollections(table)) continue;
+      const source = (write.kind === "Put" ? write.data["Item"] : write.data["Key"]) as Item;
+      metrics[write.table] = [
+        ...(metrics[write.table] ?? []),
+        ...(await itemCollectionMetrics(this.engine, table, [source])),
+      ];
+    }
+    return Object.keys(metrics).length > 0 ? { ItemCollectionMetrics: metrics } : {};
   }
 
   async transactGetItems(input: Input): Promise<Output> {
-    const reads: (ItemTarget & { data: ValidatedInput })[] = [];
+    const reads: (ItemTarget & { data: ValidatedInput; invalid?: string })[] = [];
     for (const raw of transactItems(input)) {
       const get = raw["Get"] as Input | undefined;
       if (!get || typeof get !== "object" || Object.keys(raw).length !== 1)
@@ -96,9 +130,15 @@ export class Transactions {
       const table = await this.writer.schema(name);
       if (!table) throw dynamoErrors.resourceNotFound();
       const problem = this.engine.keyProblem(table, data["Key"] as Item, true);
-      if (problem) throw problem;
-      reads.push({ table: name, key: this.engine.keyOf(table, data["Key"] as Item, true) as string, data });
+      if (problem && upFront(problem)) throw problem;
+      reads.push({
+        table: name,
+        key: this.engine.keyOf(table, data["Key"] as Item, true) ?? "",
+        data,
+        ...(problem ? { invalid: problem.message } : {}),
+      });
     }
+    cancelInvalid(reads);
     rejectDuplicates(reads);
     const results = await this.writer.whileLocked(reads, () =>
       Promise.all(reads.map((read) => this.engine.execute("GetItem", read.data))),
@@ -156,15 +196,20 @@ export class Transactions {
     const table = await this.writer.schema(name);
     if (!table) throw dynamoErrors.resourceNotFound();
     const keySource = (kind === "Put" ? data["Item"] : data["Key"]) as Item;
+    // A too deep Put item is refused outright; an Update's values are not measured (AWS, 2026).
+    if (kind === "Put") checkItemNesting(keySource);
     const problem = this.engine.keyProblem(table, keySource, kind !== "Put");
-    if (problem) throw problem;
+    if (problem && upFront(problem)) throw problem;
+    const values = data["ExpressionAttributeValues"] as Item | undefined;
     return {
       kind,
       operation,
       data,
       table: name,
-      key: this.engine.keyOf(table, keySource, kind !== "Put") as string,
+      key: this.engine.keyOf(table, keySource, kind !== "Put") ?? "",
       oldOnFailure: body["ReturnValuesOnConditionCheckFailure"] === "ALL_OLD",
+      size: this.engine.itemSize(keySource) + (values ? this.engine.itemSize(values) : 0),
+      ...(problem ? { invalid: problem.message } : {}),
     };
   }
 
@@ -221,9 +266,16 @@ function transactItems(input: Input): Input[] {
   if (!Array.isArray(items)) throw dynamoErrors.serialization("Unrecognized collection type");
   if (items.length < 1 || items.length > TRANSACT_MAX_ITEMS) {
     throw dynamoErrors.validation(
-      `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length ${
-        items.length < 1 ? "greater than or equal to 1" : `less than or equal to ${TRANSACT_MAX_ITEMS}`
-      }`,
+      renderViolations([
+        violation(
+          "transactItems",
+          items,
+          undefined,
+          `Member must have length ${
+            items.length < 1 ? "greater than or equal to 1" : `less than or equal to ${TRANSACT_MAX_ITEMS}`
+          }`,
+        ),
+      ]),
     );
   }
   for (const item of items) {
@@ -231,6 +283,23 @@ function transactItems(input: Input): Input[] {
       throw dynamoErrors.serialization("Start of structure or map found where not expected");
   }
   return items as Input[];
+}
+
+/**
+ * An invalid key (wrong type, missing attribute) cancels the transaction with a ValidationError
+ * reason for that action and None for the others; an empty key value is refused up front.
+ */
+function cancelInvalid(actions: { invalid?: string }[]): void {
+  if (!actions.some((a) => a.invalid !== undefined)) return;
+  throw dynamoErrors.transactionCanceled(
+    actions.map((a) =>
+      a.invalid !== undefined ? { Code: "ValidationError", Message: a.invalid } : { Code: "None" },
+    ),
+  );
+}
+
+function upFront(problem: Error): boolean {
+  return problem.message.startsWith("One or more parameter values are not valid.");
 }
 
 function rejectDuplicates(targets: ItemTarget[]): void {
