@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { resolve as resolvePath } from "node:path";
 import { SystemClock, type Clock } from "./core/clock.js";
+import { CredentialRegistry } from "./core/credentials.js";
 import { ServiceError } from "./core/errors.js";
 import { storeFor, type ServiceStore } from "./core/persistence.js";
 import { DEFAULT_ACCOUNT_ID, type RequestContext } from "./core/request.js";
@@ -106,6 +107,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const backgroundErrors: { service: ServiceName; message: string; at: number }[] = [];
   const recoveryNotes: RecoveryNote[] = [];
   let baseUrl = "";
+  const credentials = new CredentialRegistry();
 
   const env: ServiceEnv = {
     clock,
@@ -116,6 +118,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     store: () => {
       throw new Error("a service asks for its store through its own group's environment");
     },
+    credentials,
     call: async (service, operation, input, context) => {
       const module = services.get(service);
       const op = module?.operations[operation];
@@ -213,6 +216,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     defaultAccountId: accountId,
     services: () => services,
     health: () => health(),
+    identify: (accessKeyId) => credentials.status(accessKeyId, clock.now()),
     onError: (error) => env.reportBackgroundError("sts", error),
     ready: () => gate.wait(),
   });

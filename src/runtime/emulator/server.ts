@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { CredentialStatus } from "./core/credentials.js";
 import { ServiceError } from "./core/errors.js";
 import { gatewayRefusal } from "./core/gateway-checks.js";
 import { newRequestContext, type EmulatorRequest, type EmulatorResponse } from "./core/request.js";
@@ -17,6 +18,8 @@ export interface GatewayOptions {
   defaultAccountId: string;
   services: () => ReadonlyMap<ServiceName, ServiceModule>;
   health: () => object;
+  /** How the request's access key stands among the credentials the emulator issued. */
+  identify?: (accessKeyId: string | undefined) => CredentialStatus;
   onError: (error: unknown) => void;
   /**
    * Resolves when the services may take requests: after start-up (background work started once
@@ -88,6 +91,12 @@ export class Gateway {
         accountId: this.options.defaultAccountId,
       }),
     };
+    // Keys the emulator issued (IAM users', STS sessions) carry their own account and identity.
+    const issued = this.options.identify?.(request.context.accessKeyId);
+    if (issued?.state === "valid") {
+      request.context.accountId = issued.credentials.caller.accountId;
+      request.context.caller = issued.credentials.caller;
+    }
     writeResponse(res, await this.route(request));
   }
 

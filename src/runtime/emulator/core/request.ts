@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { CallerIdentity } from "./credentials.js";
 
 /** A request as the gateway hands it to a service: raw, plus what every AWS request carries. */
 export interface EmulatorRequest {
@@ -25,6 +26,8 @@ export interface RequestContext {
   /** SigV4 service name from the credential scope, when signed. */
   signingService?: string;
   accessKeyId?: string;
+  /** Set when the access key is one the emulator issued (an IAM user's key, STS credentials). */
+  caller?: CallerIdentity;
 }
 
 export const DEFAULT_ACCOUNT_ID = "000000000000";

@@ -1,4 +1,5 @@
 import type { Clock } from "./clock.js";
+import type { CredentialRegistry } from "./credentials.js";
 import type { ServiceStore } from "./persistence.js";
 import type { EmulatorRequest, EmulatorResponse, RequestContext } from "./request.js";
 
@@ -41,6 +42,8 @@ export interface ServiceEnv {
   ): Promise<O>;
   /** Settings shared by services (scale factor for AWS's long retry waits, …). */
   settings: EmulatorSettings;
+  /** Access keys the emulator issued (IAM users' keys, STS sessions), by access key id. */
+  credentials: CredentialRegistry;
   /** Reports a failure of background work (pollers, schedulers), which must never crash the emulator. */
   reportBackgroundError(service: ServiceName, error: unknown): void;
   /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../../../src/runtime/emulator/core/clock.js";
+import { CredentialRegistry } from "../../../../src/runtime/emulator/core/credentials.js";
 import { ServiceError } from "../../../../src/runtime/emulator/core/errors.js";
 import { NoPersistence } from "../../../../src/runtime/emulator/core/persistence.js";
 import type { ServiceEnv } from "../../../../src/runtime/emulator/core/service.js";
@@ -62,6 +63,7 @@ function harness(options: {
     settings: { retryWaitScale: options.scale ?? 1, lambdaConcurrencyPerFunction: 4 },
     reportBackgroundError: (_s, e) => errors.push(e),
     reportRecovery: () => {},
+    credentials: new CredentialRegistry(),
     call: async <O>(service: string, operation: string, input: unknown): Promise<O> => {
       const i = input as Record<string, unknown>;
       switch (`${service}.${operation}`) {

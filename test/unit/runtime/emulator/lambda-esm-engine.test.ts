@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../../src/runtime/emulator/core/clock.js";
+import { CredentialRegistry } from "../../../../src/runtime/emulator/core/credentials.js";
 import { ServiceError } from "../../../../src/runtime/emulator/core/errors.js";
 import { FileStore, NoPersistence } from "../../../../src/runtime/emulator/core/persistence.js";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -66,6 +67,7 @@ class Harness {
       settings: { retryWaitScale: 1 / 60, lambdaConcurrencyPerFunction: 4 },
       reportBackgroundError: (_service, error) => this.errors.push(error),
       reportRecovery: () => {},
+      credentials: new CredentialRegistry(),
       call: async <O>(service: string, operation: string, input: unknown) =>
         this.call(service, operation, input as Record<string, unknown>) as Promise<O>,
     };

@@ -1,10 +1,15 @@
 import type { EmulatorRequest, EmulatorResponse } from "../../core/request.js";
 import type { Operation, ServiceEnv, ServiceModule } from "../../core/service.js";
 import { queryParams, toXml, xmlError, xmlResponse } from "../../protocol/query.js";
+import { AccountSettings } from "./account.js";
+import { IamCore } from "./core.js";
+import { EntityPolicies } from "./entity-policies.js";
 import { iamErrors } from "./errors.js";
 import { COMPACT_AFTER_ENTRIES } from "./limits.js";
-import { IamProvider } from "./provider.js";
+import { ManagedPolicies } from "./managed-policies.js";
+import { Roles } from "./roles.js";
 import { IamState, type IamEntry, type IamSnapshot } from "./store.js";
+import { Users } from "./users.js";
 
 const NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/";
 
@@ -17,25 +22,95 @@ export default function createIamService(env: ServiceEnv): ServiceModule {
     state.apply(entry);
     if (store.journalLength >= COMPACT_AFTER_ENTRIES) store.compact(state.toSnapshot());
   };
-  const provider = new IamProvider(state, env.clock, commit);
-  const operations: Record<string, Operation> = {
-    CreateRole: (i, c) => provider.createRole(i, c),
-    GetRole: (i, c) => provider.getRole(i, c),
-    DeleteRole: (i, c) => provider.deleteRole(i, c),
-    ListRoles: (i, c) => provider.listRoles(i, c),
-    UpdateRole: (i, c) => provider.updateRole(i, c),
-    UpdateAssumeRolePolicy: (i, c) => provider.updateAssumeRolePolicy(i, c),
-    PutRolePolicy: (i, c) => provider.putRolePolicy(i, c),
-    GetRolePolicy: (i, c) => provider.getRolePolicy(i, c),
-    DeleteRolePolicy: (i, c) => provider.deleteRolePolicy(i, c),
-    ListRolePolicies: (i, c) => provider.listRolePolicies(i, c),
-    AttachRolePolicy: (i, c) => provider.attachRolePolicy(i, c),
-    DetachRolePolicy: (i, c) => provider.detachRolePolicy(i, c),
-    ListAttachedRolePolicies: (i, c) => provider.listAttachedRolePolicies(i, c),
-    TagRole: (i, c) => provider.tagRole(i, c),
-    UntagRole: (i, c) => provider.untagRole(i, c),
-    ListRoleTags: (i, c) => provider.listRoleTags(i, c),
+  const core = new IamCore(state, env.clock, commit, env.credentials);
+  const roles = new Roles(core);
+  const users = new Users(core);
+  const policies = new ManagedPolicies(core);
+  const attached = new EntityPolicies(core);
+  const account = new AccountSettings(core);
+  type Op = (i: Record<string, unknown>, c: Parameters<Operation>[1]) => Promise<unknown>;
+  const ops: Record<string, Op> = {
+    CreateRole: (i, c) => roles.createRole(i, c),
+    GetRole: (i, c) => roles.getRole(i, c),
+    DeleteRole: (i, c) => roles.deleteRole(i, c),
+    ListRoles: (i, c) => roles.listRoles(i, c),
+    UpdateRole: (i, c) => roles.updateRole(i, c),
+    UpdateRoleDescription: (i, c) => roles.updateRoleDescription(i, c),
+    UpdateAssumeRolePolicy: (i, c) => roles.updateAssumeRolePolicy(i, c),
+    TagRole: (i, c) => roles.tagRole(i, c),
+    UntagRole: (i, c) => roles.untagRole(i, c),
+    ListRoleTags: (i, c) => roles.listRoleTags(i, c),
+    CreateServiceLinkedRole: (i, c) => roles.createServiceLinkedRole(i, c),
+    DeleteServiceLinkedRole: (i, c) => roles.deleteServiceLinkedRole(i, c),
+    GetServiceLinkedRoleDeletionStatus: (i, c) => roles.getServiceLinkedRoleDeletionStatus(i, c),
+    CreateInstanceProfile: (i, c) => roles.createInstanceProfile(i, c),
+    GetInstanceProfile: (i, c) => roles.getInstanceProfile(i, c),
+    DeleteInstanceProfile: (i, c) => roles.deleteInstanceProfile(i, c),
+    ListInstanceProfiles: (i, c) => roles.listInstanceProfiles(i, c),
+    ListInstanceProfilesForRole: (i, c) => roles.listInstanceProfilesForRole(i, c),
+    AddRoleToInstanceProfile: (i, c) => roles.addRoleToInstanceProfile(i, c),
+    RemoveRoleFromInstanceProfile: (i, c) => roles.removeRoleFromInstanceProfile(i, c),
+    TagInstanceProfile: (i, c) => roles.tagInstanceProfile(i, c),
+    UntagInstanceProfile: (i, c) => roles.untagInstanceProfile(i, c),
+    ListInstanceProfileTags: (i, c) => roles.listInstanceProfileTags(i, c),
+    CreateUser: (i, c) => users.createUser(i, c),
+    GetUser: (i, c) => users.getUser(i, c),
+    ListUsers: (i, c) => users.listUsers(i, c),
+    UpdateUser: (i, c) => users.updateUser(i, c),
+    DeleteUser: (i, c) => users.deleteUser(i, c),
+    TagUser: (i, c) => users.tagUser(i, c),
+    UntagUser: (i, c) => users.untagUser(i, c),
+    ListUserTags: (i, c) => users.listUserTags(i, c),
+    CreateAccessKey: (i, c) => users.createAccessKey(i, c),
+    ListAccessKeys: (i, c) => users.listAccessKeys(i, c),
+    UpdateAccessKey: (i, c) => users.updateAccessKey(i, c),
+    DeleteAccessKey: (i, c) => users.deleteAccessKey(i, c),
+    CreateGroup: (i, c) => users.createGroup(i, c),
+    GetGroup: (i, c) => users.getGroup(i, c),
+    ListGroups: (i, c) => users.listGroups(i, c),
+    UpdateGroup: (i, c) => users.updateGroup(i, c),
+    DeleteGroup: (i, c) => users.deleteGroup(i, c),
+    AddUserToGroup: (i, c) => users.addUserToGroup(i, c),
+    RemoveUserFromGroup: (i, c) => users.removeUserFromGroup(i, c),
+    ListGroupsForUser: (i, c) => users.listGroupsForUser(i, c),
+    CreatePolicy: (i, c) => policies.createPolicy(i, c),
+    GetPolicy: (i, c) => policies.getPolicy(i, c),
+    ListPolicies: (i, c) => policies.listPolicies(i, c),
+    DeletePolicy: (i, c) => policies.deletePolicy(i, c),
+    CreatePolicyVersion: (i, c) => policies.createPolicyVersion(i, c),
+    GetPolicyVersion: (i, c) => policies.getPolicyVersion(i, c),
+    ListPolicyVersions: (i, c) => policies.listPolicyVersions(i, c),
+    DeletePolicyVersion: (i, c) => policies.deletePolicyVersion(i, c),
+    SetDefaultPolicyVersion: (i, c) => policies.setDefaultPolicyVersion(i, c),
+    TagPolicy: (i, c) => policies.tagPolicy(i, c),
+    UntagPolicy: (i, c) => policies.untagPolicy(i, c),
+    ListPolicyTags: (i, c) => policies.listPolicyTags(i, c),
+    ListEntitiesForPolicy: (i, c) => policies.listEntitiesForPolicy(i, c),
+    UpdateAccountPasswordPolicy: (i, c) => account.updateAccountPasswordPolicy(i, c),
+    GetAccountPasswordPolicy: (i, c) => account.getAccountPasswordPolicy(i, c),
+    DeleteAccountPasswordPolicy: (i, c) => account.deleteAccountPasswordPolicy(i, c),
+    CreateOpenIDConnectProvider: (i, c) => account.createOpenIDConnectProvider(i, c),
+    GetOpenIDConnectProvider: (i, c) => account.getOpenIDConnectProvider(i, c),
+    ListOpenIDConnectProviders: (i, c) => account.listOpenIDConnectProviders(i, c),
+    DeleteOpenIDConnectProvider: (i, c) => account.deleteOpenIDConnectProvider(i, c),
+    AddClientIDToOpenIDConnectProvider: (i, c) => account.addClientIDToOpenIDConnectProvider(i, c),
+    ListOpenIDConnectProviderTags: (i, c) => account.listOpenIDConnectProviderTags(i, c),
   };
+  // Inline policies and attachments: the same operations for roles, users and groups.
+  for (const [kind, noun] of [
+    ["role", "Role"],
+    ["user", "User"],
+    ["group", "Group"],
+  ] as const) {
+    ops[`Put${noun}Policy`] = (i, c) => attached.putInline(kind, i, c);
+    ops[`Get${noun}Policy`] = (i, c) => attached.getInline(kind, i, c);
+    ops[`Delete${noun}Policy`] = (i, c) => attached.deleteInline(kind, i, c);
+    ops[`List${noun}Policies`] = (i, c) => attached.listInline(kind, i, c);
+    ops[`Attach${noun}Policy`] = (i, c) => attached.attach(kind, i, c);
+    ops[`Detach${noun}Policy`] = (i, c) => attached.detach(kind, i, c);
+    ops[`ListAttached${noun}Policies`] = (i, c) => attached.listAttached(kind, i, c);
+  }
+  const operations: Record<string, Operation> = ops;
 
   return {
     name: "iam",
@@ -61,6 +136,7 @@ export default function createIamService(env: ServiceEnv): ServiceModule {
       const { snapshot, entries } = store.load();
       if (snapshot) state.restore(snapshot);
       for (const entry of entries) state.apply(entry);
+      users.registerAllKeys();
     },
     async stop() {
       if (store.enabled) store.compact(state.toSnapshot());
