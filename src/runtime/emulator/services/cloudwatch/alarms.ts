@@ -1,5 +1,6 @@
 import type { Dimension } from "./input.js";
 import type { AlarmState, Statistic } from "./limits.js";
+import { evaluateAt, parseExpression } from "./metric-math.js";
 import { percentile, statistic, type MetricStore } from "./metrics.js";
 
 export interface AlarmRecord {
@@ -104,39 +105,128 @@ function breaches(value: number, operator: string, threshold: number): boolean {
   }
 }
 
-/**
- * Evaluates an alarm the way CloudWatch does once a minute, kept simple: the evaluation range is
- * the last `EvaluationPeriods` complete periods (aligned to the epoch); the alarm goes to ALARM
- * when at least `DatapointsToAlarm` of them breach, else OK. Missing periods follow
- * TreatMissingData: `breaching`/`notBreaching` count them as such; with `missing` (default) and
- * `ignore` they do not count, and when every period is missing `missing` gives INSUFFICIENT_DATA
- * while `ignore` keeps the current state. Returns undefined when the state cannot be evaluated
- * (metric math expressions) or stays as it is.
- */
-export function evaluateAlarm(alarm: AlarmRecord, metrics: MetricStore, now: number): Evaluation | undefined {
-  const t = target(alarm);
-  if (!t || alarm.threshold === undefined || !Number.isFinite(t.period) || t.period <= 0) return undefined;
-  const periodMs = t.period * 1000;
-  const n = alarm.evaluationPeriods;
-  const m = alarm.datapointsToAlarm ?? n;
-  const end = Math.floor(now / periodMs) * periodMs;
-  const start = end - n * periodMs;
+/** Values per evaluated period, oldest first, with how they were computed. */
+interface AlarmSeries {
+  period: number;
+  /** Statistic of a single-metric alarm; undefined for metric math. */
+  stat?: string;
+  unit?: string;
+  datapoints: { at: number; value?: number; count?: number }[];
+}
+
+function metricValues(
+  alarm: AlarmRecord,
+  metrics: MetricStore,
+  t: Target,
+  start: number,
+  end: number,
+  periodMs: number,
+): Map<number, { value?: number; count?: number }> {
   const series = metrics.get(alarm.scope, t.namespace, t.metricName, t.dimensions);
-  const buckets = new Map(
-    (series ? metrics.buckets(series, start, end, periodMs, t.unit) : []).map((b) => [b.start, b.aggregate]),
-  );
-  const isPercentile = t.stat.startsWith("p");
-  const datapoints: { at: number; value?: number; count?: number }[] = [];
+  const out = new Map<number, { value?: number; count?: number }>();
+  for (const b of series ? metrics.buckets(series, start, end, periodMs, t.unit) : []) {
+    const value = t.stat.startsWith("p")
+      ? percentile(b.aggregate, t.stat)
+      : statistic(b.aggregate, t.stat as Statistic);
+    out.set(b.start, { value, count: b.aggregate.count });
+  }
+  return out;
+}
+
+function statOf(query: Record<string, unknown>): Target | undefined {
+  const stat = query["MetricStat"] as Record<string, unknown> | undefined;
+  const metric = stat?.["Metric"] as Record<string, unknown> | undefined;
+  if (!stat || !metric) return undefined;
+  return {
+    namespace: String(metric["Namespace"] ?? ""),
+    metricName: String(metric["MetricName"] ?? ""),
+    dimensions: ((metric["Dimensions"] as Dimension[] | undefined) ?? [])
+      .map((d) => ({ Name: d.Name, Value: d.Value }))
+      .sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0)),
+    period: Number(stat["Period"]),
+    stat: String(stat["Stat"]),
+    unit: typeof stat["Unit"] === "string" ? stat["Unit"] : undefined,
+  };
+}
+
+/**
+ * The alarm's datapoints over its evaluation range: the last `EvaluationPeriods` complete periods
+ * (aligned to the epoch). A single metric (its own fields, or one returned MetricStat query), or
+ * one returned metric math expression over the alarm's MetricStat queries (metric-math.ts).
+ */
+function alarmSeries(alarm: AlarmRecord, metrics: MetricStore, now: number): AlarmSeries | undefined {
+  const n = alarm.evaluationPeriods;
+  const window = (period: number) => {
+    const periodMs = period * 1000;
+    const end = Math.floor(now / periodMs) * periodMs;
+    return { periodMs, end, start: end - n * periodMs };
+  };
+  const t = target(alarm);
+  if (t) {
+    if (!Number.isFinite(t.period) || t.period <= 0) return undefined;
+    const { periodMs, start, end } = window(t.period);
+    const values = metricValues(alarm, metrics, t, start, end, periodMs);
+    const datapoints = Array.from({ length: n }, (_, k) => ({
+      at: start + k * periodMs,
+      ...values.get(start + k * periodMs),
+    }));
+    return { period: t.period, stat: t.stat, unit: t.unit, datapoints };
+  }
+  const queries = alarm.metrics ?? [];
+  const returned = queries.filter((q) => q["ReturnData"] !== false && q["ReturnData"] !== "false");
+  const expression = returned.length === 1 ? returned[0]!["Expression"] : undefined;
+  if (typeof expression !== "string") return undefined;
+  const stats = queries
+    .map((q) => ({ id: String(q["Id"]), target: statOf(q) }))
+    .filter((q): q is { id: string; target: Target } => q.target !== undefined);
+  const period = Number(returned[0]!["Period"] ?? stats[0]?.target.period);
+  if (!Number.isFinite(period) || period <= 0) return undefined;
+  const { periodMs, start, end } = window(period);
+  const perMetric = stats.map((q) => ({
+    id: q.id,
+    values: metricValues(alarm, metrics, q.target, start, end, periodMs),
+  }));
+  let node;
+  try {
+    node = parseExpression(expression);
+  } catch {
+    return undefined;
+  }
+  const datapoints: AlarmSeries["datapoints"] = [];
   for (let k = 0; k < n; k++) {
     const at = start + k * periodMs;
-    const agg = buckets.get(at);
-    const value = !agg
-      ? undefined
-      : isPercentile
-        ? percentile(agg, t.stat)
-        : statistic(agg, t.stat as Statistic);
-    datapoints.push({ at, value, count: agg?.count });
+    const values = new Map(perMetric.map((m) => [m.id, m.values.get(at)?.value]));
+    let value: number | undefined;
+    try {
+      const v = evaluateAt(
+        node,
+        values,
+        stats.map((q) => q.id),
+      );
+      value = Array.isArray(v) ? undefined : v;
+    } catch {
+      return undefined;
+    }
+    datapoints.push({ at, ...(value !== undefined ? { value } : {}) });
   }
+  return { period, datapoints };
+}
+
+/**
+ * Evaluates an alarm the way CloudWatch does once a minute, kept simple: the alarm goes to ALARM
+ * when at least `DatapointsToAlarm` of its evaluated periods breach, else OK. Missing periods
+ * follow TreatMissingData: `breaching`/`notBreaching` count them as such; with `missing`
+ * (default) and `ignore` they do not count, and when every period is missing `missing` gives
+ * INSUFFICIENT_DATA while `ignore` keeps the current state. Returns undefined when the state
+ * cannot be evaluated (an expression the emulator does not evaluate) or stays as it is.
+ */
+export function evaluateAlarm(alarm: AlarmRecord, metrics: MetricStore, now: number): Evaluation | undefined {
+  const series = alarmSeries(alarm, metrics, now);
+  if (!series || alarm.threshold === undefined) return undefined;
+  const n = alarm.evaluationPeriods;
+  const m = alarm.datapointsToAlarm ?? n;
+  const datapoints = series.datapoints;
+  const t = series;
   const present = datapoints.filter((d) => d.value !== undefined);
   const treat = alarm.treatMissingData ?? "missing";
   const missing = n - present.length;
@@ -183,7 +273,7 @@ function result(
   state: AlarmState,
   reason: string,
   datapoints: { at: number; value?: number; count?: number }[],
-  t: Target,
+  t: AlarmSeries,
   now: number,
 ): Evaluation {
   const present = datapoints.filter((d) => d.value !== undefined);
@@ -194,7 +284,11 @@ function result(
       version: "1.0",
       queryDate: new Date(now).toISOString().replace("Z", "+0000"),
       startDate: new Date(datapoints[0]?.at ?? now).toISOString().replace("Z", "+0000"),
-      ...(t.stat.startsWith("p") ? { extendedStatistic: t.stat } : { statistic: t.stat }),
+      ...(t.stat === undefined
+        ? {}
+        : t.stat.startsWith("p")
+          ? { extendedStatistic: t.stat }
+          : { statistic: t.stat }),
       ...(t.unit ? { unit: t.unit } : {}),
       period: t.period,
       recentDatapoints: present.map((d) => d.value),

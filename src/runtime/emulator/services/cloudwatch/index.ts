@@ -3,11 +3,14 @@ import type { EmulatorRequest, EmulatorResponse } from "../../core/request.js";
 import type { Operation, ServiceEnv, ServiceModule } from "../../core/service.js";
 import { isQueryRequest } from "../../protocol/query.js";
 import { restJsonResponse } from "../../protocol/rest.js";
+import { AlarmActionRunner, configurationItem } from "./actions.js";
 import { evaluateAlarm } from "./alarms.js";
+import { describeAlarmHistory } from "./history.js";
+import * as input from "./input.js";
 import { COMPACT_AFTER_ENTRIES, EVALUATION_INTERVAL_MS } from "./limits.js";
 import { handleCbor, handleJson, handleQuery } from "./protocols.js";
 import { CloudWatchProvider, type CallOptions } from "./provider.js";
-import { CloudWatchState, type CloudWatchEntry, type CloudWatchSnapshot } from "./store.js";
+import { CloudWatchState, scopeOf, type CloudWatchEntry, type CloudWatchSnapshot } from "./store.js";
 
 /**
  * CloudWatch metrics and alarms: awsJson 1.0 query-compatible (JS SDK v3, current botocore), the
@@ -23,6 +26,8 @@ export default function createCloudWatchService(env: ServiceEnv): ServiceModule 
     if (store.journalLength >= COMPACT_AFTER_ENTRIES) store.compact(state.toSnapshot());
   };
   const provider = new CloudWatchProvider(state, env.clock, commit);
+  const runner = new AlarmActionRunner(env, (scope, item) => commit({ t: "history", scope, item }));
+  const alarmActions = withAlarmActions(state, runner, env.clock.now.bind(env.clock), commit);
   const build = (options: CallOptions): Record<string, Operation> => ({
     PutMetricAlarm: (i, c) => provider.putMetricAlarm(i, c),
     DescribeAlarms: (i, c) => provider.describeAlarms(i, c),
@@ -37,6 +42,7 @@ export default function createCloudWatchService(env: ServiceEnv): ServiceModule 
     TagResource: (i, c) => provider.tagResource(i, c),
     UntagResource: (i, c) => provider.untagResource(i, c),
     ListTagsForResource: (i, c) => provider.listTagsForResource(i, c),
+    ...alarmActions(provider),
   });
   // Other emulator services publish AWS/* metrics in-process; clients over HTTP may not.
   const operations = build({ internal: true });
@@ -50,6 +56,7 @@ export default function createCloudWatchService(env: ServiceEnv): ServiceModule 
     for (const alarm of state.allAlarms()) {
       const result = evaluateAlarm(alarm, state.metrics, now);
       if (!result || result.state === alarm.state) continue;
+      const old = { state: alarm.state, reason: alarm.stateReason };
       commit({
         t: "state",
         scope: alarm.scope,
@@ -59,6 +66,7 @@ export default function createCloudWatchService(env: ServiceEnv): ServiceModule 
         reasonData: result.reasonData,
         at: now,
       });
+      runner.stateChanged(state.alarm(alarm.scope, alarm.name)!, old, now);
       changed++;
     }
     return changed;
@@ -101,14 +109,70 @@ export default function createCloudWatchService(env: ServiceEnv): ServiceModule 
     async stop() {
       timer?.cancel();
       timer = undefined;
+      await runner.idle();
       if (store.enabled) store.compact(state.toSnapshot());
     },
     /** POST /_emulator/cloudwatch/evaluate runs an alarm evaluation pass now (no waiting for the minute). */
     async devHandle(request: EmulatorRequest, subpath: string): Promise<EmulatorResponse | undefined> {
       if (subpath === "/evaluate" && request.method === "POST") {
-        return restJsonResponse(200, { changed: evaluate() });
+        const changed = evaluate();
+        // The actions of the changes have run (or failed) when the answer comes.
+        await runner.idle();
+        return restJsonResponse(200, { changed });
       }
       return undefined;
     },
   };
+}
+
+/**
+ * The operations whose effects reach the alarm history and the alarm actions, wrapped around the
+ * provider's: PutMetricAlarm (ConfigurationUpdate created/updated), DeleteAlarms (deleted),
+ * SetAlarmState (a state change runs the new state's actions, as an evaluated one does), and
+ * DescribeAlarmHistory.
+ */
+function withAlarmActions(
+  state: CloudWatchState,
+  runner: AlarmActionRunner,
+  now: () => number,
+  commit: (entry: CloudWatchEntry) => void,
+) {
+  const record = (scope: string, item: ReturnType<typeof configurationItem>) =>
+    commit({ t: "history", scope, item });
+  return (provider: CloudWatchProvider): Record<string, Operation> => ({
+    PutMetricAlarm: async (i, c) => {
+      const scope = scopeOf(c.accountId, c.region);
+      const name = input.str(i as Record<string, unknown>, "AlarmName") ?? "";
+      const existed = state.alarm(scope, name) !== undefined;
+      const output = await provider.putMetricAlarm(i, c);
+      const alarm = state.alarm(scope, name);
+      if (alarm) record(scope, configurationItem(alarm, existed ? "Update" : "Create", now()));
+      return output;
+    },
+    DeleteAlarms: async (i, c) => {
+      const scope = scopeOf(c.accountId, c.region);
+      const names = input.stringList(i as Record<string, unknown>, "AlarmNames") ?? [];
+      const before = names.map((n) => state.alarm(scope, n)).filter((a) => a !== undefined);
+      const output = await provider.deleteAlarms(i, c);
+      for (const alarm of before) record(scope, configurationItem(alarm, "Delete", now()));
+      return output;
+    },
+    SetAlarmState: async (i, c) => {
+      const scope = scopeOf(c.accountId, c.region);
+      const name = input.str(i as Record<string, unknown>, "AlarmName") ?? "";
+      const before = state.alarm(scope, name);
+      const old = before ? { state: before.state, reason: before.stateReason } : undefined;
+      const output = await provider.setAlarmState(i, c);
+      const after = state.alarm(scope, name);
+      if (old && after && after.state !== old.state) runner.stateChanged(after, old, after.stateUpdated);
+      return output;
+    },
+    DescribeAlarmHistory: async (i, c) =>
+      describeAlarmHistory(
+        state.history,
+        scopeOf(c.accountId, c.region),
+        i as Record<string, unknown>,
+        now(),
+      ),
+  });
 }

@@ -1,6 +1,7 @@
 import type { AlarmRecord } from "./alarms.js";
 import type { Dimension } from "./input.js";
 import type { AlarmState } from "./limits.js";
+import { AlarmHistory, type AlarmHistoryItem } from "./history.js";
 import { MetricStore, type MetricPoint } from "./metrics.js";
 
 /**
@@ -23,7 +24,8 @@ export type CloudWatchEntry =
   | { t: "actions"; scope: string; names: string[]; enabled: boolean }
   | { t: "tag"; scope: string; name: string; tags: { Key: string; Value: string }[] }
   | { t: "untag"; scope: string; name: string; keys: string[] }
-  | { t: "data"; scope: string; items: [string, string, Dimension[], MetricPoint][] };
+  | { t: "data"; scope: string; items: [string, string, Dimension[], MetricPoint][] }
+  | { t: "history"; scope: string; item: AlarmHistoryItem };
 
 export interface CloudWatchSnapshot {
   version: 1;
@@ -35,6 +37,8 @@ export interface CloudWatchSnapshot {
     dimensions: Dimension[];
     points: MetricPoint[];
   }[];
+  /** Alarm history per scope (DescribeAlarmHistory), oldest first. */
+  history?: { scope: string; items: AlarmHistoryItem[] }[];
 }
 
 export function scopeOf(accountId: string, region: string): string {
@@ -43,6 +47,7 @@ export function scopeOf(accountId: string, region: string): string {
 
 export class CloudWatchState {
   readonly metrics = new MetricStore();
+  readonly history = new AlarmHistory();
   private readonly alarmsByScope = new Map<string, Map<string, AlarmRecord>>();
 
   alarm(scope: string, name: string): AlarmRecord | undefined {
@@ -105,6 +110,9 @@ export class CloudWatchState {
           this.metrics.add(entry.scope, namespace, name, dims, point);
         }
         return;
+      case "history":
+        this.history.add(entry.scope, entry.item);
+        return;
     }
   }
 
@@ -121,6 +129,7 @@ export class CloudWatchState {
           points: s.points,
         })),
       ),
+      history: this.history.toSnapshot(),
     };
   }
 
@@ -129,5 +138,7 @@ export class CloudWatchState {
     for (const s of snapshot.series) {
       for (const point of s.points) this.metrics.add(s.scope, s.namespace, s.name, s.dimensions, point);
     }
+    for (const { scope, items } of snapshot.history ?? [])
+      for (const item of items) this.history.add(scope, item);
   }
 }

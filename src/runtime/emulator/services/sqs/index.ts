@@ -4,6 +4,7 @@ import { isQueryRequest } from "../../protocol/query.js";
 import { restJsonResponse } from "../../protocol/rest.js";
 import { COMPACT_AFTER_ENTRIES } from "./limits.js";
 import { queueArn } from "./models.js";
+import { SqsMetrics } from "./metrics.js";
 import { MoveTasks } from "./move-tasks.js";
 import { handleJson, handleQuery } from "./protocols.js";
 import { SqsProvider } from "./provider.js";
@@ -25,6 +26,13 @@ export default function createSqsService(env: ServiceEnv): ServiceModule {
   };
   const provider = new SqsProvider(state, env, commit);
   const moveTasks = new MoveTasks(state, env, commit);
+  const metrics = new SqsMetrics(state, env);
+  /** The ARN of the queue a request names, for counting what was sent to it. */
+  const arnOfRequest = (input: unknown, context: RequestContext): string | undefined => {
+    const url = (input as { QueueUrl?: unknown } | undefined)?.QueueUrl;
+    const ref = typeof url === "string" ? parseQueueUrl(url) : undefined;
+    return ref ? queueArn(ref.region ?? context.region, ref.accountId, ref.name) : undefined;
+  };
 
   const operations: Record<string, Operation> = {
     CreateQueue: (i, c) => provider.createQueue(i, c),
@@ -40,8 +48,18 @@ export default function createSqsService(env: ServiceEnv): ServiceModule {
     ListQueueTags: (i, c) => provider.listQueueTags(i, c),
     AddPermission: (i, c) => provider.addPermission(i, c),
     RemovePermission: (i, c) => provider.removePermission(i, c),
-    SendMessage: (i, c) => provider.sendMessage(i, c),
-    SendMessageBatch: (i, c) => provider.sendMessageBatch(i, c),
+    SendMessage: async (i, c) => {
+      const output = await provider.sendMessage(i, c);
+      const arn = arnOfRequest(i, c);
+      if (arn) metrics.noteSent(arn, 1);
+      return output;
+    },
+    SendMessageBatch: async (i, c) => {
+      const output = await provider.sendMessageBatch(i, c);
+      const arn = arnOfRequest(i, c);
+      if (arn) metrics.noteSent(arn, (output as { Successful?: unknown[] }).Successful?.length ?? 0);
+      return output;
+    },
     ReceiveMessage: (i, c) => provider.receiveMessage(i, c),
     DeleteMessage: (i, c) => provider.deleteMessage(i, c),
     DeleteMessageBatch: (i, c) => provider.deleteMessageBatch(i, c),
@@ -68,10 +86,12 @@ export default function createSqsService(env: ServiceEnv): ServiceModule {
     },
     async run() {
       moveTasks.resume();
+      metrics.start();
     },
     async stop() {
       provider.stopPolls();
       moveTasks.stop();
+      metrics.stop();
       if (store.enabled) store.compact(state.toSnapshot());
     },
     health() {
