@@ -3,7 +3,10 @@
 // machine, same run, same SDK client and concurrency. Goal: emulator ≥ 0.7x dynalite.
 // Runs against the built code in dist/ (npx tsc -p tsconfig.build.json first).
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createEmulator } from "../../dist/runtime/emulator/index.js";
 
 const require = createRequire(import.meta.url);
@@ -72,6 +75,9 @@ export async function run({ runs = 3 } = {}) {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const emulator = await createEmulator({ services: ["dynamodb", "dynamodbstreams"] });
+  // With a state folder every write journals its intent and its commit (crash safety).
+  const persistDir = mkdtempSync(join(tmpdir(), "bench-ddb-"));
+  const persisted = await createEmulator({ services: ["dynamodb", "dynamodbstreams"], persistDir });
   const targets = {
     dynalite: {
       client: clientFor(`http://127.0.0.1:${server.address().port}`),
@@ -80,6 +86,11 @@ export async function run({ runs = 3 } = {}) {
     },
     emulator: { client: clientFor(emulator.url), table: "bench", stream: false },
     "emulator, table with stream": { client: clientFor(emulator.url), table: "bench-stream", stream: true },
+    "emulator --persist, table with stream": {
+      client: clientFor(persisted.url),
+      table: "bench-stream",
+      stream: true,
+    },
   };
   const rates = Object.fromEntries(Object.keys(targets).map((label) => [label, []]));
   try {
@@ -96,23 +107,28 @@ export async function run({ runs = 3 } = {}) {
   } finally {
     for (const target of Object.values(targets)) target.client.destroy();
     await emulator.stop();
+    await persisted.stop();
+    rmSync(persistDir, { recursive: true, force: true });
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
   const base = median(rates.dynalite);
   const plain = median(rates.emulator);
   const streamed = median(rates["emulator, table with stream"]);
+  const durable = median(rates["emulator --persist, table with stream"]);
   return {
     figures: [
       { label: "dynalite alone", value: base, unit: "PutItem/s" },
       { label: "emulator", value: plain, unit: "PutItem/s" },
       { label: "emulator, table with stream", value: streamed, unit: "PutItem/s" },
+      { label: "emulator --persist, table with stream", value: durable, unit: "PutItem/s" },
       { label: "concurrency", value: CONCURRENCY, unit: "requests in flight" },
       { label: "writes per round", value: WRITES, unit: `× ${rounds} rounds (median)` },
     ],
     ratios: [
       { label: "emulator / dynalite", value: plain / base },
       { label: "emulator with stream / dynalite", value: streamed / base },
+      { label: "emulator --persist with stream / dynalite", value: durable / base },
     ],
     checks: [
       {

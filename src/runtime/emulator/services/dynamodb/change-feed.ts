@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Clock, TimerHandle } from "../../core/clock.js";
 import type { ServiceStore } from "../../core/persistence.js";
 import type { Item, KeySchemaElement } from "./dynalite-engine.js";
-import { keysOf } from "./images.js";
+import { keysOf, sameItem } from "./images.js";
 import { COMPACT_AFTER_ENTRIES, FIRST_SEQUENCE_NUMBER, STREAM_RETENTION_MS } from "./limits.js";
 
 /**
@@ -10,10 +10,22 @@ import { COMPACT_AFTER_ENTRIES, FIRST_SEQUENCE_NUMBER, STREAM_RETENTION_MS } fro
  * shard each), its records, and the 24 h retention, on the emulator clock. DynamoDB appends a
  * record after each effective write and before it answers; the record is in the journal by then,
  * so an acknowledged write keeps its stream record through `kill -9`.
+ *
+ * An item lives in dynalite's LevelDB and its record in this journal: two files, so a crash can
+ * fall between them. A write is therefore bracketed by two journal lines: an intent (the items it
+ * will touch and their before images) before the storage engine writes, and a commit (the write's
+ * stream records, all in one line) after. An intent without its commit is what a crash left;
+ * start-up recovery (crash-recovery.ts) finishes it before anything else runs.
  */
 
 export type StreamViewType = "KEYS_ONLY" | "NEW_IMAGE" | "OLD_IMAGE" | "NEW_AND_OLD_IMAGES";
 export type EventName = "INSERT" | "MODIFY" | "REMOVE";
+
+/** Who made a change when it was not a caller: TTL deletions name the DynamoDB service. */
+export interface UserIdentity {
+  Type: string;
+  PrincipalId: string;
+}
 
 /** A GetRecords record (aws-behaviour.md §2.3). */
 export interface StreamRecord {
@@ -31,6 +43,7 @@ export interface StreamRecord {
     SizeBytes: number;
     StreamViewType: StreamViewType;
   };
+  userIdentity?: UserIdentity;
 }
 
 export interface StoredRecord {
@@ -78,11 +91,51 @@ interface StreamMeta {
   start: string;
 }
 
+/** One item a write will touch, as its intent journals it. */
+export interface IntendedItem {
+  table: string;
+  /** dynalite's key string for the item. */
+  key: string;
+  /** The stream that records the item's changes (undefined: a table without one). */
+  arn?: string;
+  /** The item before the write (undefined: there was none). */
+  old?: Item;
+}
+
+/**
+ * What a crash must not leave half done:
+ * - "write": PutItem, UpdateItem, DeleteItem, BatchWriteItem (each item stands alone): recovery
+ *   rolls forward, writing the record of every item the storage engine did change;
+ * - "transaction": all or nothing: recovery puts every item back as it was before;
+ * - "stream": CreateTable with a StreamSpecification: recovery enables the stream of a table the
+ *   crash left created without one.
+ */
+export type WriteKind = "write" | "transaction" | "stream";
+
+export interface WriteIntent {
+  id: string;
+  kind: WriteKind;
+  items: IntendedItem[];
+  /** For "stream": the table and the view type it asked for. */
+  stream?: { table: string; viewType: StreamViewType };
+  /** Marks the records of changes DynamoDB makes itself (TTL deletions), recovered ones too. */
+  userIdentity?: UserIdentity;
+}
+
+interface JournaledRecord {
+  arn: string;
+  seq: string;
+  at: number;
+  record: StreamRecord;
+}
+
 export type FeedEntry =
   | { t: "enable"; stream: StreamMeta }
   | { t: "disable"; arn: string; at: number; end: string }
   | { t: "forget"; table: string }
-  | { t: "record"; arn: string; seq: string; at: number; record: StreamRecord };
+  | { t: "record"; arn: string; seq: string; at: number; record: StreamRecord }
+  | ({ t: "intent" } & WriteIntent)
+  | { t: "commit"; id: string; records: JournaledRecord[] };
 
 export interface FeedSnapshot {
   version: 1;
@@ -96,12 +149,22 @@ export interface FeedSnapshot {
     trimmedThrough?: string;
     records: { seq: string; at: number; record: StreamRecord }[];
   }[];
+  /** Writes in flight when the snapshot was taken (their commits come later in the journal). */
+  intents?: WriteIntent[];
 }
 
 /** A change to one item, as the write path observed it (images read under the item's lock). */
 export interface ItemChange {
   oldImage: Item | undefined;
   newImage: Item | undefined;
+  /** Set for changes DynamoDB made itself (TTL deletions). */
+  userIdentity?: UserIdentity;
+}
+
+/** A change and the stream that records it. */
+export interface StreamChange {
+  stream: Stream;
+  change: ItemChange;
 }
 
 interface Waiter {
@@ -114,6 +177,8 @@ export class ChangeFeed {
   /** Table name → ARN of its latest stream (enabled or disabled), for DescribeTable. */
   private readonly latest = new Map<string, string>();
   private readonly waiters = new Map<string, Set<Waiter>>();
+  /** Writes whose intent is journaled and whose commit is not (yet). */
+  private readonly intents = new Map<string, WriteIntent>();
   private next = FIRST_SEQUENCE_NUMBER;
 
   constructor(
@@ -189,19 +254,91 @@ export class ChangeFeed {
    * while the caller holds the item's lock, so records of one item are in write order.
    */
   record(stream: Stream, change: ItemChange): StreamRecord | undefined {
+    return this.commitWrite(undefined, [{ stream, change }])[0];
+  }
+
+  /** Whether intents are journaled (only a persisted feed can be cut by a crash). */
+  get durable(): boolean {
+    return this.journal.enabled;
+  }
+
+  /**
+   * Journals what a write is about to do, before the storage engine does it. Returns the intent's
+   * id for commitWrite; undefined when nothing is persisted (no crash can cut the write in two).
+   */
+  beginWrite(
+    kind: "write" | "transaction",
+    items: IntendedItem[],
+    userIdentity?: UserIdentity,
+  ): string | undefined {
+    if (!this.journal.enabled || items.length === 0) return undefined;
+    const id = randomUUID();
+    this.commit({ t: "intent", id, kind, items, ...(userIdentity ? { userIdentity } : {}) });
+    return id;
+  }
+
+  /** Journals that a table is being created with a stream (closed by commitWrite, no records). */
+  beginStreamTable(table: string, viewType: StreamViewType): string | undefined {
+    if (!this.journal.enabled) return undefined;
+    const id = randomUUID();
+    this.commit({ t: "intent", id, kind: "stream", items: [], stream: { table, viewType } });
+    return id;
+  }
+
+  /**
+   * Appends the records of one write, all in one journal line that also closes its intent; a
+   * change that changed nothing makes no record. Returns the records written.
+   */
+  commitWrite(intentId: string | undefined, changes: StreamChange[]): StreamRecord[] {
+    const now = this.clock.now();
+    const records: JournaledRecord[] = [];
+    let sequence = this.next;
+    for (const { stream, change } of changes) {
+      const record = this.buildRecord(stream, change, String(sequence), now);
+      if (!record) continue;
+      records.push({ arn: stream.arn, seq: String(sequence), at: now, record });
+      sequence++;
+    }
+    if (intentId === undefined) {
+      if (records.length === 0) return [];
+      for (const entry of records) this.commit({ t: "record", ...entry });
+    } else {
+      this.commit({ t: "commit", id: intentId, records });
+    }
+    // Keeps a stream nobody reads from growing past its 24 h window.
+    for (const { stream } of changes) this.trim(stream, now - STREAM_RETENTION_MS);
+    return records.map((entry) => entry.record);
+  }
+
+  /** Intents a crash left without their commit (recovery finishes them at start). */
+  pendingIntents(): WriteIntent[] {
+    return [...this.intents.values()];
+  }
+
+  /** The stream by ARN when it still records its table's changes. */
+  recordingStream(arn: string | undefined): Stream | undefined {
+    if (arn === undefined) return undefined;
+    const stream = this.streams.get(arn);
+    return stream && this.enabledStream(stream.tableName) === stream ? stream : undefined;
+  }
+
+  private buildRecord(
+    stream: Stream,
+    change: ItemChange,
+    sequence: string,
+    now: number,
+  ): StreamRecord | undefined {
     const { oldImage, newImage } = change;
     const image = newImage ?? oldImage;
-    if (!image) return undefined;
+    if (!image || sameItem(oldImage, newImage)) return undefined;
     const eventName: EventName = !oldImage ? "INSERT" : !newImage ? "REMOVE" : "MODIFY";
-    const now = this.clock.now();
     const keys = keysOf(image, stream.keySchema);
     const view = stream.viewType;
     const withNew = newImage && (view === "NEW_IMAGE" || view === "NEW_AND_OLD_IMAGES");
     const withOld = oldImage && (view === "OLD_IMAGE" || view === "NEW_AND_OLD_IMAGES");
     const size =
       this.sizeOf(keys) + (withNew ? this.sizeOf(newImage) : 0) + (withOld ? this.sizeOf(oldImage) : 0);
-    const sequence = String(this.next);
-    const record: StreamRecord = {
+    return {
       eventID: randomUUID().replace(/-/g, ""),
       eventName,
       eventVersion: "1.1",
@@ -216,11 +353,8 @@ export class ChangeFeed {
         SizeBytes: Math.max(1, size),
         StreamViewType: view,
       },
+      ...(change.userIdentity ? { userIdentity: change.userIdentity } : {}),
     };
-    this.commit({ t: "record", arn: stream.arn, seq: sequence, at: now, record });
-    // Keeps a stream nobody reads from growing past its 24 h window.
-    this.trim(stream, now - STREAM_RETENTION_MS);
-    return record;
   }
 
   // --- what DynamoDB Streams calls ------------------------------------------------------------
@@ -345,16 +479,28 @@ export class ChangeFeed {
       case "forget":
         this.latest.delete(entry.table);
         break;
-      case "record": {
-        const stream = this.streams.get(entry.arn);
-        const sequence = BigInt(entry.seq);
-        if (sequence >= this.next) this.next = sequence + 1n;
-        if (!stream) break;
-        stream.shard.records.push({ sequence, createdAt: entry.at, record: entry.record });
-        this.wake(stream);
+      case "record":
+        this.applyRecord(entry);
+        break;
+      case "intent": {
+        const { t: _type, ...intent } = entry;
+        this.intents.set(entry.id, intent);
         break;
       }
+      case "commit":
+        this.intents.delete(entry.id);
+        for (const record of entry.records) this.applyRecord(record);
+        break;
     }
+  }
+
+  private applyRecord(entry: JournaledRecord): void {
+    const stream = this.streams.get(entry.arn);
+    const sequence = BigInt(entry.seq);
+    if (sequence >= this.next) this.next = sequence + 1n;
+    if (!stream) return;
+    stream.shard.records.push({ sequence, createdAt: entry.at, record: entry.record });
+    this.wake(stream);
   }
 
   private retainedRecords(): number {
@@ -430,6 +576,7 @@ export class ChangeFeed {
           record: r.record,
         })),
       })),
+      ...(this.intents.size > 0 ? { intents: [...this.intents.values()] } : {}),
     };
   }
 
@@ -458,5 +605,6 @@ export class ChangeFeed {
       });
     }
     for (const [table, arn] of Object.entries(snapshot.latest)) this.latest.set(table, arn);
+    for (const intent of snapshot.intents ?? []) this.intents.set(intent.id, intent);
   }
 }

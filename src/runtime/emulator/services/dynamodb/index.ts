@@ -30,6 +30,7 @@ import type { EmulatorRequest, EmulatorResponse } from "../../core/request.js";
 import type { Operation, ServiceEnv, ServiceModule } from "../../core/service.js";
 import { operationFromTarget, toServiceError } from "../../protocol/json.js";
 import { ChangeFeed, type FeedEntry, type FeedSnapshot } from "./change-feed.js";
+import { recoverInterruptedWrites } from "./crash-recovery.js";
 import { DynaliteEngine } from "./dynalite-engine.js";
 import { dynamoErrors, renderError } from "./errors.js";
 import { ItemWriter } from "./item-writer.js";
@@ -61,6 +62,7 @@ export default function createDynamoDbServices(env: ServiceEnv): ServiceModule[]
     const liveEngine = engine;
     feed = new ChangeFeed(env.clock, store, (item) => liveEngine.itemSize(item));
     feed.load();
+    await recoverInterruptedWrites(feed, engine, (message) => env.reportRecovery("dynamodb", message));
     const writer = new ItemWriter(engine, feed, new KeyLocks());
     const provider = new DynamoDbProvider(engine, feed, writer);
     const transactions = new Transactions(engine, writer, env.clock);

@@ -37,14 +37,31 @@ export class DynamoDbProvider {
 
   async createTable(input: Input): Promise<Output> {
     const spec = takeStreamSpecification(input);
-    const output = await this.engine.run("CreateTable", input);
-    const description = output["TableDescription"] as DynaliteTable;
-    const name = description.TableName;
-    this.writer.forget(name);
-    // dynalite flips CREATING to ACTIVE on a 0 ms timer; the next request must find it ACTIVE.
-    await this.engine.settle(name, (t) => t?.TableStatus !== "CREATING");
-    if (spec?.StreamEnabled) applyStreamSpecification(this.feed, description, spec);
-    return { ...output, TableDescription: withStreamMembers(this.feed, description) };
+    // The table (LevelDB) and its stream (the journal) are two writes: the intent lets start-up
+    // recovery enable the stream of a table a crash left created without one.
+    // (A name already taken makes CreateTable fail: no intent, so recovery can never give an
+    // existing table a stream it was not asked for.)
+    const name = input["TableName"];
+    const intent =
+      spec?.StreamEnabled &&
+      spec.StreamViewType &&
+      this.feed.durable &&
+      typeof name === "string" &&
+      !(await this.engine.table(name))
+        ? this.feed.beginStreamTable(name, spec.StreamViewType)
+        : undefined;
+    try {
+      const output = await this.engine.run("CreateTable", input);
+      const description = output["TableDescription"] as DynaliteTable;
+      const created = description.TableName;
+      this.writer.forget(created);
+      // dynalite flips CREATING to ACTIVE on a 0 ms timer; the next request must find it ACTIVE.
+      await this.engine.settle(created, (t) => t?.TableStatus !== "CREATING");
+      if (spec?.StreamEnabled) applyStreamSpecification(this.feed, description, spec);
+      return { ...output, TableDescription: withStreamMembers(this.feed, description) };
+    } finally {
+      if (intent !== undefined) this.feed.commitWrite(intent, []);
+    }
   }
 
   async describeTable(input: Input): Promise<Output> {

@@ -63,38 +63,46 @@ export class Transactions {
     const fingerprint = JSON.stringify(rawItems);
     if (token && this.alreadyApplied(token, fingerprint)) return this.capacity(input, writes);
 
-    await this.writer.write(writes, true, async (oldImages) => {
-      const reasons: CancellationReason[] = writes.map((write, index) => {
-        const old = oldImages[index];
-        if (!this.engine.conditionFailure(write.data, old)) return { Code: "None" };
-        const reason = conditionFailure?.(index);
-        if (reason) return reason;
-        return {
-          Code: "ConditionalCheckFailed",
-          Message: "The conditional request failed",
-          ...(write.oldOnFailure && old ? { Item: old } : {}),
-        };
-      });
-      if (reasons.some((r) => r.Code !== "None")) throw dynamoErrors.transactionCanceled(reasons);
+    await this.writer.write(
+      writes,
+      true,
+      async (oldImages) => {
+        const reasons: CancellationReason[] = writes.map((write, index) => {
+          const old = oldImages[index];
+          if (!this.engine.conditionFailure(write.data, old)) return { Code: "None" };
+          const reason = conditionFailure?.(index);
+          if (reason) return reason;
+          return {
+            Code: "ConditionalCheckFailed",
+            Message: "The conditional request failed",
+            ...(write.oldOnFailure && old ? { Item: old } : {}),
+          };
+        });
+        if (reasons.some((r) => r.Code !== "None")) throw dynamoErrors.transactionCanceled(reasons);
 
-      const applied: number[] = [];
-      for (const [index, write] of writes.entries()) {
-        if (write.kind === "ConditionCheck") continue;
-        try {
-          await this.engine.execute(write.operation, write.data);
-          applied.push(index);
-        } catch (error) {
-          await this.rollBack(writes, oldImages, applied);
-          throw dynamoErrors.transactionCanceled(
-            writes.map((_, i) =>
-              i === index
-                ? { Code: "ValidationError", Message: error instanceof Error ? error.message : String(error) }
-                : { Code: "None" },
-            ),
-          );
+        const applied: number[] = [];
+        for (const [index, write] of writes.entries()) {
+          if (write.kind === "ConditionCheck") continue;
+          try {
+            await this.engine.execute(write.operation, write.data);
+            applied.push(index);
+          } catch (error) {
+            await this.rollBack(writes, oldImages, applied);
+            throw dynamoErrors.transactionCanceled(
+              writes.map((_, i) =>
+                i === index
+                  ? {
+                      Code: "ValidationError",
+                      Message: error instanceof Error ? error.message : String(error),
+                    }
+                  : { Code: "None" },
+              ),
+            );
+          }
         }
-      }
-    });
+      },
+      { kind: "transaction" },
+    );
     if (token) this.tokens.set(token, { fingerprint, at: this.clock.now() });
     return { ...this.capacity(input, writes), ...(await this.collectionMetrics(input, writes)) };
   }
