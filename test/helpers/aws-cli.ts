@@ -11,6 +11,17 @@ export const awsCliAvailable: boolean = (() => {
   }
 })();
 
+/** The `aws` on PATH as major.minor (from `aws --version`), or undefined without one. */
+export function awsCliVersion(): { major: number; minor: number } | undefined {
+  try {
+    const out = execFileSync("aws", ["--version"], { encoding: "utf8", timeout: 15_000 });
+    const match = /aws-cli\/(\d+)\.(\d+)/.exec(out);
+    return match ? { major: Number(match[1]), minor: Number(match[2]) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface AwsCliResult {
   exitCode: number;
   stdout: string;

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { CredentialStatus } from "./core/credentials.js";
 import { ServiceError } from "./core/errors.js";
-import { gatewayRefusal } from "./core/gateway-checks.js";
+import { credentialRefusal, gatewayRefusal } from "./core/gateway-checks.js";
 import { newRequestContext, type EmulatorRequest, type EmulatorResponse } from "./core/request.js";
 import type { ServiceModule, ServiceName } from "./core/service.js";
 import { toServiceError } from "./protocol/json.js";
@@ -127,6 +127,10 @@ export class Gateway {
     // Credentials and nesting, checked as AWS's front ends do before the service sees the request.
     const refused = gatewayRefusal(request, name!);
     if (refused) return refused;
+    const issued = this.options.identify?.(request.context.accessKeyId);
+    if (issued?.state === "expired" || issued?.state === "invalid") {
+      return credentialRefusal(request, name!, issued.state);
+    }
     try {
       return await module.handle(request);
     } catch (error) {

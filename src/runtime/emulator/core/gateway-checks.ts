@@ -74,6 +74,43 @@ export function gatewayRefusal(request: EmulatorRequest, service: ServiceName): 
   return undefined;
 }
 
+/**
+ * Credentials the emulator issued that no longer work: STS credentials past their Expiration
+ * (`ExpiredToken`) and IAM access keys set Inactive or deleted (`InvalidClientTokenId` on the
+ * query protocol, `UnrecognizedClientException` on JSON and REST), in each protocol's shape.
+ */
+export function credentialRefusal(
+  request: EmulatorRequest,
+  service: ServiceName,
+  reason: "expired" | "invalid",
+): EmulatorResponse {
+  const protocol = wireProtocol(request, service);
+  const message =
+    reason === "expired"
+      ? "The security token included in the request is expired"
+      : "The security token included in the request is invalid.";
+  const code = reason === "expired" ? "ExpiredTokenException" : "UnrecognizedClientException";
+  const legacy = reason === "expired" ? "ExpiredToken" : "InvalidClientTokenId";
+  switch (protocol) {
+    case "awsJson":
+      return json(request, service, 400, code, message, legacy);
+    case "rpcv2Cbor":
+      return cborError(request, service, 400, code, message, legacy);
+    case "awsQuery":
+      return queryError(request, service, reason === "expired" ? 400 : 403, legacy, message);
+    default:
+      return {
+        status: 403,
+        headers: {
+          "content-type": "application/json",
+          "x-amzn-errortype": code,
+          "x-amzn-requestid": request.context.requestId,
+        },
+        body: JSON.stringify({ message }),
+      };
+  }
+}
+
 const MISSING_TOKEN = "Request is missing Authentication Token";
 const CORAL = "com.amazon.coral.service";
 

@@ -111,3 +111,33 @@ export function queryList(params: Record<string, string>, prefix: string): Recor
   }
   return [...items.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
 }
+
+/**
+ * Turns query parameters into the SDK's input shape: `Tags.member.1.Key=k` becomes
+ * `Tags: [{ Key: "k" }]`, `TagKeys.member.1=k` becomes `TagKeys: ["k"]`; scalars stay strings.
+ */
+export function decodeQueryMembers(params: Record<string, string>): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  const lists = new Map<string, Map<number, unknown>>();
+  for (const [key, value] of Object.entries(params)) {
+    if (key === "Action" || key === "Version") continue;
+    const member = /^(\w+)\.member\.(\d+)(?:\.(\w+))?$/.exec(key);
+    if (!member) {
+      input[key] = value;
+      continue;
+    }
+    const [, list, index, field] = member as unknown as [string, string, string, string | undefined];
+    let items = lists.get(list);
+    if (!items) lists.set(list, (items = new Map()));
+    if (field === undefined) items.set(Number(index), value);
+    else {
+      const item = (items.get(Number(index)) as Record<string, string> | undefined) ?? {};
+      item[field] = value;
+      items.set(Number(index), item);
+    }
+  }
+  for (const [list, items] of lists) {
+    input[list] = [...items.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+  }
+  return input;
+}

@@ -2,7 +2,7 @@ import type { Clock } from "../../core/clock.js";
 import type { CredentialRegistry } from "../../core/credentials.js";
 import type { RequestContext } from "../../core/request.js";
 import { iamErrors } from "./errors.js";
-import { isAwsPrincipal, asList, type ParsedPolicy } from "./policy.js";
+import { isAwsPrincipal, asList, type ParsedPolicy } from "../../core/policy-document.js";
 import {
   entityKey,
   type EntityKind,

@@ -4,7 +4,7 @@ import type { IamCore } from "./core.js";
 import { iamErrors } from "./errors.js";
 import * as input from "./input.js";
 import * as limits from "./limits.js";
-import { policySize, validatePolicyDocument } from "./policy.js";
+import { policySize, validatePolicyDocument } from "../../core/policy-document.js";
 import type { GroupRecord, RoleRecord, UserRecord } from "./store.js";
 
 type Kind = "role" | "user" | "group";

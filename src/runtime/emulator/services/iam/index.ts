@@ -1,6 +1,6 @@
 import type { EmulatorRequest, EmulatorResponse } from "../../core/request.js";
 import type { Operation, ServiceEnv, ServiceModule } from "../../core/service.js";
-import { queryParams, toXml, xmlError, xmlResponse } from "../../protocol/query.js";
+import { decodeQueryMembers, queryParams, toXml, xmlError, xmlResponse } from "../../protocol/query.js";
 import { AccountSettings } from "./account.js";
 import { IamCore } from "./core.js";
 import { EntityPolicies } from "./entity-policies.js";
@@ -122,7 +122,7 @@ export default function createIamService(env: ServiceEnv): ServiceModule {
         const action = params["Action"] ?? "";
         const operation = operations[action];
         if (!operation) throw iamErrors.invalidAction(action || "(no Action)");
-        const output = (await operation(decodeQueryInput(params), request.context)) as Record<
+        const output = (await operation(decodeQueryMembers(params), request.context)) as Record<
           string,
           unknown
         >;
@@ -142,34 +142,4 @@ export default function createIamService(env: ServiceEnv): ServiceModule {
       if (store.enabled) store.compact(state.toSnapshot());
     },
   };
-}
-
-/**
- * Turns query parameters into the SDK's input shape: `Tags.member.1.Key=k` becomes
- * `Tags: [{ Key: "k" }]`, `TagKeys.member.1=k` becomes `TagKeys: ["k"]`; scalars stay strings.
- */
-export function decodeQueryInput(params: Record<string, string>): Record<string, unknown> {
-  const input: Record<string, unknown> = {};
-  const lists = new Map<string, Map<number, unknown>>();
-  for (const [key, value] of Object.entries(params)) {
-    if (key === "Action" || key === "Version") continue;
-    const member = /^(\w+)\.member\.(\d+)(?:\.(\w+))?$/.exec(key);
-    if (!member) {
-      input[key] = value;
-      continue;
-    }
-    const [, list, index, field] = member as unknown as [string, string, string, string | undefined];
-    let items = lists.get(list);
-    if (!items) lists.set(list, (items = new Map()));
-    if (field === undefined) items.set(Number(index), value);
-    else {
-      const item = (items.get(Number(index)) as Record<string, string> | undefined) ?? {};
-      item[field] = value;
-      items.set(Number(index), item);
-    }
-  }
-  for (const [list, items] of lists) {
-    input[list] = [...items.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
-  }
-  return input;
 }

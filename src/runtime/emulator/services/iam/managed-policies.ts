@@ -10,7 +10,7 @@ import type { IamCore } from "./core.js";
 import { iamErrors } from "./errors.js";
 import * as input from "./input.js";
 import * as limits from "./limits.js";
-import { policySize, validatePolicyDocument } from "./policy.js";
+import { policySize, validatePolicyDocument } from "../../core/policy-document.js";
 import { customerPolicyArn, policyUsage, renderAwsPolicy, renderCustomerPolicy } from "./render.js";
 import { listTags } from "./roles.js";
 import type { ManagedPolicyRecord } from "./store.js";

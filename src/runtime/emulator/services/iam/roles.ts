@@ -5,7 +5,7 @@ import { EntityPolicies } from "./entity-policies.js";
 import { iamErrors } from "./errors.js";
 import * as input from "./input.js";
 import * as limits from "./limits.js";
-import { validatePolicyDocument } from "./policy.js";
+import { validatePolicyDocument } from "../../core/policy-document.js";
 import { renderInstanceProfile, renderRole } from "./render.js";
 import { serviceLinkedRoleSpec, serviceLinkedServices, serviceLinkedTrustPolicy } from "./service-linked.js";
 import type { InstanceProfileRecord, RoleRecord } from "./store.js";

@@ -235,9 +235,11 @@ export class Users {
     const user = this.keyOwner(i, context);
     const id = input.required(i["AccessKeyId"], "accessKeyId");
     if (!user.accessKeys.some((k) => k.id === id)) throw iamErrors.noSuchAccessKey(id);
+    const key = user.accessKeys.find((k) => k.id === id)!;
     user.accessKeys = user.accessKeys.filter((k) => k.id !== id);
-    this.core.put(context, "user", user);
-    this.core.credentials.remove(id);
+    const saved = this.core.put(context, "user", user);
+    // A deleted key is refused from now on (InvalidClientTokenId), as on AWS.
+    this.registerKey(context.accountId, saved, { ...key, status: "Inactive" });
     return {};
   }
 

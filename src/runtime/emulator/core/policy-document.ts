@@ -1,6 +1,9 @@
-import { iamErrors } from "./errors.js";
+import { ServiceError } from "./errors.js";
+
+const malformed = (message: string) => new ServiceError("MalformedPolicyDocument", message, 400);
 
 /**
+ * IAM's policy grammar, shared by IAM (identity and trust policies) and STS (session policies).
  * Checks a policy document the way IAM does before storing it, in IAM's order: JSON, grammar
  * (top-level and statement elements, types), the version, legacy parsing (case-sensitive Effect,
  * resource ARNs), unique Sids, actions, resources. Where IAM answers only "Syntax errors in
@@ -91,7 +94,7 @@ const TRUST_ACTIONS = new Set([
 ]);
 const PRINCIPAL_TYPES = new Set(["AWS", "Service", "Federated", "CanonicalUser"]);
 
-const syntax = (detail: string) => iamErrors.malformedPolicy(`Syntax errors in policy. ${detail}`);
+const syntax = (detail: string) => malformed(`Syntax errors in policy. ${detail}`);
 
 /** Validates `document` and returns it parsed (statements always as a list). */
 export function validatePolicyDocument(document: string, kind: PolicyKind): ParsedPolicy {
@@ -99,7 +102,7 @@ export function validatePolicyDocument(document: string, kind: PolicyKind): Pars
   try {
     parsed = JSON.parse(document);
   } catch {
-    throw iamErrors.malformedPolicy("This policy contains invalid Json");
+    throw malformed("This policy contains invalid Json");
   }
   if (!isObject(parsed)) throw syntax("The policy must be a JSON object.");
   for (const element of Object.keys(parsed)) {
@@ -121,23 +124,21 @@ export function validatePolicyDocument(document: string, kind: PolicyKind): Pars
 
   // Identity policies need the current policy language version; trust policies still accept the old one.
   if (kind !== "trust" && version !== "2012-10-17") {
-    throw iamErrors.malformedPolicy("Policy document must be version 2012-10-17 or greater.");
+    throw malformed("Policy document must be version 2012-10-17 or greater.");
   }
   for (const s of list) {
-    if (s.Effect !== "Allow" && s.Effect !== "Deny")
-      throw iamErrors.malformedPolicy("The policy failed legacy parsing");
+    if (s.Effect !== "Allow" && s.Effect !== "Deny") throw malformed("The policy failed legacy parsing");
   }
   const sids = new Set<string>();
   for (const s of list) {
     if (!s.Sid) continue;
-    if (sids.has(s.Sid))
-      throw iamErrors.malformedPolicy("Statement IDs (SID) in a single policy must be unique.");
+    if (sids.has(s.Sid)) throw malformed("Statement IDs (SID) in a single policy must be unique.");
     sids.add(s.Sid);
   }
   for (const s of list) {
     const actions = s.Action ?? s.NotAction;
     if (actions === undefined || (Array.isArray(actions) && actions.length === 0)) {
-      throw iamErrors.malformedPolicy("Policy statement must contain actions.");
+      throw malformed("Policy statement must contain actions.");
     }
   }
   for (const s of list) {
@@ -150,7 +151,7 @@ export function validatePolicyDocument(document: string, kind: PolicyKind): Pars
   if (kind === "trust") {
     for (const s of list) {
       if (s.Resource !== undefined || s.NotResource !== undefined) {
-        throw iamErrors.malformedPolicy("Has prohibited field Resource.");
+        throw malformed("Has prohibited field Resource.");
       }
       for (const action of asList(s.Action)) {
         if (
@@ -158,26 +159,26 @@ export function validatePolicyDocument(document: string, kind: PolicyKind): Pars
           !(action.startsWith("sts:") && action.includes("*")) &&
           action !== "*"
         ) {
-          throw iamErrors.malformedPolicy(
+          throw malformed(
             "Trust Policy statement actions can only be sts:AssumeRole, sts:AssumeRoleWithSAML,  and sts:AssumeRoleWithWebIdentity",
           );
         }
       }
       if (s.Principal === undefined && s.NotPrincipal === undefined) {
-        throw iamErrors.malformedPolicy("Missing required field Principal");
+        throw malformed("Missing required field Principal");
       }
       checkPrincipal(s.Principal ?? s.NotPrincipal);
     }
   } else {
     for (const s of list) {
       if (s.Principal !== undefined || s.NotPrincipal !== undefined) {
-        throw iamErrors.malformedPolicy("Policy document should not specify a principal.");
+        throw malformed("Policy document should not specify a principal.");
       }
     }
     for (const s of list) {
       const resources = s.Resource ?? s.NotResource;
       if (resources === undefined || (Array.isArray(resources) && resources.length === 0)) {
-        throw iamErrors.malformedPolicy("Policy statement must contain resources.");
+        throw malformed("Policy statement must contain resources.");
       }
     }
   }
@@ -246,45 +247,41 @@ function checkAction(action: string): void {
   if (action === "*") return;
   const parts = action.split(":");
   if (parts.length === 1) {
-    throw iamErrors.malformedPolicy(
-      "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
-    );
+    throw malformed("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.");
   }
-  if (parts.length > 2) throw iamErrors.malformedPolicy("Actions/Condition can contain only one colon.");
-  if (/[^a-zA-Z0-9\-.]/.test(parts[0]!)) throw iamErrors.malformedPolicy(`Vendor ${parts[0]} is not valid`);
+  if (parts.length > 2) throw malformed("Actions/Condition can contain only one colon.");
+  if (/[^a-zA-Z0-9\-.]/.test(parts[0]!)) throw malformed(`Vendor ${parts[0]} is not valid`);
 }
 
 function checkResource(resource: string): void {
   if (resource === "*") return;
   const parts = resource.split(":");
-  if (parts.length < 2) throw iamErrors.malformedPolicy(`Resource ${resource} must be in ARN format or "*".`);
-  if (parts[0] !== "arn")
-    throw iamErrors.malformedPolicy(`Resource ${resource} must be in ARN format or "*".`);
+  if (parts.length < 2) throw malformed(`Resource ${resource} must be in ARN format or "*".`);
+  if (parts[0] !== "arn") throw malformed(`Resource ${resource} must be in ARN format or "*".`);
   const partition = parts[1]!;
   if (partition !== "*" && !PARTITIONS.has(partition)) {
-    throw iamErrors.malformedPolicy(`Partition "${partition}" is not valid for resource "${resource}".`);
+    throw malformed(`Partition "${partition}" is not valid for resource "${resource}".`);
   }
-  if (parts.length < 6 || !parts[2]) throw iamErrors.malformedPolicy("The policy failed legacy parsing");
+  if (parts.length < 6 || !parts[2]) throw malformed("The policy failed legacy parsing");
   if (parts[2] === "iam" && parts[3] !== "" && parts[3] !== "*") {
-    throw iamErrors.malformedPolicy(`IAM resource ${resource} cannot contain region information.`);
+    throw malformed(`IAM resource ${resource} cannot contain region information.`);
   }
 }
 
 function checkPrincipal(principal: unknown): void {
   if (principal === "*") return;
-  if (!isObject(principal))
-    throw iamErrors.malformedPolicy(`Invalid principal in policy: ${JSON.stringify(principal)}`);
+  if (!isObject(principal)) throw malformed(`Invalid principal in policy: ${JSON.stringify(principal)}`);
   for (const [type, value] of Object.entries(principal)) {
     if (!PRINCIPAL_TYPES.has(type)) {
-      throw iamErrors.malformedPolicy(`Invalid principal in policy: "${type}":${JSON.stringify(value)}`);
+      throw malformed(`Invalid principal in policy: "${type}":${JSON.stringify(value)}`);
     }
     const values = Array.isArray(value) ? value : [value];
     for (const v of values) {
       if (typeof v !== "string" || v === "") {
-        throw iamErrors.malformedPolicy(`Invalid principal in policy: "${type}":${JSON.stringify(v)}`);
+        throw malformed(`Invalid principal in policy: "${type}":${JSON.stringify(v)}`);
       }
       if (type === "AWS" && !isAwsPrincipal(v)) {
-        throw iamErrors.malformedPolicy(`Invalid principal in policy: "AWS":"${v}"`);
+        throw malformed(`Invalid principal in policy: "AWS":"${v}"`);
       }
     }
   }
