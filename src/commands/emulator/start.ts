@@ -20,15 +20,7 @@ export async function emulatorStart(options: StartOptions, ctx: CommandContext):
   const persistDir = resolve(ctx.cwd, options.persist ?? config.emulator.persistDir);
   checkStateFolder(persistDir, "--persist or emulator.persistDir");
   if (options.detach) await startDetached(port, persistDir, ctx);
-  else
-    await runInForeground(
-      port,
-      persistDir,
-      config.region,
-      config.account,
-      config.emulator.retryWaitScale,
-      ctx,
-    );
+  else await runInForeground(port, persistDir, config.region, config.account, config.emulator, ctx);
 }
 
 async function startDetached(port: number, persistDir: string, ctx: CommandContext): Promise<void> {
@@ -78,7 +70,7 @@ async function runInForeground(
   persistDir: string,
   region: string,
   account: string | undefined,
-  retryWaitScale: number,
+  settings: { retryWaitScale: number; ttlSweepSeconds: number },
   ctx: CommandContext,
 ): Promise<void> {
   const url = `http://127.0.0.1:${port}`;
@@ -100,7 +92,10 @@ async function runInForeground(
       persistDir,
       region,
       ...(account ? { accountId: account } : {}),
-      settings: { retryWaitScale },
+      settings: {
+        retryWaitScale: settings.retryWaitScale,
+        ttlSweepIntervalMs: settings.ttlSweepSeconds * 1000,
+      },
       onBackgroundError: (service, error) =>
         ctx.output.warn(`${service}: ${error instanceof Error ? error.message : String(error)}`),
     });

@@ -71,7 +71,10 @@ export async function ensureLocalEndpoint(
     persistDir,
     region: config.region,
     ...(config.account ? { accountId: config.account } : {}),
-    settings: { retryWaitScale: config.emulator.retryWaitScale },
+    settings: {
+      retryWaitScale: config.emulator.retryWaitScale,
+      ttlSweepIntervalMs: config.emulator.ttlSweepSeconds * 1000,
+    },
   };
   try {
     const emulator = await module.createEmulator(emulatorOptions);

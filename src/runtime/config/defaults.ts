@@ -31,6 +31,8 @@ export const DEFAULT_OPENSEARCH_INDEX = "celebrities";
 export const DEFAULT_EMULATOR_PERSIST_DIR = ".pipeline/emulator";
 /** AWS waits about 1 and 2 minutes between async Lambda retries; 1/60 turns that into 1 s and 2 s. */
 export const DEFAULT_RETRY_WAIT_SCALE = 1 / 60;
+/** DynamoDB deletes expired items "typically within a few days"; the emulator within a minute. */
+export const DEFAULT_TTL_SWEEP_SECONDS = 60;
 
 /** Deadlines for verify, seconds (AWS values from the seed: scrapers 5-10 min, enrichment 5 min). */
 const DEADLINES: Record<Target, Record<string, number>> = {
@@ -61,6 +63,7 @@ export function defaultsFor(target: Target, explicit: (key: string) => unknown):
   set("emulator.port", DEFAULT_EMULATOR_PORT);
   set("emulator.persistDir", DEFAULT_EMULATOR_PERSIST_DIR);
   set("emulator.retryWaitScale", DEFAULT_RETRY_WAIT_SCALE);
+  set("emulator.ttlSweepSeconds", DEFAULT_TTL_SWEEP_SECONDS);
   set("fixtures.port", DEFAULT_FIXTURES_PORT);
   // LocalStack runs the functions in Docker containers on its compose network, where the fixture
   // server is the `fixtures` service (localstack/docker-compose.yml), reached by its name.

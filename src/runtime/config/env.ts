@@ -84,6 +84,11 @@ export const ENV_VARS = {
     kind: "number",
     doc: "Factor applied to Lambda's asynchronous retry waits in the emulator (1 = AWS's minutes).",
   },
+  PIPELINE_EMULATOR_TTL_SWEEP_SECONDS: {
+    key: "emulator.ttlSweepSeconds",
+    kind: "number",
+    doc: "Seconds between two passes of the emulator's DynamoDB TTL deletions (default 60).",
+  },
   PIPELINE_FIXTURES_PORT: {
     key: "fixtures.port",
     kind: "number",

@@ -78,6 +78,9 @@ const targetShape = {
       .number({ error: "expected a factor above 0 and at most 1 (1 = AWS's waits)" })
       .gt(0, { error: "expected a factor above 0 and at most 1 (1 = AWS's waits)" })
       .max(1, { error: "expected a factor above 0 and at most 1 (1 = AWS's waits)" }),
+    ttlSweepSeconds: z
+      .number({ error: "expected seconds above 0 between two passes of DynamoDB's TTL deletions" })
+      .gt(0, { error: "expected seconds above 0 between two passes of DynamoDB's TTL deletions" }),
   },
   fixtures: {
     host: z.string({ error: "expected a host name" }).min(1, { error: "expected a host name" }),
@@ -164,7 +167,7 @@ export interface PipelineConfig {
   rosterSize: number;
   logRetentionDays: number;
   logLevel: (typeof LOG_LEVELS)[number];
-  emulator: { port: number; persistDir: string; retryWaitScale: number };
+  emulator: { port: number; persistDir: string; retryWaitScale: number; ttlSweepSeconds: number };
   fixtures: { host: string; port: number };
   sources: Record<SourceName, SourceSettings>;
   opensearch: { endpoint?: string; domainName: string; index: string };

@@ -73,6 +73,7 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
   // AWS waits about 1 and 2 minutes between asynchronous Lambda retries; 1/60 makes that 1 s and 2 s.
   retryWaitScale: 1 / 60,
   lambdaConcurrencyPerFunction: 4,
+  ttlSweepIntervalMs: 60_000,
 };
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;

@@ -62,6 +62,11 @@ export interface EmulatorSettings {
   retryWaitScale: number;
   /** Maximum concurrent execution environments per Lambda function. */
   lambdaConcurrencyPerFunction: number;
+  /**
+   * How often DynamoDB's TTL process deletes expired items, in ms of the emulator clock. AWS does it
+   * "typically within a few days"; the default (60 s) keeps it within a minute, tests set it lower.
+   */
+  ttlSweepIntervalMs?: number;
 }
 
 export interface ServiceHealth {

@@ -269,7 +269,7 @@ describe("resolveConfig: error messages name key, value, source and what is allo
       {
         key: "emulator.prot",
         source: { kind: "file", detail: "pipeline.config.json" },
-        allowed: "unknown key; allowed here: port, persistDir, retryWaitScale",
+        allowed: "unknown key; allowed here: port, persistDir, retryWaitScale, ttlSweepSeconds",
       },
     ]);
   });

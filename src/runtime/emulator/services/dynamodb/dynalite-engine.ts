@@ -19,13 +19,23 @@ export interface KeySchemaElement {
   KeyType: "HASH" | "RANGE";
 }
 
+export interface SecondaryIndex {
+  IndexName: string;
+  KeySchema: KeySchemaElement[];
+  Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
+  IndexStatus?: string;
+  Backfilling?: boolean;
+  [member: string]: unknown;
+}
+
 export interface DynaliteTable {
   TableName: string;
   TableArn: string;
   TableStatus: string;
   KeySchema: KeySchemaElement[];
   AttributeDefinitions: { AttributeName: string; AttributeType: string }[];
-  GlobalSecondaryIndexes?: unknown[];
+  GlobalSecondaryIndexes?: SecondaryIndex[];
+  LocalSecondaryIndexes?: SecondaryIndex[];
   [member: string]: unknown;
 }
 
@@ -40,9 +50,32 @@ interface SubDb {
   get(key: string, callback: Callback<Item>): void;
 }
 
+interface WritableDb<T> {
+  get(key: string, callback: Callback<T>): void;
+  put(key: string, value: T, callback: (error?: Error | null) => void): void;
+  del(key: string, callback: (error?: Error | null) => void): void;
+}
+
+interface TableDb extends WritableDb<DynaliteTable> {
+  awsAccountId: string;
+  awsRegion: string;
+  /** dynalite's per-key lock: `release(cb)` wraps the callback that ends the critical section. */
+  lock(
+    key: string,
+    critical: (release: <F extends (...args: never[]) => void>(callback: F) => F) => void,
+  ): void;
+}
+
 interface DynaliteStore {
-  tableDb: { awsAccountId: string; awsRegion: string };
+  tableDb: TableDb;
   getItemDb(table: string): SubDb;
+  getIndexDb(indexType: "Global" | "Local", table: string, index: string): WritableDb<Item>;
+  deleteIndexDb(
+    indexType: "Global" | "Local",
+    table: string,
+    index: string,
+    callback: (error?: Error | null) => void,
+  ): void;
   getTable(name: string, checkStatus: boolean, callback: Callback<DynaliteTable>): void;
   lifecycleManager?: { gracefulClose(callback: (error?: Error | null) => void): void };
 }
@@ -50,6 +83,7 @@ interface DynaliteStore {
 interface DynaliteDb {
   create(options: Record<string, unknown>): DynaliteStore;
   createKey(item: Item, table: DynaliteTable): string;
+  createIndexKey(item: Item, table: DynaliteTable, keySchema: KeySchemaElement[]): string;
   validateItem(item: Item, table: DynaliteTable): DynaliteFailure | null | undefined;
   validateKey(key: Item, table: DynaliteTable): DynaliteFailure | null | undefined;
   checkConditional(data: ValidatedInput, existing: Item | undefined): DynaliteFailure | null | undefined;
@@ -166,6 +200,21 @@ export class DynaliteEngine {
     }
   }
 
+  /**
+   * Type-checks and validates a request of an operation dynalite lacks, against rules written in
+   * dynalite's format (so types and constraints are worded like every other operation's).
+   */
+  checkRequest(rules: Rules, input: Record<string, unknown>): Record<string, unknown> {
+    try {
+      const data = validations.checkTypes(input, rules);
+      checkConstraints(data, rules);
+      return data;
+    } catch (error) {
+      if (error instanceof ConstraintError) throw dynamoErrors.validation(error.message);
+      throw toError(error);
+    }
+  }
+
   /** Runs a validated request. */
   execute(operation: DynaliteOperation, data: ValidatedInput): Promise<Output> {
     const { run } = actionFor(operation);
@@ -196,6 +245,66 @@ export class DynaliteEngine {
         resolve(table);
       });
     });
+  }
+
+  /**
+   * Changes a table's stored description under dynalite's own table lock (the one its UpdateTable
+   * takes), so the emulator's changes (TTL, index status) and dynalite's never overwrite each other.
+   * `change` may throw to refuse; the table is then left as it was. Undefined for a missing table.
+   */
+  changeTable<T>(
+    name: string,
+    change: (table: DynaliteTable) => T,
+  ): Promise<{ table: DynaliteTable; result: T } | undefined> {
+    const tableDb = this.store.tableDb;
+    return new Promise((resolve, reject) => {
+      tableDb.lock(name, (release) => {
+        const done = release((error: unknown, value?: { table: DynaliteTable; result: T }) =>
+          error ? reject(error instanceof Error ? error : toError(error)) : resolve(value),
+        );
+        tableDb.get(name, (error, table) => {
+          if (error) return error.name === "NotFoundError" ? done(null, undefined) : done(toError(error));
+          if (!table) return done(null, undefined);
+          let result: T;
+          try {
+            result = change(table);
+          } catch (refusal) {
+            return done(refusal);
+          }
+          tableDb.put(name, table, (putError) =>
+            putError ? done(toError(putError)) : done(null, { table, result }),
+          );
+        });
+      });
+    });
+  }
+
+  /** Writes one item's entry into a global secondary index (as dynalite's write path does). */
+  putIndexEntry(table: DynaliteTable, index: SecondaryIndex, item: Item): Promise<void> {
+    const tableKeys = table.KeySchema.map((k) => k.AttributeName);
+    const indexKeys = index.KeySchema.map((k) => k.AttributeName);
+    let entry = item;
+    if (index.Projection.ProjectionType !== "ALL") {
+      entry = {};
+      for (const name of [...indexKeys, ...tableKeys, ...(index.Projection.NonKeyAttributes ?? [])]) {
+        const value = item[name];
+        if (value !== undefined) entry[name] = value;
+      }
+    }
+    const key = db.createIndexKey(entry, table, index.KeySchema);
+    const indexDb = this.store.getIndexDb("Global", table.TableName, index.IndexName);
+    return new Promise((resolve, reject) =>
+      indexDb.put(key, entry, (error) => (error ? reject(toError(error)) : resolve())),
+    );
+  }
+
+  /** Drops every entry of a global secondary index. */
+  dropIndex(table: string, index: string): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.store.deleteIndexDb("Global", table, index, (error) =>
+        error ? reject(toError(error)) : resolve(),
+      ),
+    );
   }
 
   /** Waits (a few event-loop turns with dynalite's 0 ms transitions) for a table status change. */

@@ -49,6 +49,8 @@ export const dynamoErrors = {
     new ServiceError("ResourceNotFoundException", `Requested resource not found: Table: ${table} not found`),
   resourceNotFound: (message = "Requested resource not found") =>
     new ServiceError("ResourceNotFoundException", message),
+  resourceInUse: (message: string) => new ServiceError("ResourceInUseException", message),
+  limitExceeded: (message: string) => new ServiceError("LimitExceededException", message),
   transactionCanceled: (reasons: CancellationReason[]) =>
     new ServiceError(
       "TransactionCanceledException",

@@ -38,6 +38,8 @@ import { KeyLocks } from "./key-lock.js";
 import { DynamoDbProvider } from "./provider.js";
 import { StreamsProvider } from "./streams-provider.js";
 import { acceptTableArns } from "./table-arns.js";
+import { TimeToLive } from "./ttl.js";
+import { TTL_SWEEP_INTERVAL_MS } from "./limits.js";
 import { Transactions } from "./transactions.js";
 
 type Input = Record<string, unknown>;
@@ -48,6 +50,7 @@ export default function createDynamoDbServices(env: ServiceEnv): ServiceModule[]
   const levelPath = store.directory ? join(store.directory, "leveldb") : undefined;
   let engine: DynaliteEngine | undefined;
   let feed: ChangeFeed | undefined;
+  let ttl: TimeToLive | undefined;
   let dynamodbHandlers: Record<string, Handler> = {};
   let streamHandlers: Record<string, Handler> = {};
   /** Operations for in-process callers only (never routed from HTTP). */
@@ -67,6 +70,12 @@ export default function createDynamoDbServices(env: ServiceEnv): ServiceModule[]
     const provider = new DynamoDbProvider(engine, feed, writer);
     const transactions = new Transactions(engine, writer, env.clock);
     const streams = new StreamsProvider(feed, env.clock);
+    ttl = new TimeToLive(engine, writer, env.clock, {
+      sweepIntervalMs: env.settings.ttlSweepIntervalMs ?? TTL_SWEEP_INTERVAL_MS,
+      reportError: (error) => env.reportBackgroundError("dynamodb", error),
+    });
+    const timeToLive = ttl;
+    timeToLive.start();
     dynamodbHandlers = {
       CreateTable: (i) => provider.createTable(i),
       DescribeTable: (i) => provider.describeTable(i),
@@ -83,7 +92,8 @@ export default function createDynamoDbServices(env: ServiceEnv): ServiceModule[]
       BatchGetItem: (i) => provider.batchGetItem(i),
       Query: (i) => provider.query(i),
       Scan: (i) => provider.scan(i),
-      DescribeTimeToLive: provider.passThrough("DescribeTimeToLive"),
+      UpdateTimeToLive: (i) => timeToLive.updateTimeToLive(i),
+      DescribeTimeToLive: (i) => timeToLive.describeTimeToLive(i),
       TagResource: provider.tags("TagResource"),
       UntagResource: provider.tags("UntagResource"),
       ListTagsOfResource: provider.tags("ListTagsOfResource"),
@@ -104,6 +114,7 @@ export default function createDynamoDbServices(env: ServiceEnv): ServiceModule[]
     handle: (request) => handleJson(request, dynamodbHandlers),
     start: startDynamoDb,
     async stop() {
+      await ttl?.stop();
       feed?.releaseWaiters();
       feed?.compact();
       await engine?.close();
@@ -146,6 +157,7 @@ const DYNAMODB_OPERATIONS = [
   "BatchGetItem",
   "Query",
   "Scan",
+  "UpdateTimeToLive",
   "DescribeTimeToLive",
   "TagResource",
   "UntagResource",

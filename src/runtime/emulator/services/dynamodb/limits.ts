@@ -35,3 +35,10 @@ export const COMPACT_AFTER_ENTRIES = 10_000;
 /** Default and maximum wait of the internal WaitForRecords operation. */
 export const WAIT_DEFAULT_TIMEOUT_MS = 1_000;
 export const WAIT_MAX_TIMEOUT_MS = 60_000;
+
+/** Another UpdateTimeToLive within this long after a change is refused (AWS: "up to one hour"). */
+export const TTL_CHANGE_COOLDOWN_MS = 60 * 60 * 1000;
+/** TTL leaves alone items whose expiry is more than five years in the past. */
+export const TTL_MAX_AGE_SECONDS = 5 * 365 * 24 * 60 * 60;
+/** Default pause between two passes of the TTL deletion process (emulator clock). */
+export const TTL_SWEEP_INTERVAL_MS = 60_000;

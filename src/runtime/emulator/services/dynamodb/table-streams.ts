@@ -73,12 +73,15 @@ export function applyStreamSpecification(
   }
 }
 
-/** A table description with the stream members DynamoDB adds once a table has had a stream. */
+/**
+ * A table description as DynamoDB shows it: the stream members DynamoDB adds once a table has had a
+ * stream, without the members the emulator keeps for itself in the stored description.
+ */
 export function withStreamMembers(feed: ChangeFeed, description: unknown): unknown {
   if (!description || typeof description !== "object") return description;
-  const table = description as Record<string, unknown>;
+  const table = withoutEmulatorMembers(description as Record<string, unknown>);
   const stream = typeof table["TableName"] === "string" ? feed.latestStream(table["TableName"]) : undefined;
-  if (!stream) return description;
+  if (!stream) return table;
   return {
     ...table,
     StreamSpecification:
@@ -88,4 +91,12 @@ export function withStreamMembers(feed: ChangeFeed, description: unknown): unkno
     LatestStreamLabel: stream.label,
     LatestStreamArn: stream.arn,
   };
+}
+
+/** Members of the stored description that are the emulator's own (named `Emulator…`). */
+function withoutEmulatorMembers(table: Record<string, unknown>): Record<string, unknown> {
+  const shown: Record<string, unknown> = {};
+  for (const [member, value] of Object.entries(table))
+    if (!member.startsWith("Emulator")) shown[member] = value;
+  return shown;
 }

@@ -27,6 +27,7 @@ interface StreamRecord {
   eventID?: string;
   eventName?: string;
   dynamodb?: { SequenceNumber?: string; ApproximateCreationDateTime?: number | string | Date };
+  userIdentity?: { Type?: string; PrincipalId?: string };
   [key: string]: unknown;
 }
 
@@ -148,10 +149,15 @@ export class StreamWorker implements Worker {
       created instanceof Date
         ? Math.floor(created.getTime() / 1000)
         : Number(created ?? this.env.clock.now() / 1000);
+    const { userIdentity, ...rest } = raw;
     const record: Record<string, unknown> = {
-      ...raw,
+      ...rest,
       dynamodb: { ...raw.dynamodb, ApproximateCreationDateTime: createdSeconds },
       eventSourceARN: this.mapping.eventSourceArn,
+      // GetRecords says Type/PrincipalId; the Lambda event of a TTL deletion says type/principalId.
+      ...(userIdentity
+        ? { userIdentity: { type: userIdentity.Type, principalId: userIdentity.PrincipalId } }
+        : {}),
     };
     return {
       sequenceNumber,
