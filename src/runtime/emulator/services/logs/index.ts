@@ -3,6 +3,8 @@ import type { EmulatorRequest, EmulatorResponse } from "../../core/request.js";
 import type { Operation, ServiceEnv, ServiceModule } from "../../core/service.js";
 import { handleAwsJson } from "../../protocol/json.js";
 import { COMPACT_AFTER_ENTRIES, DAY_MS, RETENTION_SWEEP_INTERVAL_MS } from "./limits.js";
+import { AccountResources } from "./account-resources.js";
+import { LogFilters } from "./filters.js";
 import { LogsProvider } from "./provider.js";
 import { LogsState, type LogsEntry, type LogsSnapshot } from "./store.js";
 
@@ -15,7 +17,12 @@ export default function createLogsService(env: ServiceEnv): ServiceModule {
     state.apply(entry);
     if (store.journalLength >= COMPACT_AFTER_ENTRIES) store.compact(state.toSnapshot());
   };
-  const provider = new LogsProvider(state, env.clock, commit);
+  // Subscription and metric filters act on events once PutLogEvents stored them.
+  const provider = new LogsProvider(state, env.clock, commit, (group, stream, events) =>
+    f.onStored(group, stream, events),
+  );
+  const f = new LogFilters(state, env, commit, (context, name) => provider.requireGroup(context, name));
+  const account = new AccountResources(state, env.clock, commit);
   const operations: Record<string, Operation> = {
     CreateLogGroup: (i, c) => provider.createLogGroup(i, c),
     DeleteLogGroup: (i, c) => provider.deleteLogGroup(i, c),
@@ -34,6 +41,31 @@ export default function createLogsService(env: ServiceEnv): ServiceModule {
     TagResource: (i, c) => provider.tagResource(i, c),
     UntagResource: (i, c) => provider.untagResource(i, c),
     ListTagsForResource: (i, c) => provider.listTagsForResource(i, c),
+    PutSubscriptionFilter: (i, c) => f.putSubscriptionFilter(i, c),
+    DescribeSubscriptionFilters: (i, c) => f.describeSubscriptionFilters(i, c),
+    DeleteSubscriptionFilter: (i, c) => f.deleteSubscriptionFilter(i, c),
+    PutMetricFilter: (i, c) => f.putMetricFilter(i, c),
+    DescribeMetricFilters: (i, c) => f.describeMetricFilters(i, c),
+    DeleteMetricFilter: (i, c) => f.deleteMetricFilter(i, c),
+    TestMetricFilter: (i) => f.testMetricFilter(i),
+    PutResourcePolicy: (i, c) => account.putResourcePolicy(i, c),
+    DescribeResourcePolicies: (i, c) => account.describeResourcePolicies(i, c),
+    DeleteResourcePolicy: (i, c) => account.deleteResourcePolicy(i, c),
+    PutDeliverySource: (i, c) => account.putDeliverySource(i, c),
+    GetDeliverySource: (i, c) => account.getDeliverySource(i, c),
+    DescribeDeliverySources: (i, c) => account.describeDeliverySources(i, c),
+    DeleteDeliverySource: (i, c) => account.deleteDeliverySource(i, c),
+    PutDeliveryDestination: (i, c) => account.putDeliveryDestination(i, c),
+    GetDeliveryDestination: (i, c) => account.getDeliveryDestination(i, c),
+    DescribeDeliveryDestinations: (i, c) => account.describeDeliveryDestinations(i, c),
+    DeleteDeliveryDestination: (i, c) => account.deleteDeliveryDestination(i, c),
+    PutDeliveryDestinationPolicy: (i, c) => account.putDeliveryDestinationPolicy(i, c),
+    GetDeliveryDestinationPolicy: (i, c) => account.getDeliveryDestinationPolicy(i, c),
+    DeleteDeliveryDestinationPolicy: (i, c) => account.deleteDeliveryDestinationPolicy(i, c),
+    CreateDelivery: (i, c) => account.createDelivery(i, c),
+    GetDelivery: (i, c) => account.getDelivery(i, c),
+    DescribeDeliveries: (i, c) => account.describeDeliveries(i, c),
+    DeleteDelivery: (i, c) => account.deleteDelivery(i, c),
   };
 
   let sweep: TimerHandle | undefined;

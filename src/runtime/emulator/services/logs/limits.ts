@@ -38,3 +38,16 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 export const RETENTION_SWEEP_INTERVAL_MS = 60 * 1000;
 /** Journal entries after which the state is folded into a snapshot. */
 export const COMPACT_AFTER_ENTRIES = 5_000;
+
+/** Subscription and metric filters (CloudWatch Logs quotas). */
+export const MAX_SUBSCRIPTION_FILTERS_PER_GROUP = 2;
+export const MAX_METRIC_FILTERS_PER_GROUP = 100;
+export const MAX_FILTER_NAME_LENGTH = 512;
+export const MAX_METRIC_FILTER_DIMENSIONS = 3;
+export const MAX_TEST_METRIC_FILTER_MESSAGES = 50;
+/** Metric filter data points go to CloudWatch in PutMetricData calls of at most this many. */
+export const METRIC_DATA_PER_CALL = 1000;
+/** Resource policies per account and region, and a policy document's length. */
+export const MAX_RESOURCE_POLICIES = 10;
+export const MAX_POLICY_DOCUMENT_LENGTH = 5120;
+export const DELIVERY_NAME_MAX_LENGTH = 60;

@@ -58,6 +58,8 @@ export class LogsProvider {
     private readonly clock: Clock,
     /** Makes a change durable (journal) and applies it, before the caller answers. */
     private readonly commit: (entry: LogsEntry) => void,
+    /** Told of events once they are stored (subscription and metric filters act on them). */
+    private readonly onStored?: (group: LogGroup, stream: string, events: LogEvent[]) => void,
   ) {}
 
   async createLogGroup(
@@ -259,6 +261,15 @@ export class LogsProvider {
       end = tooNewAt;
     }
     const accepted = events.slice(first, Math.max(first, end));
+    // The 24-hour limit applies to the valid events only (those within 14 days and 2 hours).
+    if (
+      accepted.length > 1 &&
+      accepted[accepted.length - 1]!.timestamp - accepted[0]!.timestamp > limits.MAX_BATCH_SPAN_MS
+    ) {
+      throw logsErrors.invalid(
+        "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.",
+      );
+    }
     let lastSeq = stream.events[stream.events.length - 1]?.seq ?? 0;
     if (accepted.length > 0) {
       const stored: [number, string, number, number][] = accepted.map((e) => {
@@ -272,6 +283,16 @@ export class LogsProvider {
         stream: stream.name,
         events: stored,
       });
+      this.onStored?.(
+        group,
+        stream.name,
+        stored.map(([timestamp, message, ingestionTime, seq]) => ({
+          timestamp,
+          message,
+          ingestionTime,
+          seq,
+        })),
+      );
     }
     return {
       // Deprecated and ignored on input, but clients that still pass it along expect a value.
@@ -467,7 +488,7 @@ export class LogsProvider {
   }
 
   /** Finds a group by name or ARN (`arn:aws:logs:<r>:<a>:log-group:<name>[:*]`). */
-  private requireGroup(context: RequestContext, nameOrArn: string): LogGroup {
+  requireGroup(context: RequestContext, nameOrArn: string): LogGroup {
     const id = parseGroupIdentifier(nameOrArn);
     const scope = scopeOf(id.accountId ?? context.accountId, id.region ?? context.region);
     const group = this.state.group(scope, id.name);
@@ -483,7 +504,7 @@ export class LogsProvider {
       logGroupName: g.name,
       creationTime: g.creationTime,
       ...(g.retentionInDays !== undefined ? { retentionInDays: g.retentionInDays } : {}),
-      metricFilterCount: 0,
+      metricFilterCount: g.filters.metric.size,
       arn: `${arn}:*`,
       storedBytes: [...g.streams.values()].reduce((sum, s) => sum + s.bytes, 0),
       logGroupClass: g.logGroupClass as SdkLogGroup["logGroupClass"],
@@ -493,6 +514,7 @@ export class LogsProvider {
 }
 
 const ZERO_KEY = { timestamp: 0, seq: 0 };
+const LOG_GROUP_IDENTIFIER_PATTERN = /^[\w#+=/:,.@-]*$/;
 const END_KEY = { timestamp: Number.MAX_SAFE_INTEGER, seq: Number.MAX_SAFE_INTEGER };
 
 export function logGroupArn(group: LogGroup): string {
@@ -512,6 +534,14 @@ function groupNameOrIdentifier(input: object): string {
   const identifier = optionalString(input, "logGroupIdentifier");
   if (name !== undefined && identifier !== undefined) {
     throw logsErrors.invalid("LogGroup name and LogGroup ARN are mutually exclusive parameters.");
+  }
+  if (identifier !== undefined && !LOG_GROUP_IDENTIFIER_PATTERN.test(identifier)) {
+    // A DescribeLogGroups `arn` (ending `:*`) is not an identifier: the `logGroupArn` is.
+    throw logsErrors.constraint(
+      "logGroupIdentifier",
+      identifier,
+      "Member must satisfy regular expression pattern: [\\w#+=/:,.@-]*",
+    );
   }
   const value = name ?? identifier;
   if (value === undefined)
@@ -593,11 +623,6 @@ function readInputEvents(input: object): { timestamp: number; message: string }[
     if (events[i]!.timestamp < events[i - 1]!.timestamp) {
       throw logsErrors.invalid("Log events in a single PutLogEvents request must be in chronological order.");
     }
-  }
-  if (events[events.length - 1]!.timestamp - events[0]!.timestamp > limits.MAX_BATCH_SPAN_MS) {
-    throw logsErrors.invalid(
-      "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.",
-    );
   }
   return events;
 }
@@ -681,7 +706,7 @@ function sequenceToken(seq: number): string {
 }
 
 /** A 56-digit id, unique per event, as `aws logs tail --follow` de-duplicates on it. */
-function eventId(event: LogEvent): string {
+export function eventId(event: LogEvent): string {
   return `${String(event.timestamp).padStart(20, "0")}${String(event.seq).padStart(36, "0")}`;
 }
 

@@ -32,7 +32,40 @@ export interface LogGroup {
   logGroupClass: string;
   tags: Record<string, string>;
   streams: Map<string, LogStream>;
+  /** Subscription and metric filters by name (they go when the group goes). */
+  filters: { subscription: Map<string, SubscriptionFilter>; metric: Map<string, MetricFilter> };
 }
+
+export interface SubscriptionFilter {
+  filterName: string;
+  filterPattern: string;
+  destinationArn: string;
+  roleArn?: string;
+  distribution: string;
+  creationTime: number;
+}
+
+export interface MetricTransformation {
+  metricName: string;
+  metricNamespace: string;
+  metricValue: string;
+  defaultValue?: number;
+  dimensions?: Record<string, string>;
+  unit?: string;
+}
+
+export interface MetricFilter {
+  filterName: string;
+  filterPattern: string;
+  metricTransformations: MetricTransformation[];
+  creationTime: number;
+}
+
+export type FilterKind = "subscription" | "metric";
+export type GroupFilter = SubscriptionFilter | MetricFilter;
+
+/** Account-and-region resources that belong to no log group. */
+export type ScopedKind = "resourcePolicy" | "deliverySource" | "deliveryDestination" | "delivery";
 
 export type LogsEntry =
   | {
@@ -50,7 +83,11 @@ export type LogsEntry =
   /** events: [timestamp, message, ingestionTime, seq] */
   | { t: "events"; scope: string; group: string; stream: string; events: [number, string, number, number][] }
   | { t: "tag"; scope: string; name: string; tags: Record<string, string> }
-  | { t: "untag"; scope: string; name: string; keys: string[] };
+  | { t: "untag"; scope: string; name: string; keys: string[] }
+  | { t: "filter"; scope: string; group: string; kind: FilterKind; filter: GroupFilter }
+  | { t: "deleteFilter"; scope: string; group: string; kind: FilterKind; name: string }
+  | { t: "scoped"; kind: ScopedKind; scope: string; key: string; record: Record<string, unknown> }
+  | { t: "deleteScoped"; kind: ScopedKind; scope: string; key: string };
 
 export interface LogsSnapshot {
   version: 1;
@@ -70,7 +107,10 @@ export interface LogsSnapshot {
       lastIngestionTime?: number;
       events: [number, string, number, number][];
     }[];
+    subscriptionFilters?: SubscriptionFilter[];
+    metricFilters?: MetricFilter[];
   }[];
+  scoped?: { kind: ScopedKind; scope: string; key: string; record: Record<string, unknown> }[];
 }
 
 export function scopeOf(accountId: string, region: string): string {
@@ -83,7 +123,16 @@ export function compareEvents(a: { timestamp: number; seq: number }, b: { timest
 
 export class LogsState {
   private readonly groups = new Map<string, Map<string, LogGroup>>();
+  private readonly scoped = new Map<string, Map<string, Record<string, unknown>>>();
   private seq = 0;
+
+  /** The account-and-region resources of one kind (resource policies, delivery sources, …). */
+  scopedIn(kind: ScopedKind, scope: string): Map<string, Record<string, unknown>> {
+    const id = `${kind}|${scope}`;
+    let map = this.scoped.get(id);
+    if (!map) this.scoped.set(id, (map = new Map()));
+    return map;
+  }
 
   nextSeq(): number {
     return ++this.seq;
@@ -109,6 +158,7 @@ export class LogsState {
           logGroupClass: entry.logGroupClass,
           tags: { ...(entry.tags ?? {}) },
           streams: new Map(),
+          filters: { subscription: new Map(), metric: new Map() },
         });
         return;
       }
@@ -158,6 +208,21 @@ export class LogsState {
         if (group) for (const key of entry.keys) delete group.tags[key];
         return;
       }
+      case "filter": {
+        const filters = this.group(entry.scope, entry.group)?.filters[entry.kind] as
+          Map<string, GroupFilter> | undefined;
+        filters?.set(entry.filter.filterName, entry.filter);
+        return;
+      }
+      case "deleteFilter":
+        this.group(entry.scope, entry.group)?.filters[entry.kind].delete(entry.name);
+        return;
+      case "scoped":
+        this.scopedIn(entry.kind, entry.scope).set(entry.key, entry.record);
+        return;
+      case "deleteScoped":
+        this.scopedIn(entry.kind, entry.scope).delete(entry.key);
+        return;
     }
   }
 
@@ -200,12 +265,19 @@ export class LogsState {
             (e) => [e.timestamp, e.message, e.ingestionTime, e.seq] as [number, string, number, number],
           ),
         })),
+        subscriptionFilters: [...g.filters.subscription.values()],
+        metricFilters: [...g.filters.metric.values()],
       })),
+      scoped: [...this.scoped.entries()].flatMap(([id, map]) => {
+        const [kind, scope] = id.split("|") as [ScopedKind, string];
+        return [...map.entries()].map(([key, record]) => ({ kind, scope, key, record }));
+      }),
     };
   }
 
   restore(snapshot: LogsSnapshot): void {
     this.seq = snapshot.seq;
+    for (const s of snapshot.scoped ?? []) this.scopedIn(s.kind, s.scope).set(s.key, s.record);
     for (const g of snapshot.groups) {
       this.apply({
         t: "createGroup",
@@ -219,6 +291,8 @@ export class LogsState {
         this.apply({ t: "retention", scope: g.scope, name: g.name, days: g.retentionInDays });
       }
       const group = this.group(g.scope, g.name)!;
+      for (const f of g.subscriptionFilters ?? []) group.filters.subscription.set(f.filterName, f);
+      for (const f of g.metricFilters ?? []) group.filters.metric.set(f.filterName, f);
       for (const s of g.streams) {
         const events = s.events.map(([timestamp, message, ingestionTime, seq]) => ({
           timestamp,

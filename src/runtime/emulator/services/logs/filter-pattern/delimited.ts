@@ -7,11 +7,20 @@ import { comparison, Cursor, FilterPatternError } from "./values.js";
  * Without `...` the event must have exactly as many fields as the pattern has slots.
  */
 
-type Slot = { ellipsis: true } | { ellipsis: false; test: (field: string) => boolean };
+type Slot = { ellipsis: true } | { ellipsis: false; name?: string; test: (field: string) => boolean };
 
 export function compileDelimited(pattern: string): (message: string) => boolean {
   const slots = parseSlots(pattern);
-  return (message) => matchFields(slots, 0, splitFields(message), 0);
+  return (message) => matchFields(slots, 0, splitFields(message), 0, {});
+}
+
+/**
+ * The named fields of a message the pattern matches (`{ $ip: "10.0.0.1", … }`, the names metric
+ * filters use as `$ip`), or undefined when it does not match.
+ */
+export function delimitedFields(pattern: string, message: string): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  return matchFields(parseSlots(pattern), 0, splitFields(message), 0, out) ? out : undefined;
 }
 
 function parseSlots(pattern: string): Slot[] {
@@ -21,7 +30,11 @@ function parseSlots(pattern: string): Slot[] {
   if (cursor.accept("]")) throw new FilterPatternError(`A space-delimited pattern needs at least one field`);
   for (;;) {
     if (cursor.accept("...")) slots.push({ ellipsis: true });
-    else slots.push({ ellipsis: false, test: parseSlotOr(cursor) });
+    else {
+      const names: string[] = [];
+      const test = parseSlotOr(cursor, names);
+      slots.push({ ellipsis: false, ...(names[0] ? { name: names[0] } : {}), test });
+    }
     if (cursor.accept(",")) continue;
     cursor.expect("]", ", or ]");
     break;
@@ -32,20 +45,20 @@ function parseSlots(pattern: string): Slot[] {
 
 type FieldTest = (field: string) => boolean;
 
-function parseSlotOr(cursor: Cursor): FieldTest {
-  const parts = [parseSlotAnd(cursor)];
-  while (cursor.accept("||")) parts.push(parseSlotAnd(cursor));
+function parseSlotOr(cursor: Cursor, names: string[]): FieldTest {
+  const parts = [parseSlotAnd(cursor, names)];
+  while (cursor.accept("||")) parts.push(parseSlotAnd(cursor, names));
   return parts.length === 1 ? parts[0]! : (f) => parts.some((p) => p(f));
 }
 
-function parseSlotAnd(cursor: Cursor): FieldTest {
-  const parts = [parseSlotCondition(cursor)];
-  while (cursor.accept("&&")) parts.push(parseSlotCondition(cursor));
+function parseSlotAnd(cursor: Cursor, names: string[]): FieldTest {
+  const parts = [parseSlotCondition(cursor, names)];
+  while (cursor.accept("&&")) parts.push(parseSlotCondition(cursor, names));
   return parts.length === 1 ? parts[0]! : (f) => parts.every((p) => p(f));
 }
 
 /** `name`, `name <op> value`, or a bare quoted literal that the field must equal. */
-function parseSlotCondition(cursor: Cursor): FieldTest {
+function parseSlotCondition(cursor: Cursor, names: string[]): FieldTest {
   cursor.skipSpace();
   if (cursor.text[cursor.pos] === '"') {
     const literal = comparison("=", { kind: "string", text: cursor.quoted() }, true);
@@ -55,22 +68,33 @@ function parseSlotCondition(cursor: Cursor): FieldTest {
   while (cursor.pos < cursor.text.length && /[A-Za-z0-9_$.\-@]/.test(cursor.text[cursor.pos] ?? ""))
     cursor.pos++;
   if (cursor.pos === start) throw cursor.error("expected a field name");
+  names.push(cursor.text.slice(start, cursor.pos));
   const op = cursor.comparator();
   if (!op) return () => true;
   return comparison(op, cursor.value(",]"), true);
 }
 
-function matchFields(slots: Slot[], si: number, fields: string[], fi: number): boolean {
+/** Matches slots to fields; on success `out` holds each named slot's field as `$<name>`. */
+function matchFields(
+  slots: Slot[],
+  si: number,
+  fields: string[],
+  fi: number,
+  out: Record<string, string>,
+): boolean {
   if (si === slots.length) return fi === fields.length;
   const slot = slots[si]!;
   if (slot.ellipsis) {
     for (let skip = fi; skip <= fields.length; skip++) {
-      if (matchFields(slots, si + 1, fields, skip)) return true;
+      if (matchFields(slots, si + 1, fields, skip, out)) return true;
     }
     return false;
   }
   const field = fields[fi];
-  return field !== undefined && slot.test(field) && matchFields(slots, si + 1, fields, fi + 1);
+  if (field === undefined || !slot.test(field) || !matchFields(slots, si + 1, fields, fi + 1, out))
+    return false;
+  if (slot.name) out[`$${slot.name}`] = field;
+  return true;
 }
 
 /** Splits at runs of whitespace; `"…"` and `[…]` stay one field, without their delimiters. */

@@ -23,6 +23,27 @@ export function compileJson(pattern: string): (message: string) => boolean {
 
 const NOT_JSON = Symbol("not json");
 
+/**
+ * The values a JSON pattern's selectors (`$.a.b`, `$.list[0]`) reach in a message, keyed by the
+ * selector as written: what TestMetricFilter reports and what metric filters publish.
+ */
+export function jsonSelectorValues(pattern: string, message: string): Record<string, unknown> {
+  const root = parseJsonMessage(message);
+  const out: Record<string, unknown> = {};
+  if (root === NOT_JSON) return out;
+  for (const [selector] of pattern.matchAll(SELECTOR)) {
+    try {
+      const value = select(root, parseSelector(new Cursor(selector)));
+      if (value.length > 0) out[selector] = value[0];
+    } catch {
+      // not a selector after all (inside a quoted value)
+    }
+  }
+  return out;
+}
+
+const SELECTOR = /\$(?:\.\*|\.[^\s.[\]=!<>&|(){}"]+|\[[^\]]*\])+/g;
+
 function parseJsonMessage(message: string): unknown {
   const trimmed = message.trim();
   if (!trimmed.startsWith("{") && !trimmed.startsWith("[")) return NOT_JSON;
