@@ -1,4 +1,4 @@
-import { GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
+import { GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { FilterLogEventsCommand, type FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTableCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { GetFunctionConfigurationCommand, ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
@@ -46,9 +46,16 @@ export async function gatherStatus(options: GatherOptions): Promise<PipelineStat
   const now = (options.now ?? (() => new Date()))();
   const since = now.getTime() - (options.errorWindowMs ?? DAY_MS);
   const { clients, stack } = options;
+  // Every function's Errors and Invocations in one GetMetricData call (not two calls per function).
+  const metrics = lambdaMetrics(
+    clients,
+    Object.values(stack.functions).map((fn) => fn.name),
+    since,
+    now,
+  ).catch(() => new Map<string, LambdaCounts>());
   const [rules, functions, queues, table, mappings, index] = await Promise.all([
     Promise.all(Object.values(stack.rules).map((rule) => ruleRow(options, rule, now))),
-    Promise.all(Object.values(stack.functions).map((fn) => functionRow(options, fn, since, now))),
+    Promise.all(Object.values(stack.functions).map((fn) => functionRow(options, fn, since, metrics))),
     queueRows(options),
     tableRow(options),
     Promise.all(Object.values(stack.eventSourceMappings).map((mapping) => mappingRow(options, mapping))),
@@ -110,7 +117,7 @@ async function functionRow(
   options: GatherOptions,
   fn: Stack["functions"][keyof Stack["functions"]],
   since: number,
-  now: Date,
+  metrics: Promise<Map<string, LambdaCounts>>,
 ): Promise<FunctionRow> {
   const base = {
     key: fn.key,
@@ -128,42 +135,71 @@ async function functionRow(
     if (isNotFound(error)) return { ...base, state: "missing" };
     return { ...base, state: "unknown", error: message(error) };
   }
-  const [metrics, lastError] = await Promise.all([
-    lambdaMetrics(options.clients, fn.name, since, now).catch(() => ({ errors: null, invocations: null })),
+  const [counts, lastError] = await Promise.all([
+    metrics.then((all) => all.get(fn.name) ?? { errors: null, invocations: null }),
     lastErrorLine(options.clients, fn.logGroupName, since).catch(() => null),
   ]);
   return {
     ...base,
     state: config.State ?? "Active",
     lastUpdateStatus: config.LastUpdateStatus,
-    ...metrics,
+    ...counts,
     lastError,
   };
 }
 
+interface LambdaCounts {
+  errors: number | null;
+  invocations: number | null;
+}
+
+/** Sums of AWS/Lambda Errors and Invocations per function over the window, from GetMetricData. */
 async function lambdaMetrics(
   clients: AwsClients,
-  functionName: string,
+  functionNames: string[],
   since: number,
   now: Date,
-): Promise<{ errors: number; invocations: number }> {
+): Promise<Map<string, LambdaCounts>> {
   const cloudwatch = await clients.cloudwatch();
-  const sum = async (metric: string) => {
-    const result = await cloudwatch.send(
-      new GetMetricStatisticsCommand({
+  const query = (id: string, metric: string, functionName: string): MetricDataQuery => ({
+    Id: id,
+    MetricStat: {
+      Metric: {
         Namespace: "AWS/Lambda",
         MetricName: metric,
         Dimensions: [{ Name: "FunctionName", Value: functionName }],
+      },
+      Period: 3600,
+      Stat: "Sum",
+    },
+  });
+  const queries = functionNames.flatMap((name, n) => [
+    query(`errors${n}`, "Errors", name),
+    query(`invocations${n}`, "Invocations", name),
+  ]);
+  const totals = new Map<string, number>();
+  let nextToken: string | undefined;
+  do {
+    const page = await cloudwatch.send(
+      new GetMetricDataCommand({
+        MetricDataQueries: queries,
         StartTime: new Date(since),
         EndTime: now,
-        Period: 3600,
-        Statistics: ["Sum"],
+        ...(nextToken ? { NextToken: nextToken } : {}),
       }),
     );
-    return (result.Datapoints ?? []).reduce((total, point) => total + (point.Sum ?? 0), 0);
-  };
-  const [errors, invocations] = await Promise.all([sum("Errors"), sum("Invocations")]);
-  return { errors, invocations };
+    for (const result of page.MetricDataResults ?? []) {
+      const sum = (result.Values ?? []).reduce((total, v) => total + v, 0);
+      totals.set(result.Id!, (totals.get(result.Id!) ?? 0) + sum);
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return new Map(
+    functionNames.map((name, n) => [
+      name,
+      { errors: totals.get(`errors${n}`) ?? 0, invocations: totals.get(`invocations${n}`) ?? 0 },
+    ]),
+  );
 }
 
 /** The newest error line of the window: FilterLogEvents returns oldest first, so read to the end. */

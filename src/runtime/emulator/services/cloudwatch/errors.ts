@@ -14,6 +14,8 @@ const LEGACY_CODES: Record<string, string> = {
   InvalidFormatFault: "InvalidFormat",
   ValidationException: "ValidationError",
   UnknownOperationException: "InvalidAction",
+  DashboardInvalidInputError: "InvalidParameterInput",
+  DashboardNotFoundError: "ResourceNotFound",
 };
 
 export function legacyCode(code: string): string {
@@ -31,6 +33,7 @@ export const cloudwatchErrors = {
       `1 validation error detected: Value ${value === undefined || value === null ? "null" : `'${String(value)}'`} at '${member}' failed to satisfy constraint: ${constraint}`,
       400,
     ),
+  validationMessage: (message: string) => new ServiceError("ValidationException", message, 400),
   notFound: (message: string) => new ServiceError("ResourceNotFound", message, 404),
   resourceNotFound: (message: string) => new ServiceError("ResourceNotFoundException", message, 404),
   invalidToken: () =>

@@ -5,9 +5,11 @@ import { isQueryRequest } from "../../protocol/query.js";
 import { restJsonResponse } from "../../protocol/rest.js";
 import { AlarmActionRunner, configurationItem } from "./actions.js";
 import { evaluateAlarm } from "./alarms.js";
+import { Dashboards } from "./dashboards.js";
 import { describeAlarmHistory } from "./history.js";
 import * as input from "./input.js";
 import { COMPACT_AFTER_ENTRIES, EVALUATION_INTERVAL_MS } from "./limits.js";
+import { getMetricData } from "./metric-data.js";
 import { handleCbor, handleJson, handleQuery } from "./protocols.js";
 import { CloudWatchProvider, type CallOptions } from "./provider.js";
 import { CloudWatchState, scopeOf, type CloudWatchEntry, type CloudWatchSnapshot } from "./store.js";
@@ -26,6 +28,7 @@ export default function createCloudWatchService(env: ServiceEnv): ServiceModule 
     if (store.journalLength >= COMPACT_AFTER_ENTRIES) store.compact(state.toSnapshot());
   };
   const provider = new CloudWatchProvider(state, env.clock, commit);
+  const dashboards = new Dashboards(state, env.clock, commit);
   const runner = new AlarmActionRunner(env, (scope, item) => commit({ t: "history", scope, item }));
   const alarmActions = withAlarmActions(state, runner, env.clock.now.bind(env.clock), commit);
   const build = (options: CallOptions): Record<string, Operation> => ({
@@ -39,6 +42,11 @@ export default function createCloudWatchService(env: ServiceEnv): ServiceModule 
     PutMetricData: (i, c) => provider.putMetricData(i, c, options),
     GetMetricStatistics: (i, c) => provider.getMetricStatistics(i, c),
     ListMetrics: (i, c) => provider.listMetrics(i, c),
+    GetMetricData: async (i, c) => getMetricData(i, c, state.metrics),
+    PutDashboard: (i, c) => dashboards.putDashboard(i, c),
+    GetDashboard: (i, c) => dashboards.getDashboard(i, c),
+    ListDashboards: (i, c) => dashboards.listDashboards(i, c),
+    DeleteDashboards: (i, c) => dashboards.deleteDashboards(i, c),
     TagResource: (i, c) => provider.tagResource(i, c),
     UntagResource: (i, c) => provider.untagResource(i, c),
     ListTagsForResource: (i, c) => provider.listTagsForResource(i, c),

@@ -1,7 +1,7 @@
 /**
  * The part of CloudWatch metric math an alarm on several metrics needs: one expression over the
  * ids of the alarm's MetricStat queries, evaluated period by period. Supported: numbers, ids,
- * `+ - * /`, parentheses, unary minus, lists `[a, b]`, `METRICS()` (every MetricStat query), and the
+ * `+ - * / ^`, parentheses, unary minus, lists `[a, b]`, `METRICS()` (every MetricStat query), and the
  * functions SUM, AVG, MIN, MAX (of a list or of several arguments), ABS and FILL(x, value).
  * As in CloudWatch, a period where a metric has no datapoint is missing for that metric: SUM/AVG/
  * MIN/MAX use the values present (none present: missing), arithmetic with a missing operand is
@@ -12,17 +12,18 @@ export class MetricMathError extends Error {
   override readonly name = "MetricMathError";
 }
 
-type Node =
+export type Node =
   | { kind: "number"; value: number }
+  | { kind: "string"; value: string }
   | { kind: "id"; id: string }
   | { kind: "list"; items: Node[] }
   | { kind: "call"; name: string; args: Node[] }
   | { kind: "unary"; operand: Node }
-  | { kind: "binary"; op: "+" | "-" | "*" | "/"; left: Node; right: Node };
+  | { kind: "binary"; op: "+" | "-" | "*" | "/" | "^"; left: Node; right: Node };
 
 type Value = number | undefined | (number | undefined)[];
 
-const TOKEN = /\s*(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|[A-Za-z_][A-Za-z0-9_]*|[-+*/(),[\]])/y;
+const TOKEN = /\s*(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|[A-Za-z_][A-Za-z0-9_]*|"[^"]*"|[-+*/^(),[\]])/y;
 
 function tokenize(expression: string): string[] {
   const tokens: string[] = [];
@@ -56,12 +57,19 @@ export function parseExpression(expression: string): Node {
     return left;
   };
   const term = (): Node => {
-    let left = factor();
+    let left = power();
     while (peek() === "*" || peek() === "/") {
       const op = take() as "*" | "/";
-      left = { kind: "binary", op, left, right: factor() };
+      left = { kind: "binary", op, left, right: power() };
     }
     return left;
+  };
+  // `^` binds tighter than `*` and `/`, and groups to the right (2^3^2 is 2^9).
+  const power = (): Node => {
+    const base = factor();
+    if (peek() !== "^") return base;
+    take("^");
+    return { kind: "binary", op: "^", left: base, right: power() };
   };
   const args = (close: string): Node[] => {
     const items: Node[] = [];
@@ -85,6 +93,7 @@ export function parseExpression(expression: string): Node {
     }
     if (token === "[") return { kind: "list", items: args("]") };
     if (/^\d/.test(token)) return { kind: "number", value: Number(token) };
+    if (token.startsWith('"')) return { kind: "string", value: token.slice(1, -1) };
     if (/^[A-Za-z_]/.test(token)) {
       if (peek() === "(") {
         take("(");
@@ -134,6 +143,8 @@ export function evaluateAt(
   switch (node.kind) {
     case "number":
       return node.value;
+    case "string":
+      throw new MetricMathError(`A string ("${node.value}") cannot be used as a number in metric math`);
     case "id":
       if (!values.has(node.id))
         throw new MetricMathError(`Unknown metric id ${node.id} in metric math expression`);
@@ -174,7 +185,8 @@ export function evaluateAt(
   }
 }
 
-function arithmetic(op: "+" | "-" | "*" | "/", a: number, b: number): number | undefined {
+export function arithmetic(op: "+" | "-" | "*" | "/" | "^", a: number, b: number): number | undefined {
+  if (op === "^") return a ** b;
   if (op === "+") return a + b;
   if (op === "-") return a - b;
   if (op === "*") return a * b;

@@ -70,12 +70,8 @@ export class CloudWatchProvider {
     if (comparisonOperator === undefined) {
       throw cloudwatchErrors.validation("comparisonOperator", undefined, "Member must not be null");
     }
-    if (limits.ANOMALY_OPERATORS.includes(comparisonOperator)) {
-      throw cloudwatchErrors.combination(
-        `Comparison operator ${comparisonOperator} needs an anomaly detection band (ThresholdMetricId), which this emulator does not evaluate.`,
-      );
-    }
-    if (!(limits.COMPARISON_OPERATORS as readonly string[]).includes(comparisonOperator)) {
+    const ranged = limits.ANOMALY_OPERATORS.includes(comparisonOperator);
+    if (!ranged && !(limits.COMPARISON_OPERATORS as readonly string[]).includes(comparisonOperator)) {
       throw cloudwatchErrors.validation(
         "comparisonOperator",
         comparisonOperator,
@@ -83,9 +79,10 @@ export class CloudWatchProvider {
       );
     }
     const threshold = input.num(i, "Threshold");
-    if (threshold === undefined) throw cloudwatchErrors.missing("Threshold");
-
     const metrics = input.list(i, "Metrics");
+    const thresholdMetricId = input.str(i, "ThresholdMetricId");
+    checkThresholdChoice(comparisonOperator, ranged, threshold, thresholdMetricId, metrics);
+
     const metricName = input.str(i, "MetricName");
     const namespace = input.str(i, "Namespace");
     const stat = input.str(i, "Statistic");
@@ -168,14 +165,14 @@ export class CloudWatchProvider {
       ...(unit ? { unit } : {}),
       evaluationPeriods,
       ...(datapointsToAlarm !== undefined ? { datapointsToAlarm } : {}),
-      threshold,
+      ...(threshold !== undefined ? { threshold } : {}),
       comparisonOperator,
       ...(treatMissingData ? { treatMissingData } : {}),
       ...(input.str(i, "EvaluateLowSampleCountPercentile")
         ? { evaluateLowSampleCountPercentile: input.str(i, "EvaluateLowSampleCountPercentile") }
         : {}),
       ...(metrics ? { metrics: metrics.map((q, n) => normalizeMetricQuery(q, n)) } : {}),
-      ...(input.str(i, "ThresholdMetricId") ? { thresholdMetricId: input.str(i, "ThresholdMetricId") } : {}),
+      ...(thresholdMetricId ? { thresholdMetricId } : {}),
       tags: existing?.tags ?? readTags(i, "Tags"),
       configurationUpdated: now,
       // A new alarm starts in INSUFFICIENT_DATA; an update keeps the current state.
@@ -580,7 +577,7 @@ function renderAlarm(a: AlarmRecord, _context: RequestContext): MetricAlarm {
     ...(a.unit !== undefined ? { Unit: a.unit as MetricAlarm["Unit"] } : {}),
     EvaluationPeriods: a.evaluationPeriods,
     ...(a.datapointsToAlarm !== undefined ? { DatapointsToAlarm: a.datapointsToAlarm } : {}),
-    Threshold: a.threshold,
+    ...(a.threshold !== undefined ? { Threshold: a.threshold } : {}),
     ComparisonOperator: a.comparisonOperator as MetricAlarm["ComparisonOperator"],
     ...(a.treatMissingData !== undefined ? { TreatMissingData: a.treatMissingData } : {}),
     ...(a.evaluateLowSampleCountPercentile !== undefined
@@ -591,6 +588,54 @@ function renderAlarm(a: AlarmRecord, _context: RequestContext): MetricAlarm {
       : {}),
     ...(a.thresholdMetricId !== undefined ? { ThresholdMetricId: a.thresholdMetricId } : {}),
   };
+}
+
+/**
+ * A static threshold (Threshold, with the four static operators) or a band (ThresholdMetricId:
+ * the Id of an ANOMALY_DETECTION_BAND expression among Metrics, with the three range operators),
+ * never both and never neither: CloudWatch's rules, with its ValidationError for ranges.
+ */
+function checkThresholdChoice(
+  operator: string,
+  ranged: boolean,
+  threshold: number | undefined,
+  thresholdMetricId: string | undefined,
+  metrics: unknown[] | undefined,
+): void {
+  if (thresholdMetricId === undefined) {
+    if (ranged) {
+      throw cloudwatchErrors.validationMessage(
+        "ComparisonOperators for ranges require ThresholdMetricId to be set",
+      );
+    }
+    if (threshold === undefined) throw cloudwatchErrors.missing("Threshold");
+    return;
+  }
+  if (threshold !== undefined) {
+    throw cloudwatchErrors.validationMessage(
+      "Threshold and ThresholdMetricId cannot both be specified: an alarm on an anomaly detection band has no static Threshold.",
+    );
+  }
+  if (!ranged) {
+    throw cloudwatchErrors.validationMessage(
+      `ThresholdMetricId requires a ComparisonOperator for ranges (${limits.ANOMALY_OPERATORS.join(", ")}), not ${operator}.`,
+    );
+  }
+  const queries = (metrics ?? []).map((m) => m as Record<string, unknown>);
+  const band = queries.find((q) => q["Id"] === thresholdMetricId);
+  if (!band) {
+    throw cloudwatchErrors.validationMessage(
+      `ThresholdMetricId ${thresholdMetricId} must be the Id of one of the alarm's Metrics.`,
+    );
+  }
+  if (
+    typeof band["Expression"] !== "string" ||
+    !/^\s*ANOMALY_DETECTION_BAND\s*\(/i.test(band["Expression"])
+  ) {
+    throw cloudwatchErrors.validationMessage(
+      `The metric ${thresholdMetricId} named by ThresholdMetricId must be an ANOMALY_DETECTION_BAND expression.`,
+    );
+  }
 }
 
 /** 10, 20, 30 (high resolution alarms), 1/5/10/20/30 for queries, or a multiple of 60. */

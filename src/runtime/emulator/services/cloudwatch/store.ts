@@ -25,7 +25,18 @@ export type CloudWatchEntry =
   | { t: "tag"; scope: string; name: string; tags: { Key: string; Value: string }[] }
   | { t: "untag"; scope: string; name: string; keys: string[] }
   | { t: "data"; scope: string; items: [string, string, Dimension[], MetricPoint][] }
-  | { t: "history"; scope: string; item: AlarmHistoryItem };
+  | { t: "history"; scope: string; item: AlarmHistoryItem }
+  | { t: "dashboard"; dashboard: DashboardRecord }
+  | { t: "deleteDashboards"; account: string; names: string[] };
+
+/** A dashboard: global per account (its ARN has no region). */
+export interface DashboardRecord {
+  account: string;
+  name: string;
+  body: string;
+  /** Epoch ms. */
+  lastModified: number;
+}
 
 export interface CloudWatchSnapshot {
   version: 1;
@@ -39,6 +50,7 @@ export interface CloudWatchSnapshot {
   }[];
   /** Alarm history per scope (DescribeAlarmHistory), oldest first. */
   history?: { scope: string; items: AlarmHistoryItem[] }[];
+  dashboards?: DashboardRecord[];
 }
 
 export function scopeOf(accountId: string, region: string): string {
@@ -49,6 +61,15 @@ export class CloudWatchState {
   readonly metrics = new MetricStore();
   readonly history = new AlarmHistory();
   private readonly alarmsByScope = new Map<string, Map<string, AlarmRecord>>();
+  private readonly dashboardsByAccount = new Map<string, Map<string, DashboardRecord>>();
+
+  dashboard(account: string, name: string): DashboardRecord | undefined {
+    return this.dashboardsByAccount.get(account)?.get(name);
+  }
+
+  dashboards(account: string): DashboardRecord[] {
+    return [...(this.dashboardsByAccount.get(account)?.values() ?? [])];
+  }
 
   alarm(scope: string, name: string): AlarmRecord | undefined {
     return this.alarmsByScope.get(scope)?.get(name);
@@ -113,6 +134,15 @@ export class CloudWatchState {
       case "history":
         this.history.add(entry.scope, entry.item);
         return;
+      case "dashboard": {
+        let owned = this.dashboardsByAccount.get(entry.dashboard.account);
+        if (!owned) this.dashboardsByAccount.set(entry.dashboard.account, (owned = new Map()));
+        owned.set(entry.dashboard.name, { ...entry.dashboard });
+        return;
+      }
+      case "deleteDashboards":
+        for (const name of entry.names) this.dashboardsByAccount.get(entry.account)?.delete(name);
+        return;
     }
   }
 
@@ -130,6 +160,7 @@ export class CloudWatchState {
         })),
       ),
       history: this.history.toSnapshot(),
+      dashboards: [...this.dashboardsByAccount.values()].flatMap((m) => [...m.values()]),
     };
   }
 
@@ -140,5 +171,6 @@ export class CloudWatchState {
     }
     for (const { scope, items } of snapshot.history ?? [])
       for (const item of items) this.history.add(scope, item);
+    for (const dashboard of snapshot.dashboards ?? []) this.apply({ t: "dashboard", dashboard });
   }
 }
