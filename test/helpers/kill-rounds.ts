@@ -28,6 +28,10 @@ export interface KillScenario<Context> {
    * many acknowledged effects it checked. May wait for conditions (work resumed after the restart).
    */
   verify(url: string, context: Context): Promise<{ checked: number; lost: string[] }>;
+  /** Notes what it needs about the moment of the kill (the process is dead, not yet restarted). */
+  afterKill?(context: Context): void;
+  /** Releases what setup made outside the emulator (a test HTTP server). */
+  teardown?(context: Context): Promise<void>;
 }
 
 export interface KillReport {
@@ -61,9 +65,10 @@ export async function runKillRounds<Context>(
       ...(scenario.settings ? { settings: scenario.settings } : {}),
     });
   let emulator: EmulatorProcess | undefined;
+  let context: Context | undefined;
   try {
     emulator = await start();
-    const context = await scenario.setup(emulator.url, persistDir);
+    context = await scenario.setup(emulator.url, persistDir);
     for (let round = 0; round < options.kills; round++) {
       const { min, max } = options.acknowledgements;
       // Spread the kill points over the range, deterministically per round.
@@ -93,6 +98,7 @@ export async function runKillRounds<Context>(
       killing = true;
       await emulator.kill9();
       report.kills++;
+      scenario.afterKill?.(context);
       // Only now do the writers stop: the kill met requests in flight.
       controller.abort();
       await load;
@@ -106,6 +112,7 @@ export async function runKillRounds<Context>(
     return report;
   } finally {
     await emulator?.kill9();
+    if (context !== undefined) await scenario.teardown?.(context);
     if (options.keep) console.log(`kill rounds: state folder kept at ${persistDir}`);
     else rmSync(persistDir, { recursive: true, force: true });
   }

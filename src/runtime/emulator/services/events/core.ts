@@ -36,7 +36,7 @@ export class EventsCore {
     apiDestinations: ApiDestinationInvoker,
   ) {
     this.store = new EventsStore(env.store<EventsSnapshot, EventsJournalEntry>("events"));
-    this.delivery = new TargetDelivery(env, apiDestinations);
+    this.delivery = new TargetDelivery(env, apiDestinations, this.store);
     this.scheduler = new RuleScheduler(
       env.clock,
       (rule, at) => this.fireSchedule(rule, at),
@@ -167,6 +167,7 @@ export class EventsCore {
   /** Arms schedules and compiles patterns (after the gateway listens); loads first if needed. */
   start(): void {
     if (!this.loaded) this.load();
+    this.delivery.resume();
     for (const rule of this.store.all()) {
       try {
         this.track(rule);

@@ -14,16 +14,26 @@ import {
   DELIVERY_BACKOFF_BASE_MS,
   DELIVERY_BACKOFF_MAX_MS,
 } from "./limits.js";
+import type { DeliveryJob, DeliveryJournal } from "./delivery-job.js";
 import type { EventEnvelope, RuleRecord, Target } from "./models.js";
+
+export type { DeliveryJob, DeliveryJournal } from "./delivery-job.js";
 
 type ExhaustedCondition = "MaximumRetryAttempts" | "MaximumEventAgeInSeconds";
 
-interface Job {
-  rule: RuleRecord;
-  target: Target;
-  event: EventEnvelope;
-  ingestedAt: number;
-  attempts: number;
+type Job = DeliveryJob;
+/** In memory only (unit tests, or a caller that does not persist). */
+export class MemoryDeliveryJournal implements DeliveryJournal {
+  private readonly jobs = new Map<string, DeliveryJob>();
+  save(job: DeliveryJob): void {
+    this.jobs.set(job.id, structuredClone(job));
+  }
+  done(id: string): void {
+    this.jobs.delete(id);
+  }
+  pending(): DeliveryJob[] {
+    return [...this.jobs.values()];
+  }
 }
 
 /**
@@ -40,12 +50,30 @@ export class TargetDelivery {
   constructor(
     private readonly env: ServiceEnv,
     private readonly apiDestinations?: ApiDestinationInvoker,
+    private readonly journal: DeliveryJournal = new MemoryDeliveryJournal(),
   ) {}
 
   deliver(rule: RuleRecord, target: Target, event: EventEnvelope): void {
     if (this.stopped) return;
-    const job: Job = { rule, target, event, ingestedAt: this.env.clock.now(), attempts: 0 };
+    const now = this.env.clock.now();
+    const job: Job = {
+      id: randomUUID(),
+      rule,
+      target,
+      event,
+      ingestedAt: now,
+      attempts: 0,
+      nextAttemptAt: now,
+    };
+    this.journal.save(job);
     void this.attempt(job);
+  }
+
+  /** Picks up the deliveries a stop or a crash interrupted (after the gateway listens). */
+  resume(): void {
+    this.stopped = false;
+    const now = this.env.clock.now();
+    for (const job of this.journal.pending()) this.later(job, Math.max(0, job.nextAttemptAt - now));
   }
 
   stop(): void {
@@ -60,6 +88,7 @@ export class TargetDelivery {
     let failure: DeliveryError;
     try {
       await this.send(job);
+      this.journal.done(job.id);
       return;
     } catch (error) {
       failure = asDeliveryError(error);
@@ -69,19 +98,36 @@ export class TargetDelivery {
     const policy = job.target.RetryPolicy;
     const maxRetries = policy?.MaximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
     const maxAgeMs = (policy?.MaximumEventAgeInSeconds ?? DEFAULT_EVENT_AGE_SECONDS) * 1000;
-    if (!failure.retryable) return this.deadLetter(job, failure, undefined, retries);
-    if (retries >= maxRetries) return this.deadLetter(job, failure, "MaximumRetryAttempts", retries);
+    if (!failure.retryable) return this.finish(job, failure, undefined, retries);
+    if (retries >= maxRetries) return this.finish(job, failure, "MaximumRetryAttempts", retries);
     const delay =
       Math.min(DELIVERY_BACKOFF_BASE_MS * 2 ** retries, DELIVERY_BACKOFF_MAX_MS) *
       this.env.settings.retryWaitScale;
     if (this.env.clock.now() + delay - job.ingestedAt > maxAgeMs) {
-      return this.deadLetter(job, failure, "MaximumEventAgeInSeconds", retries);
+      return this.finish(job, failure, "MaximumEventAgeInSeconds", retries);
     }
+    job.nextAttemptAt = this.env.clock.now() + delay;
+    this.journal.save(job);
+    this.later(job, delay);
+  }
+
+  private later(job: Job, delay: number): void {
     const timer = this.env.clock.setTimeout(() => {
       this.timers.delete(timer);
       void this.attempt(job);
     }, delay);
     this.timers.add(timer);
+  }
+
+  /** Dead-letters the event (when the target has a DLQ); the job is over either way. */
+  private async finish(
+    job: Job,
+    failure: DeliveryError,
+    exhausted: ExhaustedCondition | undefined,
+    retries: number,
+  ): Promise<void> {
+    await this.deadLetter(job, failure, exhausted, retries);
+    if (!this.stopped) this.journal.done(job.id);
   }
 
   private async send(job: Job): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ServiceStore } from "../../core/persistence.js";
+import type { DeliveryJob, DeliveryJournal } from "./delivery-job.js";
 import { COMPACT_AFTER_ENTRIES } from "./limits.js";
 import {
   keyOf,
@@ -31,12 +32,17 @@ export type EventsJournalEntry =
   /** Events recorded by an archive (key = the archive's key). */
   | { type: "archived"; key: string; events: ArchivedEvent[] }
   /** Archived events dropped by retention: the oldest `count` of the archive. */
-  | { type: "expired"; key: string; count: number };
+  | { type: "expired"; key: string; count: number }
+  /** A delivery to a target started or was rescheduled; and when it ended. */
+  | { type: "job"; job: DeliveryJob }
+  | { type: "jobDone"; id: string };
 
 export interface EventsSnapshot {
   rules: RuleRecord[];
   resources?: { [K in ResourceKind]?: EventsResources[K][] };
   archived?: Record<string, ArchivedEvent[]>;
+  /** Deliveries in progress (first attempt, or waiting for a retry). */
+  jobs?: DeliveryJob[];
 }
 
 type Tables = { [K in ResourceKind]: Map<string, EventsResources[K]> };
@@ -46,7 +52,7 @@ type Tables = { [K in ResourceKind]: Map<string, EventsResources[K]> };
  * destinations. Every change is journaled before the request is answered; the live path and a
  * restart's replay apply the same entries.
  */
-export class EventsStore {
+export class EventsStore implements DeliveryJournal {
   private readonly rules = new Map<string, RuleRecord>();
   private readonly tables: Tables = {
     bus: new Map(),
@@ -56,6 +62,7 @@ export class EventsStore {
     apiDestination: new Map(),
   };
   private readonly archived = new Map<string, ArchivedEvent[]>();
+  private readonly jobs = new Map<string, DeliveryJob>();
 
   constructor(private readonly store: ServiceStore<EventsSnapshot, EventsJournalEntry>) {}
 
@@ -68,6 +75,7 @@ export class EventsStore {
         this.table(kind).set(keyOfResource(record), record);
     }
     for (const [key, events] of Object.entries(snapshot?.archived ?? {})) this.archived.set(key, events);
+    for (const job of snapshot?.jobs ?? []) this.jobs.set(job.id, job);
     for (const entry of entries) this.apply(entry);
     return [...this.rules.values()];
   }
@@ -117,11 +125,28 @@ export class EventsStore {
     if (count > 0) this.record({ type: "expired", key, count });
   }
 
+  save(job: DeliveryJob): void {
+    this.record({ type: "job", job: structuredClone(job) });
+  }
+
+  done(id: string): void {
+    if (this.jobs.has(id)) this.record({ type: "jobDone", id });
+  }
+
+  pending(): DeliveryJob[] {
+    return [...this.jobs.values()].map((job) => structuredClone(job));
+  }
+
   compact(): void {
     if (!this.store.enabled) return;
     const resources: EventsSnapshot["resources"] = {};
     for (const kind of KINDS) (resources as Record<string, unknown[]>)[kind] = this.resources(kind);
-    this.store.compact({ rules: this.all(), resources, archived: Object.fromEntries(this.archived) });
+    this.store.compact({
+      rules: this.all(),
+      resources,
+      archived: Object.fromEntries(this.archived),
+      jobs: [...this.jobs.values()],
+    });
   }
 
   get size(): number {
@@ -161,6 +186,12 @@ export class EventsStore {
       }
       case "expired":
         this.archived.get(entry.key)?.splice(0, entry.count);
+        return;
+      case "job":
+        this.jobs.set(entry.job.id, entry.job);
+        return;
+      case "jobDone":
+        this.jobs.delete(entry.id);
         return;
     }
   }
