@@ -3,6 +3,7 @@ import { toStackParams } from "../../runtime/config/index.js";
 import { locateProjectRoot } from "../../runtime/deploy/index.js";
 import { runDoctor, type DoctorReport, type Finding } from "../../runtime/doctor/index.js";
 import { FatalError, type CommandContext } from "../_kit/index.js";
+import { noStackMessage } from "../status/status.js";
 import { runStep } from "../_shared/progress.js";
 
 export async function doctor(ctx: CommandContext): Promise<void> {
@@ -13,6 +14,10 @@ export async function doctor(ctx: CommandContext): Promise<void> {
     title: "reading the deployed topology and comparing it with the declaration",
     run: () => runDoctor({ clients, stack, projectRoot: projectRootOrNull(ctx.cwd) }),
   });
+  if (report.absent) {
+    if (ctx.output.mode === "json") ctx.output.json(report);
+    throw new FatalError(noStackMessage(report));
+  }
   ctx.output.result(report, () => render(report, ctx));
   if (!report.ok) {
     throw new FatalError(

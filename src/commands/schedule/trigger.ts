@@ -1,12 +1,13 @@
 import { triggerSchedule, type TriggerResult } from "../../runtime/schedule/index.js";
-import { FatalError, UserError, type CommandContext } from "../_kit/index.js";
+import { parseInstant } from "../../runtime/time/instant.js";
+import { FatalError, type CommandContext } from "../_kit/index.js";
 import { stackAndClients } from "./stack.js";
 
 export async function scheduleTriggerCommand(
   options: { scheduledTime: string | undefined; direct: boolean },
   ctx: CommandContext,
 ): Promise<void> {
-  const time = parseInstant(options.scheduledTime);
+  const time = scheduledTime(options.scheduledTime);
   const { stack, clients } = await stackAndClients(ctx);
   const result = await triggerSchedule({ stack, clients, time, direct: options.direct });
   ctx.output.result(result, (data) => render(data, ctx));
@@ -18,15 +19,9 @@ export async function scheduleTriggerCommand(
   }
 }
 
-function parseInstant(text: string | undefined): Date {
+function scheduledTime(text: string | undefined): Date {
   if (text === undefined) return new Date();
-  const time = /^\d{4}-\d{2}-\d{2}T/.test(text.trim()) ? new Date(text.trim()) : new Date(Number.NaN);
-  if (Number.isNaN(time.getTime())) {
-    throw new UserError(
-      `--scheduled-time ${JSON.stringify(text)} is not an ISO-8601 time; use e.g. 2026-11-29T02:00:00Z`,
-    );
-  }
-  return time;
+  return new Date(parseInstant(text, { option: "--scheduled-time" }));
 }
 
 function render(result: TriggerResult, ctx: CommandContext): void {

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { SOURCES, type SourceName } from "../../pipeline/model/sources.js";
+import { isAwsRegion, regionAllowed } from "./regions.js";
 import { TARGETS } from "./targets.js";
 
 /**
@@ -50,7 +51,7 @@ const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 const targetShape = {
   region: z
     .string({ error: "expected an AWS region like us-east-1" })
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, { error: "expected an AWS region like us-east-1" }),
+    .refine(isAwsRegion, { error: (issue) => regionAllowed(String(issue.input)) }),
   profile: z
     .string({ error: "expected a profile name" })
     .min(1, { error: "expected a profile name" })

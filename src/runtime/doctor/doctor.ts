@@ -29,6 +29,12 @@ export interface DoctorReport {
   ok: boolean;
   /** Resources compared with the declaration, and how many of them differ or are absent. */
   drift: { compared: number; differing: number };
+  /**
+   * True when nothing of the stack but its data (table, index) and its IAM roles (IAM is global,
+   * not regional) exists in this account and region: the wrong --region or account, or a stack
+   * never deployed, rather than a broken one.
+   */
+  absent: boolean;
 }
 
 /**
@@ -68,6 +74,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     findings,
     summary,
     ok: summary.error === 0,
+    absent:
+      plan !== undefined &&
+      plan.resources.every(
+        (resource) =>
+          resource.action === "create" || ["table", "opensearch-index", "role"].includes(resource.kind),
+      ),
     drift: {
       compared: plan?.resources.filter((resource) => resource.action !== "skip").length ?? 0,
       differing:

@@ -56,7 +56,8 @@ describe("events generate", () => {
     expect(kind.stderr).toContain("Allowed choices are scheduled, manual, stream, sqs");
     expect(time.code).toBe(2);
     expect(time.stderr).toBe(
-      'pipeline: --time "yesterday" is not a time; use ISO-8601, e.g. 2026-08-02T02:00:00Z\n',
+      'pipeline: --time "yesterday" is not a time; use YYYY-MM-DD (midnight UTC) or ' +
+        "YYYY-MM-DDThh:mm[:ss[.sss]] with Z or ±hh:mm, e.g. 2026-08-02T02:00:00Z\n",
     );
   });
 

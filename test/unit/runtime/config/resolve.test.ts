@@ -226,17 +226,21 @@ describe("resolveConfig: error messages name key, value, source and what is allo
     );
   });
 
-  it("a region with the wrong shape from a flag", () => {
-    const error = configErrorOf(() => resolveWith({ flags: { region: "Europe" } }));
-
-    expect(error.problems).toEqual([
-      {
-        key: "region",
-        value: "Europe",
-        source: { kind: "flag", detail: "--region" },
-        allowed: "expected an AWS region like us-east-1",
-      },
-    ]);
+  it("a region that does not exist, from a flag: refused with the region meant and the list", () => {
+    for (const region of ["Europe", "us-eats-1"]) {
+      const error = configErrorOf(() => resolveWith({ flags: { region } }));
+      expect(error.problems).toEqual([
+        {
+          key: "region",
+          value: region,
+          source: { kind: "flag", detail: "--region" },
+          allowed: expect.stringMatching(/^not an AWS region.*; regions: af-south-1, .*us-east-1, /),
+        },
+      ]);
+    }
+    expect(configErrorOf(() => resolveWith({ flags: { region: "us-eats-1" } })).problems[0]?.allowed).toMatch(
+      /^not an AWS region \(did you mean us-east-1\?\)/,
+    );
   });
 
   it("several bad values in the file are all listed", () => {

@@ -179,7 +179,8 @@ describe("parseSince", () => {
   });
 
   it("refuses anything else, naming the accepted forms", () => {
-    expect(() => parseSince("yesterday", now)).toThrow(/use e\.g\. 30s, 10m, 1h/);
+    expect(() => parseSince("yesterday", now)).toThrow(/use a duration \(30s, 10m, 1h, 2d, 1w\)/);
+    expect(() => parseSince("2026-02-30T00:00:00Z", now)).toThrow(/2026-02 has 28 days/);
     expect(() => parseSince("10 minutes", now)).toThrow(/--since/);
   });
 });
