@@ -207,9 +207,9 @@ describe("lambda control plane", () => {
       name: "ValidationException",
       status: 400,
     });
-    expect(await invalid({ Runtime: "python3.12" })).toMatchObject({
+    expect(await invalid({ Runtime: "python3.8" })).toMatchObject({
       name: "InvalidParameterValueException",
-      message: expect.stringMatching(/python3\.12 is not supported.*nodejs22\.x/) as unknown as string,
+      message: expect.stringMatching(/python3\.8 is no longer supported/) as unknown as string,
     });
     expect(await invalid({ Code: { ZipFile: Buffer.from("not a zip") } })).toMatchObject({
       name: "InvalidParameterValueException",

@@ -9,6 +9,8 @@ import {
   MAX_TIMEOUT_SECONDS,
   MIN_MEMORY_MB,
   MIN_TIMEOUT_SECONDS,
+  BLOCKED_RUNTIMES,
+  CREATABLE_RUNTIMES,
   SUPPORTED_RUNTIMES,
 } from "./limits.js";
 import type { FunctionRecord } from "./models.js";
@@ -86,13 +88,32 @@ export function optionalObject(input: Input, member: string): Input | undefined 
   return value as Input;
 }
 
+/**
+ * A runtime Lambda accepts: refused as Lambda refuses a deprecated one (InvalidParameterValue with
+ * its recommendation) or one it does not know (the model's enum). Runtimes the emulator cannot run
+ * are accepted; the function then fails (see `runtimeProblem`).
+ */
 export function validRuntime(runtime: string): string {
-  if (!(SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) {
+  const replacement = BLOCKED_RUNTIMES[runtime];
+  if (replacement) {
     throw lambdaErrors.invalidParameter(
-      `The runtime parameter of ${runtime} is not supported by this emulator, which runs Node.js functions: use one of ${SUPPORTED_RUNTIMES.join(", ")}.`,
+      `The runtime parameter of ${runtime} is no longer supported for creating or updating AWS Lambda functions. We recommend you use the new runtime (${replacement}) while creating or updating functions.`,
+    );
+  }
+  if (!(CREATABLE_RUNTIMES as readonly string[]).includes(runtime)) {
+    throw lambdaErrors.validation(
+      "runtime",
+      runtime,
+      `Member must satisfy enum value set: [${[...CREATABLE_RUNTIMES, ...Object.keys(BLOCKED_RUNTIMES)].join(", ")}]`,
     );
   }
   return runtime;
+}
+
+/** Why the emulator cannot run a function of this runtime, or undefined when it can. */
+export function runtimeProblem(runtime: string): string | undefined {
+  if ((SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) return undefined;
+  return `This emulator runs Node.js functions only (${SUPPORTED_RUNTIMES.join(", ")}); a ${runtime} function cannot run here. Use one of those runtimes, or run this function on LocalStack or AWS.`;
 }
 
 export function validRole(role: string): string {

@@ -41,6 +41,8 @@ export const lambdaErrors = {
       `The operation cannot be performed at this time. The function is currently in the following state: ${state}`,
       409,
     ),
+  /** Invoke of a function whose runtime cannot run (Lambda's 502 for an unsupported runtime). */
+  invalidRuntime: (message: string) => new ServiceError("InvalidRuntimeException", message, 502, false),
   updateInProgress: (arn: string) =>
     new ServiceError(
       "ResourceConflictException",

@@ -26,7 +26,60 @@ export const MIN_MEMORY_MB = 128;
 export const MAX_MEMORY_MB = 10_240;
 export const EPHEMERAL_STORAGE_MB = 512;
 
+/** The runtimes this emulator runs (as Node.js processes). */
 export const SUPPORTED_RUNTIMES = ["nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x"] as const;
+/**
+ * Runtimes Lambda still creates functions with. The emulator accepts them as AWS does; a function
+ * whose runtime it cannot run ends in state Failed (InvalidRuntime) and its invocations are refused.
+ */
+export const CREATABLE_RUNTIMES = [
+  ...SUPPORTED_RUNTIMES,
+  "nodejs26.x",
+  "python3.9",
+  "python3.10",
+  "python3.11",
+  "python3.12",
+  "python3.13",
+  "python3.14",
+  "java8.al2",
+  "java11",
+  "java17",
+  "java21",
+  "java25",
+  "dotnet8",
+  "dotnet10",
+  "ruby3.2",
+  "ruby3.3",
+  "ruby3.4",
+  "provided.al2",
+  "provided.al2023",
+] as const;
+/** Runtimes Lambda no longer creates or updates functions with, and what it recommends instead. */
+export const BLOCKED_RUNTIMES: Record<string, string> = {
+  nodejs: "nodejs22.x",
+  "nodejs4.3": "nodejs22.x",
+  "nodejs4.3-edge": "nodejs22.x",
+  "nodejs6.10": "nodejs22.x",
+  "nodejs8.10": "nodejs22.x",
+  "nodejs10.x": "nodejs22.x",
+  "nodejs12.x": "nodejs22.x",
+  "nodejs14.x": "nodejs22.x",
+  "nodejs16.x": "nodejs22.x",
+  "python2.7": "python3.13",
+  "python3.6": "python3.13",
+  "python3.7": "python3.13",
+  "python3.8": "python3.13",
+  java8: "java21",
+  "dotnetcore1.0": "dotnet8",
+  "dotnetcore2.0": "dotnet8",
+  "dotnetcore2.1": "dotnet8",
+  "dotnetcore3.1": "dotnet8",
+  dotnet6: "dotnet8",
+  "go1.x": "provided.al2023",
+  "ruby2.5": "ruby3.3",
+  "ruby2.7": "ruby3.3",
+  provided: "provided.al2023",
+};
 
 /** Asynchronous invocation (aws-behaviour.md §4.2). */
 export const DEFAULT_MAX_RETRY_ATTEMPTS = 2;

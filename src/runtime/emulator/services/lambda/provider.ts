@@ -32,6 +32,7 @@ import {
   validDestination,
   validHandler,
   validRole,
+  runtimeProblem,
   validRuntime,
   type Input,
 } from "./configuration.js";
@@ -291,6 +292,9 @@ export class LambdaProvider {
     assertJson(payload);
     const clientContext = decodeClientContext(input.ClientContext);
     if (type === "DryRun") return { StatusCode: 204, Payload: "" };
+    if (fn.state === "Failed" && fn.stateReasonCode === "InvalidRuntime") {
+      throw lambdaErrors.invalidRuntime(fn.stateReason ?? `The runtime ${fn.runtime} is not supported.`);
+    }
     if (fn.state !== "Active") throw lambdaErrors.notReady(fn.state);
     if (type === "Event") {
       this.asyncInvoker().enqueue(fn, context.requestId, payload === "" ? "{}" : payload);
@@ -621,6 +625,23 @@ export class LambdaProvider {
         delete settled.stateReasonCode;
         delete settled.lastUpdateStatusReason;
         delete settled.lastUpdateStatusReasonCode;
+        // A runtime the emulator cannot run fails the function at once, instead of an invoke that
+        // can never answer: State Failed with InvalidRuntime (an update: LastUpdateStatus Failed).
+        const problem = runtimeProblem(settled.runtime);
+        if (problem) {
+          Object.assign(settled, {
+            state: "Failed",
+            stateReason: problem,
+            stateReasonCode: "InvalidRuntime",
+          });
+          if (current.lastUpdateStatus === "InProgress" && current.state !== "Pending") {
+            Object.assign(settled, {
+              lastUpdateStatus: "Failed",
+              lastUpdateStatusReason: problem,
+              lastUpdateStatusReasonCode: "InvalidRuntime",
+            });
+          }
+        }
         try {
           this.save(settled);
         } catch (error) {
