@@ -28,8 +28,15 @@ export interface AwsCliResult {
   stderr: string;
 }
 
-/** Runs `aws <args> --endpoint-url <endpoint>` with test credentials, isolated from the user's config. */
-export async function awsCli(endpoint: string, args: string[]): Promise<AwsCliResult> {
+/**
+ * Runs `aws <args> --endpoint-url <endpoint>` with test credentials, isolated from the user's config;
+ * `env` overrides them (e.g. a 12-digit AWS_ACCESS_KEY_ID for another account, AWS_DEFAULT_REGION).
+ */
+export async function awsCli(
+  endpoint: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<AwsCliResult> {
   const result = await execa("aws", [...args, "--endpoint-url", endpoint, "--output", "json"], {
     reject: false,
     timeout: 60_000,
@@ -40,14 +47,19 @@ export async function awsCli(endpoint: string, args: string[]): Promise<AwsCliRe
       AWS_PAGER: "",
       AWS_CONFIG_FILE: "/dev/null",
       AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+      ...env,
     },
   });
   return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
 /** Runs an AWS CLI command that must succeed and parses its JSON output. */
-export async function awsCliJson<T = Record<string, unknown>>(endpoint: string, args: string[]): Promise<T> {
-  const result = await awsCli(endpoint, args);
+export async function awsCliJson<T = Record<string, unknown>>(
+  endpoint: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<T> {
+  const result = await awsCli(endpoint, args, env);
   if (result.exitCode !== 0)
     throw new Error(`aws ${args.join(" ")} failed (${result.exitCode}): ${result.stderr}`);
   return (result.stdout.trim() ? JSON.parse(result.stdout) : {}) as T;

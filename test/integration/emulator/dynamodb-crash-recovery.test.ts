@@ -37,6 +37,8 @@ const S = (value: string): AttributeValue => ({ S: value });
 /** The same value as the storage engine's type (the journal holds engine items). */
 const E = (value: string) => ({ S: value });
 const SERVICES = ["dynamodb", "dynamodbstreams"] as const;
+/** The default account and region's DynamoDB state, inside the state folder. */
+const DEFAULT_REGION_FOLDER = ["dynamodb", "000000000000", "us-east-1"];
 
 async function allRecords(streams: DynamoDBStreamsClient, arn: string): Promise<_Record[]> {
   const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: arn }));
@@ -106,14 +108,14 @@ describe("emulator: DynamoDB item and stream record are one write across a crash
 
     // The cut points, written straight into the state folder while no emulator runs.
     const engine = new DynaliteEngine({
-      path: join(persistDir, "dynamodb", "leveldb"),
+      path: join(persistDir, ...DEFAULT_REGION_FOLDER, "leveldb"),
       accountId: "000000000000",
       region: "us-east-1",
     });
     const streamed = (await engine.table("streamed"))!;
     const plain = (await engine.table("plain"))!;
     const key = (table: typeof streamed, pk: string) => engine.keyOf(table, { pk: E(pk) }, true)!;
-    const journal = join(persistDir, "dynamodb", "journal.jsonl");
+    const journal = join(persistDir, ...DEFAULT_REGION_FOLDER, "journal.jsonl");
     // 1. UpdateItem on "a" and PutItem of "b": intents journaled, the storage engine written, killed
     //    before the commit (the records).
     appendFileSync(
@@ -170,7 +172,7 @@ describe("emulator: DynamoDB item and stream record are one write across a crash
     const notes = second.recovery().map((note) => note.message);
     expect(notes).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^dynamodb: cut a torn last journal line/),
+        expect.stringMatching(/^dynamodb\/000000000000\/us-east-1: cut a torn last journal line/),
         expect.stringMatching(/^dynamodb: rolled back a transaction of 2 item\(s\) .*1 item\(s\) put back/),
         expect.stringMatching(/^dynamodb: wrote 2 stream record\(s\) for items the crash left in the table/),
         expect.stringMatching(/^dynamodb: 1 write\(s\) the crash cut before the table changed are absent/),
@@ -209,11 +211,11 @@ describe("emulator: DynamoDB item and stream record are one write across a crash
     await stop(first);
 
     const engine = new DynaliteEngine({
-      path: join(persistDir, "dynamodb", "leveldb"),
+      path: join(persistDir, ...DEFAULT_REGION_FOLDER, "leveldb"),
       accountId: "000000000000",
       region: "us-east-1",
     });
-    const journal = join(persistDir, "dynamodb", "journal.jsonl");
+    const journal = join(persistDir, ...DEFAULT_REGION_FOLDER, "journal.jsonl");
     // CreateTable with a stream: intent journaled, the table created, killed before the stream.
     appendFileSync(
       journal,

@@ -66,6 +66,8 @@ export const dynamoErrors = {
       "IdempotentParameterMismatchException",
       "Request parameters do not match the parameters of the previous request with the same client token",
     ),
+  /** AWS's answer to a credential scope that names no region (the emulator uses it as a folder). */
+  invalidSignature: (message: string) => new ServiceError("InvalidSignatureException", message),
   internal: (message: string) => new ServiceError("InternalServerError", message, 500, false),
 };
 

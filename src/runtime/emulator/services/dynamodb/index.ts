@@ -25,17 +25,17 @@
  *   ValidationException for a malformed iterator.
  * WaitForRecords is not part of the AWS API: the HTTP endpoint answers UnknownOperationException.
  */
-import { join } from "node:path";
-import type { EmulatorRequest, EmulatorResponse } from "../../core/request.js";
+import type { EmulatorRequest, EmulatorResponse, RequestContext } from "../../core/request.js";
 import type { Operation, ServiceEnv, ServiceModule } from "../../core/service.js";
 import { operationFromTarget, toServiceError } from "../../protocol/json.js";
-import { ChangeFeed, type FeedEntry, type FeedSnapshot } from "./change-feed.js";
+import { ChangeFeed } from "./change-feed.js";
 import { recoverInterruptedWrites } from "./crash-recovery.js";
 import { DynaliteEngine } from "./dynalite-engine.js";
 import { dynamoErrors, renderError } from "./errors.js";
 import { ItemWriter } from "./item-writer.js";
 import { KeyLocks } from "./key-lock.js";
 import { DynamoDbProvider } from "./provider.js";
+import { RegionalStates, type RegionPlace, type RegionalService } from "./regional-states.js";
 import { StreamsProvider } from "./streams-provider.js";
 import { acceptTableArns } from "./table-arns.js";
 import { TimeToLive } from "./ttl.js";
@@ -43,40 +43,40 @@ import { TTL_SWEEP_INTERVAL_MS } from "./limits.js";
 import { Transactions } from "./transactions.js";
 
 type Input = Record<string, unknown>;
-type Handler = (input: Input) => Promise<unknown>;
+type Handler = (input: Input, context: RequestContext) => Promise<unknown>;
 
 export default function createDynamoDbServices(env: ServiceEnv): ServiceModule[] {
-  const store = env.store<FeedSnapshot, FeedEntry>("dynamodb");
-  const levelPath = store.directory ? join(store.directory, "leveldb") : undefined;
-  let engine: DynaliteEngine | undefined;
-  let feed: ChangeFeed | undefined;
-  let ttl: TimeToLive | undefined;
-  let dynamodbHandlers: Record<string, Handler> = {};
-  let streamHandlers: Record<string, Handler> = {};
-  /** Operations for in-process callers only (never routed from HTTP). */
-  let internalStreamHandlers: Record<string, Handler> = {};
-
-  const startDynamoDb = async () => {
-    engine = new DynaliteEngine({
+  /**
+   * One account and region's DynamoDB: its own dynalite store, change feed and operations
+   * (regional-states.ts picks it from the request's context).
+   */
+  const openRegion = async (place: RegionPlace): Promise<RegionalDynamoDb> => {
+    const { store, levelPath } = place;
+    const engine = new DynaliteEngine({
       ...(levelPath ? { path: levelPath } : {}),
-      accountId: env.defaultAccountId,
-      region: env.defaultRegion,
+      accountId: place.accountId,
+      region: place.region,
     });
     const liveEngine = engine;
-    feed = new ChangeFeed(env.clock, store, (item) => liveEngine.itemSize(item));
+    const feed = new ChangeFeed(env.clock, store, (item) => liveEngine.itemSize(item));
     feed.load();
-    await recoverInterruptedWrites(feed, engine, (message) => env.reportRecovery("dynamodb", message));
+    // Repairs outside the default account and region say where they were made.
+    const where =
+      place.accountId === env.defaultAccountId && place.region === env.defaultRegion
+        ? "dynamodb:"
+        : `dynamodb/${place.accountId}/${place.region}:`;
+    await recoverInterruptedWrites(feed, engine, (message) =>
+      env.reportRecovery("dynamodb", message.replace(/^dynamodb:/, where)),
+    );
     const writer = new ItemWriter(engine, feed, new KeyLocks());
     const provider = new DynamoDbProvider(engine, feed, writer);
     const transactions = new Transactions(engine, writer, env.clock);
     const streams = new StreamsProvider(feed, env.clock);
-    ttl = new TimeToLive(engine, writer, env.clock, {
+    const ttl = new TimeToLive(engine, writer, env.clock, {
       sweepIntervalMs: env.settings.ttlSweepIntervalMs ?? TTL_SWEEP_INTERVAL_MS,
       reportError: (error) => env.reportBackgroundError("dynamodb", error),
     });
-    const timeToLive = ttl;
-    timeToLive.start();
-    dynamodbHandlers = {
+    let dynamodbHandlers: Record<string, Handler> = {
       CreateTable: (i) => provider.createTable(i),
       DescribeTable: (i) => provider.describeTable(i),
       UpdateTable: (i) => provider.updateTable(i),
@@ -92,56 +92,101 @@ export default function createDynamoDbServices(env: ServiceEnv): ServiceModule[]
       BatchGetItem: (i) => provider.batchGetItem(i),
       Query: (i) => provider.query(i),
       Scan: (i) => provider.scan(i),
-      UpdateTimeToLive: (i) => timeToLive.updateTimeToLive(i),
-      DescribeTimeToLive: (i) => timeToLive.describeTimeToLive(i),
+      UpdateTimeToLive: (i) => ttl.updateTimeToLive(i),
+      DescribeTimeToLive: (i) => ttl.describeTimeToLive(i),
       TagResource: provider.tags("TagResource"),
       UntagResource: provider.tags("UntagResource"),
       ListTagsOfResource: provider.tags("ListTagsOfResource"),
     };
     dynamodbHandlers = withTableArns(dynamodbHandlers);
-    streamHandlers = {
+    const streamHandlers: Record<string, Handler> = {
       ListStreams: (i) => streams.listStreams(i),
       DescribeStream: (i) => streams.describeStream(i),
       GetShardIterator: (i) => streams.getShardIterator(i),
       GetRecords: (i) => streams.getRecords(i),
     };
-    internalStreamHandlers = { WaitForRecords: (i) => streams.waitForRecords(i) };
+    const internalStreamHandlers: Record<string, Handler> = {
+      WaitForRecords: (i) => streams.waitForRecords(i),
+    };
+    return {
+      dynamodbHandlers,
+      streamHandlers,
+      internalStreamHandlers,
+      // Background work starts once the emulator runs (start-up order), per account and region.
+      run: () => ttl.start(),
+      releaseWaiters: () => feed.releaseWaiters(),
+      async stop() {
+        await ttl.stop();
+        feed.releaseWaiters();
+        feed.compact();
+        await engine.close();
+      },
+    };
   };
+
+  const regions = new RegionalStates(env, openRegion);
+  let started = false;
+  /** The handler of `operation` in the request's account and region (undefined: not served). */
+  const handlerIn =
+    (pick: (region: RegionalDynamoDb) => Record<string, Handler>, names: readonly string[]) =>
+    async (operation: string, context: RequestContext): Promise<Handler | undefined> => {
+      if (!names.includes(operation)) return undefined;
+      const region = await regions.forRequest(context, CREATING_OPERATIONS.has(operation));
+      return pick(region)[operation];
+    };
+  const dynamodbHandler = handlerIn((r) => r.dynamodbHandlers, DYNAMODB_OPERATIONS);
+  const streamHandler = handlerIn((r) => r.streamHandlers, STREAMS_OPERATIONS);
+  const inProcessStreamHandler = handlerIn(
+    (r) => ({ ...r.streamHandlers, ...r.internalStreamHandlers }),
+    [...STREAMS_OPERATIONS, "WaitForRecords"],
+  );
 
   const dynamodb: ServiceModule = {
     name: "dynamodb",
-    operations: inProcessOperations(() => dynamodbHandlers, DYNAMODB_OPERATIONS),
-    handle: (request) => handleJson(request, dynamodbHandlers),
-    start: startDynamoDb,
+    operations: inProcessOperations(dynamodbHandler, DYNAMODB_OPERATIONS),
+    handle: (request) => handleJson(request, dynamodbHandler),
+    async start() {
+      await regions.start();
+      started = true;
+    },
+    run: () => regions.run(),
     async stop() {
-      await ttl?.stop();
-      feed?.releaseWaiters();
-      feed?.compact();
-      await engine?.close();
-      engine = undefined;
+      started = false;
+      await regions.stop();
     },
     health: () => ({
-      state: engine ? "running" : "error",
-      detail: levelPath ? "dynalite (LevelDB)" : "dynalite (in memory)",
+      state: started ? "running" : "error",
+      detail:
+        `${regions.persistent ? "dynalite (LevelDB)" : "dynalite (in memory)"}, ` +
+        `${regions.size} account/region${regions.size === 1 ? "" : "s"}`,
     }),
   };
 
   const dynamodbstreams: ServiceModule = {
     name: "dynamodbstreams",
-    operations: inProcessOperations(
-      () => ({ ...streamHandlers, ...internalStreamHandlers }),
-      [...STREAMS_OPERATIONS, "WaitForRecords"],
-    ),
-    handle: (request) => handleJson(request, streamHandlers),
+    operations: inProcessOperations(inProcessStreamHandler, [...STREAMS_OPERATIONS, "WaitForRecords"]),
+    handle: (request) => handleJson(request, streamHandler),
     async stop() {
-      feed?.releaseWaiters();
+      for (const { service } of await regions.list()) service.releaseWaiters();
     },
   };
 
   return [dynamodb, dynamodbstreams];
 }
 
-const DYNAMODB_OPERATIONS = [
+/** One account and region's DynamoDB and DynamoDB Streams. */
+interface RegionalDynamoDb extends RegionalService {
+  dynamodbHandlers: Record<string, Handler>;
+  streamHandlers: Record<string, Handler>;
+  /** Operations for in-process callers only (never routed from HTTP). */
+  internalStreamHandlers: Record<string, Handler>;
+  releaseWaiters(): void;
+}
+
+/** Operations that make a table, and so the account and region's DynamoDB if it has none yet. */
+const CREATING_OPERATIONS = new Set(["CreateTable"]);
+
+const DYNAMODB_OPERATIONS: readonly string[] = [
   "CreateTable",
   "DescribeTable",
   "UpdateTable",
@@ -163,51 +208,57 @@ const DYNAMODB_OPERATIONS = [
   "UntagResource",
   "ListTagsOfResource",
 ];
-const STREAMS_OPERATIONS = ["ListStreams", "DescribeStream", "GetShardIterator", "GetRecords"];
+const STREAMS_OPERATIONS: readonly string[] = [
+  "ListStreams",
+  "DescribeStream",
+  "GetShardIterator",
+  "GetRecords",
+];
 
 /** Every operation accepts a table ARN where it accepts a table name (table-arns.ts). */
 function withTableArns(handlers: Record<string, Handler>): Record<string, Handler> {
   return Object.fromEntries(
     Object.entries(handlers).map(([operation, handler]) => [
       operation,
-      async (input: Input) => {
-        const restore = acceptTableArns(operation, input);
-        return restore(await handler(input));
+      async (input: Input, context: RequestContext) => {
+        const restore = acceptTableArns(operation, input, {
+          accountId: context.accountId,
+          region: context.region,
+          ...(context.caller ? { callerArn: context.caller.arn } : {}),
+        });
+        return restore(await handler(input, context));
       },
     ]),
   );
 }
 
+type HandlerLookup = (operation: string, context: RequestContext) => Promise<Handler | undefined>;
+
 /**
- * Operations for in-process callers: the input is copied first (dynalite's checks strip and
- * rewrite members of the object they get), and the Signal of WaitForRecords is kept as is.
+ * Operations for in-process callers, run as their context's account and region: the input is
+ * copied first (dynalite's checks strip and rewrite members of the object they get), and the
+ * Signal of WaitForRecords is kept as is.
  */
-function inProcessOperations(
-  handlers: () => Record<string, Handler>,
-  names: string[],
-): Record<string, Operation> {
+function inProcessOperations(handlers: HandlerLookup, names: readonly string[]): Record<string, Operation> {
   const operations: Record<string, Operation> = {};
   for (const name of names) {
-    operations[name] = async (input: unknown) => {
-      const handler = handlers()[name];
+    operations[name] = async (input: unknown, context: RequestContext) => {
+      const handler = await handlers(name, context);
       if (!handler) throw dynamoErrors.unknownOperation(name);
       const { Signal: signal, ...rest } = (input ?? {}) as Input;
       const copy = structuredClone(rest);
       if (signal !== undefined) copy["Signal"] = signal;
-      return handler(copy);
+      return handler(copy, context);
     };
   }
   return operations;
 }
 
 /** awsJson 1.0, with error bodies exactly as dynalite (or the emulator, in the same shape) wrote them. */
-async function handleJson(
-  request: EmulatorRequest,
-  handlers: Record<string, Handler>,
-): Promise<EmulatorResponse> {
+async function handleJson(request: EmulatorRequest, handlers: HandlerLookup): Promise<EmulatorResponse> {
   try {
     const operation = operationFromTarget(request.headers["x-amz-target"]) ?? "";
-    const handler = handlers[operation];
+    const handler = await handlers(operation, request.context);
     if (!handler) throw dynamoErrors.unknownOperation(operation);
     if (request.body.length === 0) throw dynamoErrors.serialization();
     let input: unknown;
@@ -218,7 +269,7 @@ async function handleJson(
     }
     if (input === null || typeof input !== "object" || Array.isArray(input))
       throw dynamoErrors.serialization("Start of structure or map found where not expected");
-    const output = await handler(input as Input);
+    const output = await handler(input as Input, request.context);
     return {
       status: 200,
       headers: { "content-type": "application/x-amz-json-1.0" },
