@@ -242,29 +242,6 @@ describe("emulator: DynamoDB", () => {
       ).rejects.toBeInstanceOf(ResourceNotFoundException);
     });
 
-    it("UpdateTable refuses to add an index to an existing table instead of pretending to", async () => {
-      await expect(
-        ddb.send(
-          new UpdateTableCommand({
-            TableName: "tables-plain",
-            AttributeDefinitions: [{ AttributeName: "other", AttributeType: "S" }],
-            GlobalSecondaryIndexUpdates: [
-              {
-                Create: {
-                  IndexName: "byOther",
-                  KeySchema: [{ AttributeName: "other", KeyType: "HASH" }],
-                  Projection: { ProjectionType: "ALL" },
-                },
-              },
-            ],
-          }),
-        ),
-      ).rejects.toMatchObject({
-        name: "ValidationException",
-        message: expect.stringMatching(/create it again/),
-      });
-    });
-
     it("DeleteTable removes the table; a table of the same name can be created at once, without the old stream", async () => {
       await ddb.send(
         new CreateTableCommand(

@@ -67,6 +67,11 @@ export interface EmulatorSettings {
    * "typically within a few days"; the default (60 s) keeps it within a minute, tests set it lower.
    */
   ttlSweepIntervalMs?: number;
+  /**
+   * How long a global secondary index added by UpdateTable takes to build (CREATING → ACTIVE), in
+   * ms of the emulator clock; AWS takes minutes. Default 1000.
+   */
+  indexBuildMs?: number;
 }
 
 export interface ServiceHealth {

@@ -39,7 +39,8 @@ import { RegionalStates, type RegionPlace, type RegionalService } from "./region
 import { StreamsProvider } from "./streams-provider.js";
 import { acceptTableArns } from "./table-arns.js";
 import { TimeToLive } from "./ttl.js";
-import { TTL_SWEEP_INTERVAL_MS } from "./limits.js";
+import { INDEX_BUILD_MS, TTL_SWEEP_INTERVAL_MS } from "./limits.js";
+import { IndexUpdates } from "./index-updates.js";
 import { Transactions } from "./transactions.js";
 
 type Input = Record<string, unknown>;
@@ -69,7 +70,11 @@ export default function createDynamoDbServices(env: ServiceEnv): ServiceModule[]
       env.reportRecovery("dynamodb", message.replace(/^dynamodb:/, where)),
     );
     const writer = new ItemWriter(engine, feed, new KeyLocks());
-    const provider = new DynamoDbProvider(engine, feed, writer);
+    const indexes = new IndexUpdates(engine, writer, env.clock, {
+      buildMs: env.settings.indexBuildMs ?? INDEX_BUILD_MS,
+      reportError: (error) => env.reportBackgroundError("dynamodb", error),
+    });
+    const provider = new DynamoDbProvider(engine, feed, writer, indexes);
     const transactions = new Transactions(engine, writer, env.clock);
     const streams = new StreamsProvider(feed, env.clock);
     const ttl = new TimeToLive(engine, writer, env.clock, {
@@ -113,10 +118,15 @@ export default function createDynamoDbServices(env: ServiceEnv): ServiceModule[]
       streamHandlers,
       internalStreamHandlers,
       // Background work starts once the emulator runs (start-up order), per account and region.
-      run: () => ttl.start(),
+      async run() {
+        ttl.start();
+        // Index builds and drops a restart interrupted carry on.
+        await indexes.resume();
+      },
       releaseWaiters: () => feed.releaseWaiters(),
       async stop() {
         await ttl.stop();
+        await indexes.stop();
         feed.releaseWaiters();
         feed.compact();
         await engine.close();

@@ -42,3 +42,8 @@ export const TTL_CHANGE_COOLDOWN_MS = 60 * 60 * 1000;
 export const TTL_MAX_AGE_SECONDS = 5 * 365 * 24 * 60 * 60;
 /** Default pause between two passes of the TTL deletion process (emulator clock). */
 export const TTL_SWEEP_INTERVAL_MS = 60_000;
+/**
+ * How long an index added by UpdateTable takes from CREATING to ACTIVE on the emulator clock (a
+ * quarter of it allocating, the rest backfilling); AWS takes minutes.
+ */
+export const INDEX_BUILD_MS = 1_000;

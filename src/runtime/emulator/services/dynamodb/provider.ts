@@ -1,6 +1,7 @@
 import type { ChangeFeed } from "./change-feed.js";
 import type { DynaliteEngine, DynaliteTable, Item, Output, ValidatedInput } from "./dynalite-engine.js";
 import { DynamoDbError, dynamoErrors } from "./errors.js";
+import { changesIndexes, checkIndexReadable, type IndexUpdates } from "./index-updates.js";
 import { hasItemCollections, itemCollectionMetrics } from "./item-collections.js";
 import type { ItemTarget, ItemWriter } from "./item-writer.js";
 import {
@@ -31,6 +32,7 @@ export class DynamoDbProvider {
     private readonly engine: DynaliteEngine,
     private readonly feed: ChangeFeed,
     private readonly writer: ItemWriter,
+    private readonly indexes: IndexUpdates,
   ) {}
 
   // --- tables -------------------------------------------------------------------------------
@@ -70,7 +72,10 @@ export class DynamoDbProvider {
   }
 
   async updateTable(input: Input): Promise<Output> {
-    refuseIndexChanges(input);
+    if (changesIndexes(input)) {
+      const table = await this.indexes.update(input);
+      return { TableDescription: withStreamMembers(this.feed, table) };
+    }
     const spec = takeStreamSpecification(input);
     if (!spec) {
       const output = await this.engine.run("UpdateTable", input);
@@ -98,9 +103,14 @@ export class DynamoDbProvider {
   }
 
   async deleteTable(input: Input): Promise<Output> {
+    const name = this.engine.validate("DeleteTable", input)["TableName"] as string;
+    const indexes = (await this.engine.table(name))?.GlobalSecondaryIndexes ?? [];
+    if (indexes.some((i) => i.IndexStatus === "CREATING" || i.IndexStatus === "DELETING"))
+      throw dynamoErrors.resourceInUse(
+        "Attempt to change a resource which is still in use: Cannot delete table while indexes are being created, updated, or deleted.",
+      );
     const output = await this.engine.run("DeleteTable", input);
     const description = output["TableDescription"] as DynaliteTable;
-    const name = description.TableName;
     const answer = { ...output, TableDescription: withStreamMembers(this.feed, description) };
     this.feed.tableDeleted(name);
     this.writer.forget(name);
@@ -217,6 +227,8 @@ export class DynamoDbProvider {
   private async read(operation: "Query" | "Scan", input: Input): Promise<Output> {
     const data = this.engine.validate(operation, input);
     checkSpecificAttributes(operation, data);
+    if (data["IndexName"] != null)
+      checkIndexReadable(await this.engine.table(data["TableName"] as string), data["IndexName"]);
     if (operation === "Scan") checkSegment(data);
     return this.engine.execute(operation, data);
   }
@@ -242,22 +254,5 @@ export class DynamoDbProvider {
 
   passThrough(operation: "GetItem" | "ListTables" | "DescribeTimeToLive"): (input: Input) => Promise<Output> {
     return (input) => this.engine.run(operation, input);
-  }
-}
-
-/**
- * dynalite applies only throughput updates to indexes; it would answer an index Create or Delete
- * with success and change nothing. Refuse it plainly instead.
- */
-function refuseIndexChanges(input: Input): void {
-  const updates = input["GlobalSecondaryIndexUpdates"];
-  if (!Array.isArray(updates)) return;
-  for (const update of updates as Record<string, unknown>[]) {
-    if (update && (update["Create"] || update["Delete"])) {
-      throw dynamoErrors.validation(
-        "The emulator cannot add or remove a global secondary index of an existing table: " +
-          "delete the table and create it again with its indexes in CreateTable.",
-      );
-    }
   }
 }
