@@ -293,6 +293,41 @@ describe("events: custom event buses", () => {
     expect(malformedBus.name).toBe("ValidationException");
     expect(malformedBus.message).toMatch(/at 'entries\.1\.member\.eventBusName'/);
   });
+
+  it("PutEvents: a Detail nested past the 1000 levels PutEvents processes fails its entry as MalformedDetail", async () => {
+    // The PutEvents reference: "PutEvents will only process nested JSON up to 1000 levels deep".
+    const target = await queue("deep-target");
+    await events.send(new PutRuleCommand({ Name: "deep", EventPattern: '{"source":["deep"]}' }));
+    await events.send(new PutTargetsCommand({ Rule: "deep", Targets: [{ Id: "q", Arn: target.arn }] }));
+    const nested = (levels: number) => '{"a":'.repeat(levels) + "1" + "}".repeat(levels);
+    // Brackets inside strings are text, not levels.
+    const bracketsInAString = JSON.stringify({ text: "{[".repeat(5000) });
+    const out = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          { Source: "deep", DetailType: "1000", Detail: nested(1000) },
+          { Source: "deep", DetailType: "1001", Detail: nested(1001) },
+          { Source: "deep", DetailType: "100000", Detail: nested(100_000) },
+          { Source: "deep", DetailType: "text", Detail: bracketsInAString },
+        ],
+      }),
+    );
+    expect(out.$metadata.httpStatusCode).toBe(200);
+    expect(out.FailedEntryCount).toBe(2);
+    expect(out.Entries?.[0]?.EventId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(out.Entries?.slice(1, 3)).toEqual([
+      { ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed." },
+      { ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed." },
+    ]);
+    expect(out.Entries?.[3]?.EventId).toMatch(/^[0-9a-f-]{36}$/);
+    const received: { "detail-type": string }[] = [];
+    for (let polls = 0; received.length < 2 && polls < 5; polls++) {
+      received.push(...((await bodies(target.url)) as { "detail-type": string }[]));
+    }
+    expect(received.map((e) => e["detail-type"]).sort()).toEqual(["1000", "text"]);
+    await events.send(new RemoveTargetsCommand({ Rule: "deep", Ids: ["q"] }));
+    await events.send(new DeleteRuleCommand({ Name: "deep" }));
+  });
 });
 
 describe.skipIf(!awsCliAvailable)("events: custom buses through the AWS CLI", () => {

@@ -20,6 +20,11 @@ export const DEFAULT_EVENT_AGE_SECONDS = 86_400;
 export const PUT_EVENTS_MAX_ENTRIES = 10;
 /** AWS raised the event size limit from 256 KB to 1 MB on 2026-01-29. */
 export const PUT_EVENTS_MAX_BYTES = 1024 * 1024;
+/**
+ * "PutEvents will only process nested JSON up to 1000 levels deep" (the PutEvents reference): the
+ * Detail object itself is level 1. A deeper Detail fails its entry as MalformedDetail.
+ */
+export const DETAIL_MAX_NESTING = 1000;
 /** `Time` counts as 14 bytes towards the entry size. */
 export const TIME_ENTRY_BYTES = 14;
 export const LIST_MAX_LIMIT = 100;

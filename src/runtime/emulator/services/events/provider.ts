@@ -4,6 +4,7 @@ import {
   EventPatternError,
   type CompiledEventPattern,
 } from "../../core/event-pattern.js";
+import { jsonNestingExceeds } from "../../core/nesting.js";
 import type { EmulatorRequest, EmulatorResponse, RequestContext } from "../../core/request.js";
 import type { Operation, ServiceEnv, ServiceModule } from "../../core/service.js";
 import { handleAwsJson } from "../../protocol/json.js";
@@ -17,6 +18,7 @@ import { eventsErrors } from "./errors.js";
 import {
   DEFAULT_BUS,
   DESCRIPTION_MAX_LENGTH,
+  DETAIL_MAX_NESTING,
   EVENT_PATTERN_MAX_LENGTH,
   LIST_MAX_LIMIT,
   PUT_EVENTS_MAX_BYTES,
@@ -394,6 +396,11 @@ function buildEvent(entry: Record<string, unknown>, context: RequestContext, now
   }
   if ((source as string).startsWith("aws.")) {
     return { code: "NotAuthorizedForSourceException", message: "Not authorized for the source." };
+  }
+  // Measured before parsing: every walker after it (pattern matching, input transformers, the
+  // journal) recurses, so a Detail past EventBridge's documented depth is refused as malformed.
+  if (jsonNestingExceeds(Buffer.from(detailText as string), DETAIL_MAX_NESTING)) {
+    return { code: "MalformedDetail", message: "Detail is malformed." };
   }
   let detail: unknown;
   try {
