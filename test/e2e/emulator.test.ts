@@ -1,9 +1,10 @@
 /**
  * `pipeline emulator start --detach | status | stop` as processes: the detached emulator outlives
- * the CLI that started it, answers SDK calls, and stops by its PID file.
+ * the CLI that started it, answers SDK calls, and stops by its PID file. One emulator per state
+ * folder; `--in-memory` runs one without any.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -23,12 +24,12 @@ interface Run {
   stderr: string;
 }
 
-function pipeline(args: string[]): Promise<Run> {
+function pipeline(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     // Not spawnSync: the detached child inherits no pipe, so the CLI's exit is what ends the run.
     const child = spawn(process.execPath, [cli, ...args], {
       cwd: work,
-      env: { PATH: process.env["PATH"] ?? "", HOME: work },
+      env: { PATH: process.env["PATH"] ?? "", HOME: work, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -196,6 +197,91 @@ describe("pipeline emulator (the CLI as a process)", () => {
       await new Promise((done) => server.close(done));
     }
   });
+
+  it("a second emulator on the same state folder is refused (exit 2) naming the folder, the running one's URL and pid and the ways out; a command on another port uses the running one and says so; a killed owner's claim is taken over", async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const folder = join(work, ".pipeline", "emulator");
+    const start = await pipeline(["emulator", "start", "--detach", "--port", String(port)]);
+    expect(start.code).toBe(0);
+    const owner = readPidFile(stateDir)!;
+    const second = await freePort();
+    const refusal =
+      `pipeline: the state folder ${folder} belongs to the emulator at ${url} (pid ${owner.pid}); ` +
+      `use that one (AWS_ENDPOINT_URL=${url}; pipeline commands: PIPELINE_EMULATOR_PORT=${port}), ` +
+      "or start this one on another folder (--persist <dir>, or --in-memory for none)\n";
+
+    try {
+      const foreground = await pipeline(["emulator", "start", "--port", String(second)]);
+      const detached = await pipeline(["emulator", "start", "--detach", "--port", String(second)]);
+      // The issue's case: a command configured for another port, in the same checkout.
+      const command = await pipeline(["dlq", "list"], { PIPELINE_EMULATOR_PORT: String(second) });
+
+      expect(foreground).toMatchObject({ code: 2, stdout: "", stderr: refusal });
+      expect(detached).toMatchObject({ code: 2, stdout: "", stderr: refusal });
+      await expect(fetch(`http://127.0.0.1:${second}/_emulator/health`)).rejects.toThrow();
+      expect(command.code).toBe(0);
+      expect(command.stderr).toContain(
+        `nothing answers at http://127.0.0.1:${second} (emulator.port ${second}), but this checkout's emulator ` +
+          `runs at ${url} (pid ${owner.pid}, state ${folder}): using it. Set PIPELINE_EMULATOR_PORT=${port}`,
+      );
+      expect(command.stdout).toContain("celebrity-scraper-dlq");
+      expect(command.stderr).not.toContain("started the embedded emulator");
+    } finally {
+      process.kill(owner.pid, "SIGKILL");
+    }
+    await waitFor(() => !isProcessAlive(owner.pid), 10_000);
+
+    // kill -9 left its claim behind; the next emulator takes it over.
+    const after = await pipeline(["emulator", "start", "--detach", "--port", String(second)]);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toContain(`emulator running at http://127.0.0.1:${second}`);
+    expect(await pipeline(["emulator", "stop"])).toMatchObject({ code: 0 });
+  }, 180_000);
+
+  it("start --in-memory keeps no state folder (nothing written, health persistence null); with --persist it is refused", async () => {
+    const port = await freePort();
+    const folder = join(work, "in-memory-check");
+    const child = spawn(process.execPath, [cli, "emulator", "start", "--in-memory", "--port", String(port)], {
+      cwd: work,
+      env: { PATH: process.env["PATH"] ?? "", HOME: work, PIPELINE_EMULATOR_PERSIST_DIR: folder },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((done) => child.once("close", (code) => done(code)));
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await waitFor(() => stdout.includes("Press Ctrl-C to stop."), 60_000);
+      expect(stdout).toContain("State: in memory (--in-memory): nothing is kept after it stops");
+      const health = (await (await fetch(`${url}/_emulator/health`)).json()) as { persistence: unknown };
+      expect(health.persistence).toBeNull();
+      const sqs = new SQSClient({
+        endpoint: url,
+        region: "us-east-1",
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      });
+      try {
+        await sqs.send(new CreateQueueCommand({ QueueName: "in-memory" }));
+        expect((await sqs.send(new ListQueuesCommand({}))).QueueUrls).toHaveLength(1);
+      } finally {
+        sqs.destroy();
+      }
+      // Nothing was written: not the configured folder, not one of its own.
+      expect(existsSync(folder)).toBe(false);
+
+      child.kill("SIGINT");
+      expect(await exited).toBe(130);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+
+    const both = await pipeline(["emulator", "start", "--in-memory", "--persist", "state"]);
+    expect(both).toMatchObject({
+      code: 2,
+      stderr: "pipeline: --in-memory keeps no state folder and --persist state names one; give one of them\n",
+    });
+  }, 120_000);
 
   it("a PID file whose process is gone is reported stale, and stop removes it", async () => {
     mkdirSync(stateDir, { recursive: true });

@@ -115,6 +115,7 @@ export function createCommandContext(io: CliIo, flags: CommonFlags): DisposableC
         const { openAws } = await import("../../runtime/aws/index.js");
         const session = await openAws(resolved, { cwd: io.cwd });
         cleanups.push(() => session.close());
+        if (session.endpoint.notice) output.note(session.endpoint.notice);
         if (session.endpoint.startedHere) {
           output.note(
             `started the embedded emulator at ${session.endpoint.url} for this command ` +

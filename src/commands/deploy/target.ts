@@ -20,6 +20,7 @@ export async function openDeployTarget(ctx: CommandContext): Promise<DeployTarge
   const resolved = await ctx.config();
   const session = await openAws(resolved, { cwd: ctx.cwd });
   ctx.onDispose(() => session.close());
+  if (session.endpoint.notice) ctx.output.note(session.endpoint.notice);
   if (session.endpoint.startedHere) {
     ctx.output.note(
       `started the embedded emulator at ${session.endpoint.url} for this command only: it stops when the ` +

@@ -20,6 +20,7 @@ export default defineGroup({
           parse: parsePort,
         }),
         persist: option("--persist <dir>", "folder for the emulator's state (default emulator.persistDir)"),
+        inMemory: flag("--in-memory", "keep no state folder: everything is gone when it stops (tests, CI)"),
         detach: flag("--detach", "run in the background; PID file and log in .pipeline/"),
       },
       json: true,
@@ -28,6 +29,10 @@ export default defineGroup({
         {
           command: "pipeline emulator start --detach --port 4600",
           description: "background process; stop it with: pipeline emulator stop",
+        },
+        {
+          command: "pipeline emulator start --in-memory --port 4610",
+          description: "no state folder (tests, scripts, CI); a second emulator beside the usual one",
         },
         {
           command: "pipeline emulator start --detach --json | jq -r .env.AWS_ENDPOINT_URL",

@@ -5,25 +5,45 @@ import {
   probeEmulatorHealth,
   startDetachedEmulator,
   stateDirFor,
+  stateFolderInUse,
 } from "../../runtime/emulator-process/index.js";
 import { UserError, type CommandContext } from "../_kit/index.js";
 
 export interface StartOptions {
   port: number | undefined;
   persist: string | undefined;
+  inMemory: boolean;
   detach: boolean;
 }
 
 export async function emulatorStart(options: StartOptions, ctx: CommandContext): Promise<void> {
   const { config } = await ctx.config();
   const port = options.port ?? config.emulator.port;
-  const persistDir = resolve(ctx.cwd, options.persist ?? config.emulator.persistDir);
-  checkStateFolder(persistDir, "--persist or emulator.persistDir");
+  if (options.inMemory && options.persist !== undefined) {
+    throw new UserError(
+      `--in-memory keeps no state folder and --persist ${options.persist} names one; give one of them`,
+    );
+  }
+  // --in-memory: no state folder at all (tests, scripts, CI); nothing survives a stop.
+  const persistDir = options.inMemory
+    ? null
+    : resolve(ctx.cwd, options.persist ?? config.emulator.persistDir);
+  if (persistDir !== null) {
+    checkStateFolder(persistDir, "--persist or emulator.persistDir");
+    await refuseOwnedFolder(persistDir);
+  }
   if (options.detach) await startDetached(port, persistDir, ctx);
   else await runInForeground(port, persistDir, config.region, config.account, config.emulator, ctx);
 }
 
-async function startDetached(port: number, persistDir: string, ctx: CommandContext): Promise<void> {
+/** One emulator per state folder: a second one is refused before it opens anything. */
+async function refuseOwnedFolder(persistDir: string): Promise<void> {
+  const { stateFolderOwner } = await import("../../runtime/emulator/index.js");
+  const owner = stateFolderOwner(persistDir);
+  if (owner) throw stateFolderInUse(persistDir, owner);
+}
+
+async function startDetached(port: number, persistDir: string | null, ctx: CommandContext): Promise<void> {
   const entry = process.argv[1];
   if (!entry) throw new UserError("cannot tell which script runs the CLI; run the emulator without --detach");
   // The child is this CLI in foreground mode, with the same Node flags, folder and config.
@@ -36,8 +56,7 @@ async function startDetached(port: number, persistDir: string, ctx: CommandConte
     "start",
     "--port",
     String(port),
-    "--persist",
-    persistDir,
+    ...(persistDir === null ? ["--in-memory"] : ["--persist", persistDir]),
   ];
   const stateDir = stateDirFor(ctx.cwd);
   const started = await startDetachedEmulator({
@@ -61,13 +80,13 @@ async function startDetached(port: number, persistDir: string, ctx: CommandConte
     `${style.green("emulator running")} at ${started.pidFile.url} (pid ${started.pidFile.pid}, detached)`,
   );
   printUsage(started.pidFile.url, started.health.region, ctx);
-  ctx.output.line(`State: ${persistDir}   Log: ${started.pidFile.logFile}`);
+  ctx.output.line(`State: ${stateLine(persistDir)}   Log: ${started.pidFile.logFile}`);
   ctx.output.line("Stop it with: pipeline emulator stop");
 }
 
 async function runInForeground(
   port: number,
-  persistDir: string,
+  persistDir: string | null,
   region: string,
   account: string | undefined,
   settings: { retryWaitScale: number; ttlSweepSeconds: number },
@@ -83,13 +102,13 @@ async function runInForeground(
       `port ${port} is in use by another program (${probe.detail}); choose another with --port`,
     );
   }
-  const { createEmulator } = await import("../../runtime/emulator/index.js");
+  const { createEmulator, StateFolderInUseError } = await import("../../runtime/emulator/index.js");
   let emulator;
   try {
     emulator = await createEmulator({
       port,
       host: "127.0.0.1",
-      persistDir,
+      ...(persistDir === null ? {} : { persistDir }),
       region,
       ...(account ? { accountId: account } : {}),
       settings: {
@@ -103,6 +122,8 @@ async function runInForeground(
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
       throw new UserError(`port ${port} is in use; choose another with --port`);
     }
+    // Another emulator took the folder between the check and the start.
+    if (error instanceof StateFolderInUseError) throw stateFolderInUse(error.folder, error.owner);
     throw error;
   }
   const { style } = ctx.output;
@@ -118,7 +139,7 @@ async function runInForeground(
   ctx.output.line(`${style.green("emulator running")} at ${emulator.url} (pid ${process.pid})`);
   for (const note of emulator.recovery()) ctx.output.line(`Recovered after a crash: ${note.message}`);
   printUsage(emulator.url, emulator.region, ctx);
-  ctx.output.line(`State: ${persistDir}`);
+  ctx.output.line(`State: ${stateLine(persistDir)}`);
   ctx.output.line("Press Ctrl-C to stop.");
 
   // Ctrl-C aborts ctx.signal; `pipeline emulator stop` sends SIGTERM to a detached one.
@@ -142,7 +163,7 @@ function runningReport(
   url: string,
   pid: number,
   region: string,
-  persistDir: string,
+  persistDir: string | null,
   extra: { detached: boolean; logFile?: string; recovery?: string[] },
 ) {
   return {
@@ -158,6 +179,10 @@ function runningReport(
       AWS_REGION: region,
     },
   };
+}
+
+function stateLine(persistDir: string | null): string {
+  return persistDir ?? "in memory (--in-memory): nothing is kept after it stops";
 }
 
 function printUsage(url: string, region: string, ctx: CommandContext): void {

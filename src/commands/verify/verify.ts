@@ -40,6 +40,7 @@ export async function verifyCommand(input: VerifyInput, ctx: CommandContext): Pr
   const session = await openAws(resolved, { cwd: ctx.cwd });
   ctx.onDispose(() => session.close());
   const setup: string[] = [];
+  if (session.endpoint.notice) ctx.output.note(session.endpoint.notice);
   if (session.endpoint.startedHere) setup.push(`started the embedded emulator at ${session.endpoint.url}`);
 
   const runsEnablement = which === "all" || which === "4d";

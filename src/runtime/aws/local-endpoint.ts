@@ -2,7 +2,7 @@ import { resolve as resolvePath } from "node:path";
 import { describeSource } from "../config/errors.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import type { EmulatorOptions } from "../emulator/index.js";
-import { checkStateFolder } from "../emulator-process/state-folder.js";
+import { checkStateFolder, stateFolderInUse } from "../emulator-process/state-folder.js";
 import { EmulatorUnavailableError, EndpointUnavailableError } from "./errors.js";
 
 /** What the CLI uses for the target's endpoint, and whether this process started it. */
@@ -10,12 +10,23 @@ export interface LocalEndpoint {
   url: string;
   /** True when this process started the emulator (it stops with `stop()`). */
   startedHere: boolean;
+  /**
+   * Something the command should tell the operator (one line): e.g. that this checkout's emulator
+   * runs on another port than configured and is used there.
+   */
+  notice?: string;
   stop(): Promise<void>;
 }
 
 /** The emulator's lifecycle API, as src/runtime/emulator/index.ts exports it. */
 interface EmulatorModule {
   createEmulator(options: EmulatorOptions): Promise<{ url: string; stop(): Promise<void> }>;
+  /** The live owner of a state folder (one emulator per folder), if any. */
+  stateFolderOwner?(folder: string): { pid: number; url: string | null } | undefined;
+  StateFolderInUseError?: new (...args: never[]) => Error & {
+    folder: string;
+    owner: { pid: number; url: string | null };
+  };
 }
 
 export interface EnsureLocalEndpointOptions {
@@ -28,6 +39,8 @@ export interface EnsureLocalEndpointOptions {
 }
 
 const HEALTH_PATH = "/_emulator/health";
+const OTHER_FOLDER =
+  "give this command another state folder (emulator.persistDir, env PIPELINE_EMULATOR_PERSIST_DIR)";
 
 /**
  * Makes sure the `local` target's endpoint answers. If the pipeline emulator already answers on
@@ -66,6 +79,23 @@ export async function ensureLocalEndpoint(
   const persistDir = resolvePath(options.cwd, config.emulator.persistDir);
   checkStateFolder(persistDir, "emulator.persistDir");
   const module = await loadEmulatorModule(options.loadEmulator);
+  // This checkout's emulator may run on another port than configured (started with --port): its
+  // state folder names it. Use it, and say so, rather than start a second one on the same folder.
+  const owner = module.stateFolderOwner?.(persistDir);
+  if (owner) {
+    if (owner.url && (await probeEmulator(owner.url, timeoutMs)).kind === "pipeline") {
+      return {
+        url: owner.url,
+        startedHere: false,
+        stop: async () => {},
+        notice:
+          `nothing answers at ${url} (emulator.port ${config.emulator.port}), but this checkout's emulator ` +
+          `runs at ${owner.url} (pid ${owner.pid}, state ${persistDir}): using it. ` +
+          `Set PIPELINE_EMULATOR_PORT=${new URL(owner.url).port} to make that the configured one.`,
+      };
+    }
+    throw stateFolderInUse(persistDir, owner, OTHER_FOLDER);
+  }
   const emulatorOptions: EmulatorOptions = {
     port: config.emulator.port,
     persistDir,
@@ -80,6 +110,9 @@ export async function ensureLocalEndpoint(
     const emulator = await module.createEmulator(emulatorOptions);
     return { url: emulator.url, startedHere: true, stop: () => emulator.stop() };
   } catch (error) {
+    if (module.StateFolderInUseError && error instanceof module.StateFolderInUseError) {
+      throw stateFolderInUse(error.folder, error.owner, OTHER_FOLDER);
+    }
     // Another CLI process may have started one between our probe and our listen.
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
       const again = await probeEmulator(url, timeoutMs);

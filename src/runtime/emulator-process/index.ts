@@ -28,7 +28,12 @@ export type { DetachOptions, DetachedEmulator } from "./detach.js";
 export { emulatorState } from "./status.js";
 export type { EmulatorState } from "./status.js";
 export { stopDetachedEmulator } from "./stop.js";
-export { checkStateFolder, StateFolderError } from "./state-folder.js";
+export {
+  checkStateFolder,
+  StateFolderError,
+  StateFolderInUseError,
+  stateFolderInUse,
+} from "./state-folder.js";
 export type { StopOutcome } from "./stop.js";
 
 /** The CLI's state folder: PID file and log of a detached emulator (the emulator's data is in persistDir). */

@@ -76,3 +76,27 @@ function writable(path: string, refuse: (path: string, error: unknown) => never)
     refuse(path, error);
   }
 }
+
+/** Another emulator owns the state folder (one owner per folder); exit 2. */
+export class StateFolderInUseError extends OperatorError {
+  override name = "StateFolderInUseError";
+}
+
+/**
+ * The refusal a second emulator on a folder gets: the folder, the running emulator's URL and pid,
+ * and the two ways out (use the running one, or give this one a folder of its own).
+ */
+export function stateFolderInUse(
+  folder: string,
+  owner: { pid: number; url: string | null },
+  otherWay = "start this one on another folder (--persist <dir>, or --in-memory for none)",
+): StateFolderInUseError {
+  const where = owner.url ? `the emulator at ${owner.url}` : "an emulator that is still starting";
+  const port = owner.url ? new URL(owner.url).port : undefined;
+  const useIt = owner.url
+    ? `use that one (AWS_ENDPOINT_URL=${owner.url}; pipeline commands: PIPELINE_EMULATOR_PORT=${port})`
+    : "wait for it and use it";
+  return new StateFolderInUseError(
+    `the state folder ${folder} belongs to ${where} (pid ${owner.pid}); ${useIt}, or ${otherWay}`,
+  );
+}

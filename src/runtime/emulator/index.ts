@@ -12,18 +12,24 @@ import type {
   ServiceModule,
   ServiceName,
 } from "./core/service.js";
+import { acquireStateFolder } from "./core/state-folder.js";
 import { Gateway } from "./server.js";
 import { SERVICE_LOADERS, START_ORDER } from "./services/index.js";
 
 export { ManualClock, SystemClock, type Clock } from "./core/clock.js";
 export type { EmulatorSettings, ServiceName } from "./core/service.js";
+export { StateFolderInUseError, stateFolderOwner, type StateFolderOwner } from "./core/state-folder.js";
 
 export interface EmulatorOptions {
   /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
   /** Bind address; only loopback addresses are accepted. */
   host?: string;
-  /** Folder where state survives restarts (and kill -9); in memory when absent. */
+  /**
+   * Folder where state survives restarts (and kill -9); in memory when absent. One emulator owns a
+   * folder at a time: a second one is refused with StateFolderInUseError (a dead owner's claim is
+   * taken over).
+   */
   persistDir?: string;
   clock?: Clock;
   region?: string;
@@ -89,7 +95,8 @@ interface ServiceGroup {
 
 /**
  * Starts an emulator in three steps, so nothing can run before the emulator's endpoint is known:
- * 1. storage: every service loads its state and repairs what a crash left (`start`);
+ * 1. storage: the state folder is claimed (one owner), every service loads its state and repairs
+ *    what a crash left (`start`);
  * 2. the gateway listens (requests wait until step 3 is done; health answers at once);
  * 3. background work: schedulers, event source mappings, async invocation queues (`run`).
  */
@@ -171,6 +178,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     for (const group of [...list].reverse()) await stopGroup(group);
   };
 
+  const lock = persistDir ? acquireStateFolder(persistDir) : undefined;
   const wanted = new Set(options.services ?? START_ORDER);
   const gate = new Gate();
   const started: ServiceGroup[] = [];
@@ -187,6 +195,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     }
   } catch (error) {
     await stopGroups(started);
+    lock?.release();
     throw error;
   }
 
@@ -226,10 +235,12 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   try {
     port = await gateway.listen();
     baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    lock?.setUrl(baseUrl);
     for (const group of groups) await runGroup(group);
   } catch (error) {
     await gateway.close();
     await stopGroups(groups);
+    lock?.release();
     throw error;
   }
   gate.open();
@@ -251,6 +262,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     stop: async () => {
       await gateway.close();
       await stopGroups(groups);
+      lock?.release();
     },
   };
 }

@@ -11,6 +11,7 @@ import {
   openAws,
 } from "../../../../src/runtime/aws/index.js";
 import { resolveConfig, type ResolvedConfig } from "../../../../src/runtime/config/index.js";
+import { acquireStateFolder } from "../../../../src/runtime/emulator/core/state-folder.js";
 import { createEmulator } from "../../../../src/runtime/emulator/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pipeline-endpoint-"));
@@ -103,6 +104,44 @@ describe("ensureLocalEndpoint", () => {
     });
 
     await expect(attempt).rejects.toThrow(EmulatorUnavailableError);
+  });
+
+  it("uses this checkout's emulator running on another port than configured (its state folder names it), and says so", async () => {
+    const persistDir = join(dir, ".pipeline", "emulator");
+    const running = await createEmulator({ port: 0, persistDir });
+    try {
+      const configured = await freePort();
+
+      const endpoint = await ensureLocalEndpoint(localConfig(configured), { cwd: dir });
+
+      expect(endpoint).toMatchObject({ url: running.url, startedHere: false });
+      expect(endpoint.notice).toBe(
+        `nothing answers at http://127.0.0.1:${configured} (emulator.port ${configured}), but this checkout's ` +
+          `emulator runs at ${running.url} (pid ${process.pid}, state ${persistDir}): using it. ` +
+          `Set PIPELINE_EMULATOR_PORT=${running.port} to make that the configured one.`,
+      );
+    } finally {
+      await running.stop();
+    }
+  });
+
+  it("refuses to start a second emulator on a state folder whose owner does not answer, naming it and the ways out", async () => {
+    const persistDir = join(dir, ".pipeline", "emulator");
+    const silent = await freePort();
+    // A live owner (this process's claim) whose gateway does not answer: still starting, or hung.
+    const lock = acquireStateFolder(persistDir);
+    lock.setUrl(`http://127.0.0.1:${silent}`);
+    try {
+      const configured = await freePort();
+
+      await expect(ensureLocalEndpoint(localConfig(configured), { cwd: dir })).rejects.toThrow(
+        `the state folder ${persistDir} belongs to the emulator at http://127.0.0.1:${silent} (pid ${process.pid}); ` +
+          `use that one (AWS_ENDPOINT_URL=http://127.0.0.1:${silent}; pipeline commands: PIPELINE_EMULATOR_PORT=${silent}), ` +
+          "or give this command another state folder (emulator.persistDir, env PIPELINE_EMULATOR_PERSIST_DIR)",
+      );
+    } finally {
+      lock.release();
+    }
   });
 
   it("other targets pass through without a probe", async () => {
