@@ -71,3 +71,11 @@ export function alarmArn({ account, region }: AccountRegion, alarmName: string):
 export function domainArn({ account, region }: AccountRegion, domainName: string): string {
   return `arn:aws:es:${region}:${account}:domain/${domainName}`;
 }
+
+export function topicArn({ account, region }: AccountRegion, topicName: string): string {
+  return `arn:aws:sns:${region}:${account}:${topicName}`;
+}
+
+export function parameterArn({ account, region }: AccountRegion, parameterName: string): string {
+  return `arn:aws:ssm:${region}:${account}:parameter${parameterName.startsWith("/") ? "" : "/"}${parameterName}`;
+}

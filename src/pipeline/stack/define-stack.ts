@@ -9,26 +9,39 @@ import {
   queueArn,
   roleArn,
   ruleArn,
+  topicArn,
 } from "./arns.js";
 import type { AccountRegion } from "./arns.js";
 import { HANDLER_ENV } from "./handler-env.js";
 import { declareRole, roleKeyOf } from "./iam.js";
 import {
+  ALARM_KEYS,
   FUNCTION_KEYS,
   MAPPING_KEYS,
   QUEUE_KEYS,
   ROLE_KEYS,
   RULE_KEYS,
+  TOPIC_KEYS,
   scraperFunctionKey,
   sourceOfFunctionKey,
   stackNames,
 } from "./names.js";
-import type { FunctionKey, MappingKey, QueueKey, RoleKey, RuleKey, StackNames } from "./names.js";
+import type {
+  AlarmKey,
+  FunctionKey,
+  MappingKey,
+  QueueKey,
+  RoleKey,
+  RuleKey,
+  StackNames,
+  TopicKey,
+} from "./names.js";
 import { StackParamsError, opensearchDomainName, stackParamsProblems } from "./params.js";
 import { resourceOrder } from "./order.js";
 import {
   DEFAULT_HTTP_TIMEOUT_MS,
   DLQ_RETENTION_SECONDS,
+  FAILURE_QUEUE_ALARM,
   FUNCTION_SIZING,
   HANDLER_MODULES,
   INDEX_GC_DELETES,
@@ -54,7 +67,14 @@ import type {
   RuleDeclaration,
   Stack,
   StackParams,
+  TopicDeclaration,
 } from "./types.js";
+
+/** Where each stream mapping sends the batches it gives up on: one failure queue per consumer. */
+export const MAPPING_FAILURE_QUEUE: Record<MappingKey, QueueKey> = {
+  "post-processor": "streamDlq",
+  "index-sync": "indexSyncDlq",
+};
 
 function record<K extends string, V>(keys: readonly K[], value: (key: K) => V): Record<K, V> {
   return Object.fromEntries(keys.map((key) => [key, value(key)])) as Record<K, V>;
@@ -241,7 +261,9 @@ function declareMapping(
       ...STREAM_MAPPING,
       FunctionResponseTypes: [...STREAM_MAPPING.FunctionResponseTypes],
       FilterCriteria: { Filters: [{ Pattern: CELEBRITY_RECORD_FILTER_PATTERN }] },
-      DestinationConfig: { OnFailure: { Destination: queueArn(params, names.queues.streamDlq) } },
+      DestinationConfig: {
+        OnFailure: { Destination: queueArn(params, names.queues[MAPPING_FAILURE_QUEUE[key]]) },
+      },
     },
   };
 }
@@ -272,10 +294,13 @@ function declareAlarm(params: StackParams, names: StackNames): AlarmDeclaration 
     ReturnData: false,
   }));
   return {
+    key: "scraperFailures",
     name: names.alarm,
     arn: alarmArn(params, names.alarm),
     definition: {
       AlarmName: names.alarm,
+      ActionsEnabled: true,
+      AlarmActions: [topicArn(params, names.topics.alerts)],
       AlarmDescription: `${a.threshold} or more scraper errors (sum over the four scraper functions) in ${a.periodSeconds / 60} minutes`,
       ComparisonOperator: a.comparisonOperator,
       Threshold: a.threshold,
@@ -292,6 +317,70 @@ function declareAlarm(params: StackParams, names: StackNames): AlarmDeclaration 
         },
       ],
     },
+  };
+}
+
+const FAILURE_QUEUE_ALARMS: Record<
+  Exclude<AlarmKey, "scraperFailures">,
+  { queue: QueueKey; what: string }
+> = {
+  scraperDlq: {
+    queue: "scraperDlq",
+    what: "a scrape event that failed after its retries, or that EventBridge could not deliver",
+  },
+  streamDlq: { queue: "streamDlq", what: "a stream batch the post-processor gave up on" },
+  indexSyncFailures: {
+    queue: "indexSyncDlq",
+    what: "a stream batch index-sync gave up on after its retries",
+  },
+};
+
+/** One message waiting in a failure queue raises the alarm within the minute it arrived in. */
+function declareFailureQueueAlarm(
+  params: StackParams,
+  names: StackNames,
+  key: Exclude<AlarmKey, "scraperFailures">,
+): AlarmDeclaration {
+  const a = FAILURE_QUEUE_ALARM;
+  const { queue, what } = FAILURE_QUEUE_ALARMS[key];
+  const name = names.alarms[key];
+  return {
+    key,
+    name,
+    arn: alarmArn(params, name),
+    definition: {
+      AlarmName: name,
+      AlarmDescription: `${names.queues[queue]} holds a message: ${what} (pipeline dlq peek ${names.queues[queue]})`,
+      ActionsEnabled: true,
+      AlarmActions: [topicArn(params, names.topics.alerts)],
+      Namespace: a.namespace,
+      MetricName: a.metricName,
+      Dimensions: [{ Name: "QueueName", Value: names.queues[queue] }],
+      Statistic: a.statistic,
+      Period: a.periodSeconds,
+      EvaluationPeriods: a.evaluationPeriods,
+      DatapointsToAlarm: a.evaluationPeriods,
+      Threshold: a.threshold,
+      ComparisonOperator: a.comparisonOperator,
+      TreatMissingData: "notBreaching",
+    },
+  };
+}
+
+function declareAlarms(params: StackParams, names: StackNames): Record<AlarmKey, AlarmDeclaration> {
+  return record(ALARM_KEYS, (key) =>
+    key === "scraperFailures" ? declareAlarm(params, names) : declareFailureQueueAlarm(params, names, key),
+  );
+}
+
+/** The topic every alarm notifies; operators subscribe to it with `pipeline alerts subscribe`. */
+function declareTopic(params: StackParams, names: StackNames, key: TopicKey): TopicDeclaration {
+  const name = names.topics[key];
+  return {
+    key,
+    name,
+    arn: topicArn(params, name),
+    definition: { Name: name, Attributes: { DisplayName: "Celebrity pipeline alerts" } },
   };
 }
 
@@ -373,6 +462,7 @@ export function defineStack(params: StackParams): Stack {
   const names = stackNames(params.suffix, params.opensearch.index);
   const domainName =
     params.opensearch.domainName ?? opensearchDomainName(params.opensearch.endpoint, params.opensearch.index);
+  const alarms = declareAlarms(params, names);
   const stackWithoutOrder: Omit<Stack, "resourceOrder"> = {
     params,
     names,
@@ -384,7 +474,9 @@ export function defineStack(params: StackParams): Stack {
     rules: record(RULE_KEYS, (key) => declareRule(params, names, key)),
     permissions: declarePermissions(params, names),
     eventSourceMappings: record(MAPPING_KEYS, (key) => declareMapping(params, names, key)),
-    alarm: declareAlarm(params, names),
+    alarm: alarms.scraperFailures,
+    alarms,
+    topics: record(TOPIC_KEYS, (key) => declareTopic(params, names, key)),
     index: declareIndex(params, names, domainName),
   };
   return { ...stackWithoutOrder, resourceOrder: resourceOrder(stackWithoutOrder) };

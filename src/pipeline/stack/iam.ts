@@ -108,7 +108,7 @@ function statementsFor(
           Action: ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"],
           Resource: [`${domainArn(at, opensearchDomain)}/*`],
         },
-        sendTo(names.queues.streamDlq, at, "DeadLetterFailedBatches"),
+        sendTo(names.queues.indexSyncDlq, at, "DeadLetterFailedBatches"),
         logsStatement(at, names, key),
       ];
   }

@@ -1,7 +1,8 @@
 /** The stack declaration: every resource of the pipeline as typed data, and the names derived from it. */
-export { defineStack } from "./define-stack.js";
+export { MAPPING_FAILURE_QUEUE, defineStack } from "./define-stack.js";
 export { StackParamsError, opensearchDomainName, stackParamsProblems } from "./params.js";
 export {
+  ALARM_KEYS,
   BASE_NAMES,
   FUNCTION_KEYS,
   MAPPING_KEYS,
@@ -9,11 +10,14 @@ export {
   ROLE_KEYS,
   RULE_KEYS,
   SCRAPER_FUNCTION_KEYS,
+  TOPIC_KEYS,
+  apiKeyParameterName,
   scraperFunctionKey,
   sourceOfFunctionKey,
   stackNames,
 } from "./names.js";
 export type {
+  AlarmKey,
   FunctionKey,
   MappingKey,
   QueueKey,
@@ -21,6 +25,7 @@ export type {
   RuleKey,
   ScraperFunctionKey,
   StackNames,
+  TopicKey,
 } from "./names.js";
 export * as arns from "./arns.js";
 export type { AccountRegion } from "./arns.js";
@@ -30,6 +35,7 @@ export { CELEBRITY_RECORD_FILTER_PATTERN } from "./table.js";
 export {
   DEFAULT_HTTP_TIMEOUT_MS,
   DLQ_RETENTION_SECONDS,
+  FAILURE_QUEUE_ALARM,
   FUNCTION_SIZING,
   HANDLER_MODULES,
   LAMBDA_RUNTIME,
@@ -66,4 +72,5 @@ export type {
   Stack,
   StackParams,
   TableDeclaration,
+  TopicDeclaration,
 } from "./types.js";

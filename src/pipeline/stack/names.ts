@@ -12,6 +12,15 @@ export const BASE_NAMES = {
   weeklyRule: "celebrity-weekly-scrape",
   manualRule: "celebrity-manual-scrape",
   alarm: "celebrity-scraper-failures",
+  /** index-sync's own on-failure queue, so its failures alarm on their own. */
+  indexSyncDlq: "celebrity-index-sync-dlq",
+  /** The SNS topic every alarm of the stack notifies. */
+  alertsTopic: "celebrity-pipeline-alerts",
+  scraperDlqAlarm: "celebrity-scraper-dlq-messages",
+  streamDlqAlarm: "celebrity-stream-dlq-messages",
+  indexSyncFailuresAlarm: "celebrity-index-sync-failures",
+  /** SSM Parameter Store hierarchy of the sources' API keys: `<prefix>/<source>/api-key`. */
+  parameterPrefix: "/celebrity-pipeline",
   scraperRole: "celebrity-scraper-role",
   postProcessorRole: "celebrity-post-processor-role",
   indexSyncRole: "celebrity-index-sync-role",
@@ -38,8 +47,20 @@ export const RULE_KEYS: readonly RuleKey[] = ["weekly", "manual"];
 export type RoleKey = "scraper" | "post-processor" | "index-sync";
 export const ROLE_KEYS: readonly RoleKey[] = ["scraper", "post-processor", "index-sync"];
 
-export type QueueKey = "scraperDlq" | "streamDlq";
-export const QUEUE_KEYS: readonly QueueKey[] = ["scraperDlq", "streamDlq"];
+export type QueueKey = "scraperDlq" | "streamDlq" | "indexSyncDlq";
+export const QUEUE_KEYS: readonly QueueKey[] = ["scraperDlq", "streamDlq", "indexSyncDlq"];
+
+export type TopicKey = "alerts";
+export const TOPIC_KEYS: readonly TopicKey[] = ["alerts"];
+
+/** The stack's alarms: scraper errors, and a message waiting in each failure queue. */
+export type AlarmKey = "scraperFailures" | "scraperDlq" | "streamDlq" | "indexSyncFailures";
+export const ALARM_KEYS: readonly AlarmKey[] = [
+  "scraperFailures",
+  "scraperDlq",
+  "streamDlq",
+  "indexSyncFailures",
+];
 
 export type MappingKey = "post-processor" | "index-sync";
 export const MAPPING_KEYS: readonly MappingKey[] = ["post-processor", "index-sync"];
@@ -61,7 +82,12 @@ export interface StackNames {
   rules: Record<RuleKey, string>;
   roles: Record<RoleKey, string>;
   functions: Record<FunctionKey, string>;
+  /** The scraper failure alarm (also `alarms.scraperFailures`). */
   alarm: string;
+  alarms: Record<AlarmKey, string>;
+  topics: Record<TopicKey, string>;
+  /** SSM parameter holding each source's API key (shared by every copy of the stack in an account). */
+  parameters: Record<SourceName, string>;
   /** OpenSearch index (the configured base index name plus the suffix). */
   index: string;
 }
@@ -75,7 +101,11 @@ export function stackNames(suffix: string, indexBaseName: string): StackNames {
   return {
     suffix,
     table: named(BASE_NAMES.table),
-    queues: { scraperDlq: named(BASE_NAMES.scraperDlq), streamDlq: named(BASE_NAMES.streamDlq) },
+    queues: {
+      scraperDlq: named(BASE_NAMES.scraperDlq),
+      streamDlq: named(BASE_NAMES.streamDlq),
+      indexSyncDlq: named(BASE_NAMES.indexSyncDlq),
+    },
     rules: { weekly: named(BASE_NAMES.weeklyRule), manual: named(BASE_NAMES.manualRule) },
     roles: {
       scraper: named(BASE_NAMES.scraperRole),
@@ -84,6 +114,22 @@ export function stackNames(suffix: string, indexBaseName: string): StackNames {
     },
     functions,
     alarm: named(BASE_NAMES.alarm),
+    alarms: {
+      scraperFailures: named(BASE_NAMES.alarm),
+      scraperDlq: named(BASE_NAMES.scraperDlqAlarm),
+      streamDlq: named(BASE_NAMES.streamDlqAlarm),
+      indexSyncFailures: named(BASE_NAMES.indexSyncFailuresAlarm),
+    },
+    topics: { alerts: named(BASE_NAMES.alertsTopic) },
+    parameters: Object.fromEntries(SOURCES.map((source) => [source, apiKeyParameterName(source)])) as Record<
+      SourceName,
+      string
+    >,
     index: named(indexBaseName),
   };
+}
+
+/** The SSM parameter of a source's API key, e.g. /celebrity-pipeline/tmdb/api-key. */
+export function apiKeyParameterName(source: SourceName): string {
+  return `${BASE_NAMES.parameterPrefix}/${source}/api-key`;
 }

@@ -1,4 +1,12 @@
-import { FUNCTION_KEYS, MAPPING_KEYS, QUEUE_KEYS, ROLE_KEYS, RULE_KEYS } from "./names.js";
+import {
+  ALARM_KEYS,
+  FUNCTION_KEYS,
+  MAPPING_KEYS,
+  QUEUE_KEYS,
+  ROLE_KEYS,
+  RULE_KEYS,
+  TOPIC_KEYS,
+} from "./names.js";
 import type { ResourceKind, ResourceRef, Stack } from "./types.js";
 
 export function resourceId(kind: ResourceKind, name: string): string {
@@ -6,8 +14,8 @@ export function resourceId(kind: ResourceKind, name: string): string {
 }
 
 /**
- * Every resource of the stack in creation order (queues → roles → table → log groups → functions →
- * invoke configs → permissions → rules with targets → stream mappings → alarm → index), each with
+ * Every resource of the stack in creation order (queues → topics → roles → table → log groups →
+ * functions → invoke configs → permissions → rules with targets → stream mappings → alarms → index), each with
  * the ids it depends on. ARNs are computed, not looked up, so dependencies are only the ones AWS
  * checks at creation: a function needs its role (and DLQ), a rule's targets need the functions,
  * a mapping needs the table's stream, the function and its on-failure queue.
@@ -24,13 +32,17 @@ export function resourceOrder(stack: Omit<Stack, "resourceOrder">): ResourceRef[
     return id;
   };
   const queueIds = Object.fromEntries(QUEUE_KEYS.map((key) => [key, add("queue", stack.queues[key].name)]));
+  const topicIds = Object.fromEntries(TOPIC_KEYS.map((key) => [key, add("topic", stack.topics[key].name)]));
   const roleIds = Object.fromEntries(ROLE_KEYS.map((key) => [key, add("role", stack.roles[key].name)]));
   const tableId = add("table", stack.table.name);
   const logGroupIds = Object.fromEntries(
     FUNCTION_KEYS.map((key) => [key, add("log-group", stack.logGroups[key].name)]),
   );
   const scraperDlq = queueIds.scraperDlq as string;
-  const streamDlq = queueIds.streamDlq as string;
+  const queueIdOfArn = (arn: string | undefined): string[] => {
+    const key = QUEUE_KEYS.find((k) => stack.queues[k].arn === arn);
+    return key === undefined ? [] : [queueIds[key] as string];
+  };
   const functionIds: Record<string, string> = {};
   for (const key of FUNCTION_KEYS) {
     const fn = stack.functions[key];
@@ -61,16 +73,23 @@ export function resourceOrder(stack: Omit<Stack, "resourceOrder">): ResourceRef[
     add("event-source-mapping", mapping.definition.FunctionName, [
       tableId,
       functionIds[mapping.functionKey] as string,
-      streamDlq,
+      ...queueIdOfArn(mapping.definition.DestinationConfig?.OnFailure?.Destination),
     ]);
   }
-  add(
-    "alarm",
-    stack.alarm.name,
-    FUNCTION_KEYS.filter((key) => stack.functions[key].kind === "scraper").map(
-      (key) => functionIds[key] as string,
-    ),
-  );
+  for (const key of ALARM_KEYS) {
+    const alarm = stack.alarms[key];
+    // An alarm needs the topics it notifies; the metrics it watches need not exist yet.
+    const topics = TOPIC_KEYS.filter((t) => alarm.definition.AlarmActions?.includes(stack.topics[t].arn)).map(
+      (t) => topicIds[t] as string,
+    );
+    const watched =
+      key === "scraperFailures"
+        ? FUNCTION_KEYS.filter((k) => stack.functions[k].kind === "scraper").map(
+            (k) => functionIds[k] as string,
+          )
+        : [];
+    add("alarm", alarm.name, [...topics, ...watched]);
+  }
   add("opensearch-index", stack.index.name);
   return refs;
 }

@@ -75,6 +75,21 @@ export const SCRAPER_FAILURE_ALARM = {
   comparisonOperator: "GreaterThanOrEqualToThreshold",
 } as const;
 
+/**
+ * Failure queue alarms: one message visible in a dead-letter queue is an alarm. SQS reports queue
+ * depth each minute; Maximum over one 60 s period means a message that arrives is seen within the
+ * period it arrived in, and no data (a queue nobody uses) is not an alarm.
+ */
+export const FAILURE_QUEUE_ALARM = {
+  namespace: "AWS/SQS",
+  metricName: "ApproximateNumberOfMessagesVisible",
+  statistic: "Maximum",
+  periodSeconds: 60,
+  threshold: 1,
+  evaluationPeriods: 1,
+  comparisonOperator: "GreaterThanOrEqualToThreshold",
+} as const;
+
 /** Values CloudWatch Logs accepts for a retention policy. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,

@@ -10,7 +10,16 @@ import type {
 } from "@aws-sdk/client-lambda";
 import type { CreateQueueRequest } from "@aws-sdk/client-sqs";
 import type { SourceName } from "../model/sources.js";
-import type { FunctionKey, MappingKey, QueueKey, RoleKey, RuleKey, StackNames } from "./names.js";
+import type {
+  AlarmKey,
+  FunctionKey,
+  MappingKey,
+  QueueKey,
+  RoleKey,
+  RuleKey,
+  StackNames,
+  TopicKey,
+} from "./names.js";
 
 /** Where one source's scraper finds its API. */
 export interface SourceParams {
@@ -162,9 +171,18 @@ export interface LogGroupDeclaration {
 }
 
 export interface AlarmDeclaration {
+  key: AlarmKey;
   name: string;
   arn: string;
   definition: PutMetricAlarmInput & { AlarmName: string };
+}
+
+export interface TopicDeclaration {
+  key: TopicKey;
+  name: string;
+  arn: string;
+  /** CreateTopic input (attributes as SNS wants them: strings). */
+  definition: { Name: string; Attributes: Record<string, string> };
 }
 
 export interface OpenSearchIndexDeclaration {
@@ -190,6 +208,7 @@ export type ResourceKind =
   | "rule"
   | "event-source-mapping"
   | "alarm"
+  | "topic"
   | "opensearch-index";
 
 /** One entry of the deploy order: a resource and the resources that must exist before it. */
@@ -212,7 +231,11 @@ export interface Stack {
   rules: Record<RuleKey, RuleDeclaration>;
   permissions: PermissionDeclaration[];
   eventSourceMappings: Record<MappingKey, EventSourceMappingDeclaration>;
+  /** The scraper failure alarm (the same declaration as `alarms.scraperFailures`). */
   alarm: AlarmDeclaration;
+  /** Every alarm; each notifies the alerts topic. */
+  alarms: Record<AlarmKey, AlarmDeclaration>;
+  topics: Record<TopicKey, TopicDeclaration>;
   index: OpenSearchIndexDeclaration;
   /** Every resource in an order a deploy engine can create them (reverse it to destroy). */
   resourceOrder: ResourceRef[];

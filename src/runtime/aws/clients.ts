@@ -5,7 +5,9 @@ import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { IAMClient } from "@aws-sdk/client-iam";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
+import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { PipelineConfig } from "../config/schema.js";
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, type Target } from "../config/targets.js";
@@ -49,6 +51,8 @@ export interface AwsClients {
   cloudwatch(): Promise<CloudWatchClient>;
   sts(): Promise<STSClient>;
   iam(): Promise<IAMClient>;
+  sns(): Promise<SNSClient>;
+  ssm(): Promise<SSMClient>;
   /**
    * The account id: fixed on local targets; on aws from STS GetCallerIdentity (asked once), and
    * checked against the configured `account` when one is set.
@@ -97,6 +101,8 @@ export function createClients(config: AwsConfig): AwsClients {
     cloudwatch: async () => clientFor((await import("@aws-sdk/client-cloudwatch")).CloudWatchClient),
     sts: async () => clientFor((await import("@aws-sdk/client-sts")).STSClient),
     iam: async () => clientFor((await import("@aws-sdk/client-iam")).IAMClient),
+    sns: async () => clientFor((await import("@aws-sdk/client-sns")).SNSClient),
+    ssm: async () => clientFor((await import("@aws-sdk/client-ssm")).SSMClient),
     accountId: () => {
       account ??= resolveAccount(config, clients).catch((error: unknown) => {
         account = undefined; // a failed lookup (expired SSO session) may succeed after a fix

@@ -3,6 +3,7 @@ import { GetRoleCommand, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
 import { GetFunctionConfigurationCommand, ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import {
   HANDLER_ENV,
+  MAPPING_FAILURE_QUEUE,
   type FunctionKey,
   type MappingKey,
   type RoleKey,
@@ -275,23 +276,28 @@ export function diagnoseOpenSearch(env: VerifyEnv, stack: Stack): Promise<Findin
   });
 }
 
-/** Stream batches the mappings gave up on land in the stream DLQ as on-failure records. */
-export function diagnoseStreamDlq(env: VerifyEnv, stack: Stack): Promise<Finding[]> {
-  const queue = stack.queues.streamDlq.name;
-  const subject = `queue ${queue}`;
-  return guarded(subject, async () => {
-    const depth = await queueDepth(env.clients, queue);
-    return [
-      depth === 0
-        ? { subject, ok: true, found: "empty: no stream batch given up on" }
-        : {
-            subject,
-            ok: false,
-            found: `${depth} on-failure record(s): stream batches a consumer gave up on after its retries`,
-            fix: fixCommand(env, `dlq peek ${queue}`),
-          },
-    ];
-  });
+/** Stream batches the mappings gave up on land in their failure queues as on-failure records. */
+export async function diagnoseStreamDlq(env: VerifyEnv, stack: Stack): Promise<Finding[]> {
+  const queues = [...new Set(Object.values(MAPPING_FAILURE_QUEUE))].map((key) => stack.queues[key].name);
+  const findings = await Promise.all(
+    queues.map((queue) => {
+      const subject = `queue ${queue}`;
+      return guarded(subject, async () => {
+        const depth = await queueDepth(env.clients, queue);
+        return [
+          depth === 0
+            ? { subject, ok: true, found: "empty: no stream batch given up on" }
+            : {
+                subject,
+                ok: false,
+                found: `${depth} on-failure record(s): stream batches a consumer gave up on after its retries`,
+                fix: fixCommand(env, `dlq peek ${queue}`),
+              },
+        ];
+      });
+    }),
+  );
+  return findings.flat();
 }
 
 /**

@@ -104,14 +104,19 @@ async function scrape(runId: string): Promise<void> {
   expect(answer.FunctionError).toBeUndefined();
 }
 
-/** Functions with on-failure records in the stream DLQ, and how many records each range holds. */
+/**
+ * Functions with on-failure records in the stream mappings' failure queues (the post-processor's
+ * stream DLQ and index-sync's own), and how many records each range holds.
+ */
 async function failuresByFunction(): Promise<Map<string, number>> {
-  const [queue] = selectQueues(deployed.stack, "streamDlq");
-  const { messages } = await peekQueue({ clients: deployed.clients, stack: deployed.stack }, queue!, 100);
+  const queues = ["streamDlq", "indexSyncDlq"].flatMap((key) => selectQueues(deployed.stack, key));
   const counts = new Map<string, number>();
-  for (const m of messages) {
-    if (m.kind !== "stream-on-failure" || !m.functionName || !m.stream) continue;
-    counts.set(m.functionName, (counts.get(m.functionName) ?? 0) + (m.stream.batchSize ?? 1));
+  for (const queue of queues) {
+    const { messages } = await peekQueue({ clients: deployed.clients, stack: deployed.stack }, queue, 100);
+    for (const m of messages) {
+      if (m.kind !== "stream-on-failure" || !m.functionName || !m.stream) continue;
+      counts.set(m.functionName, (counts.get(m.functionName) ?? 0) + (m.stream.batchSize ?? 1));
+    }
   }
   return counts;
 }
@@ -121,6 +126,7 @@ describe("an OpenSearch outage, its failures replayed", () => {
     const postProcessor = deployed.stack.functions["post-processor"].name;
     const indexSync = deployed.stack.functions["index-sync"].name;
     const queue = deployed.stack.queues.streamDlq.name;
+    const indexSyncQueue = deployed.stack.queues.indexSyncDlq.name;
 
     // A first run, everything up: three items scraped, enriched, indexed.
     await scrape("outage-1");
@@ -144,7 +150,7 @@ describe("an OpenSearch outage, its failures replayed", () => {
     await waitFor(async () => {
       const failed = await failuresByFunction();
       return failed.has(postProcessor) && failed.has(indexSync) ? failed : undefined;
-    }, "index-sync's and the post-processor's failures in the stream DLQ");
+    }, "index-sync's and the post-processor's failures in their failure queues");
 
     // The table moved on, the index did not: reconciliation names the documents that differ.
     const during = await reconciled();
@@ -170,7 +176,7 @@ describe("an OpenSearch outage, its failures replayed", () => {
 
     // Then index-sync's own failures: the scraper's records of the outage, older than the
     // documents now in the index. They are stale writes: refused by OpenSearch, not failures.
-    const replayed = await cli("dlq", "replay", queue, "--filter", `function=${indexSync}`, "--json");
+    const replayed = await cli("dlq", "replay", indexSyncQueue, "--all", "--json");
     expect(replayed.code, replayed.stderr).toBe(0);
     const [report] = JSON.parse(replayed.stdout) as { sent: number; failed: number }[];
     expect(report).toMatchObject({ failed: 0 });

@@ -1,13 +1,18 @@
 import { ChangeList, decideAction } from "../compare.js";
-import type { ResourceDriver } from "../driver.js";
+import { declarationOf, type ResourceDriver } from "../driver.js";
 
-/** The scraper failure alarm: PutMetricAlarm when it is missing or differs. */
+/** The stack's alarms (scraper failures, failure queue depths): PutMetricAlarm when missing or different. */
 export const alarmDriver: ResourceDriver = {
   kind: "alarm",
-  async assess(ctx) {
+  async assess(ctx, ref) {
     const sdk = await import("@aws-sdk/client-cloudwatch");
     const cloudwatch = await ctx.clients.cloudwatch();
-    const declared = ctx.stack.alarm.definition;
+    const declared = declarationOf(
+      Object.values(ctx.stack.alarms),
+      ref.name,
+      (a) => a.name,
+      "alarm",
+    ).definition;
     const put = {
       name: "PutMetricAlarm",
       run: async () => {
@@ -32,6 +37,7 @@ export const alarmDriver: ResourceDriver = {
       "Dimensions",
       "ActionsEnabled",
       "AlarmActions",
+      "OKActions",
     ] as const;
     for (const field of fields) {
       if (declared[field] !== undefined) changes.compare(field, live[field], declared[field]);

@@ -11,6 +11,7 @@ import { queueDriver } from "./queue.js";
 import { roleDriver } from "./role.js";
 import { ruleDriver } from "./rule.js";
 import { tableDriver } from "./table.js";
+import { topicDriver } from "./topic.js";
 
 /** One driver per kind of resource the stack declares. */
 export const DRIVERS: Record<ResourceKind, ResourceDriver> = {
@@ -24,5 +25,6 @@ export const DRIVERS: Record<ResourceKind, ResourceDriver> = {
   rule: ruleDriver,
   "event-source-mapping": mappingDriver,
   alarm: alarmDriver,
+  topic: topicDriver,
   "opensearch-index": openSearchIndexDriver,
 };

@@ -20,7 +20,11 @@ describe("defineStack: names", () => {
     expect(stack.names).toStrictEqual({
       suffix: "",
       table: "celebrity-database",
-      queues: { scraperDlq: "celebrity-scraper-dlq", streamDlq: "celebrity-stream-dlq" },
+      queues: {
+        scraperDlq: "celebrity-scraper-dlq",
+        streamDlq: "celebrity-stream-dlq",
+        indexSyncDlq: "celebrity-index-sync-dlq",
+      },
       rules: { weekly: "celebrity-weekly-scrape", manual: "celebrity-manual-scrape" },
       roles: {
         scraper: "celebrity-scraper-role",
@@ -36,6 +40,19 @@ describe("defineStack: names", () => {
         "index-sync": "index-sync",
       },
       alarm: "celebrity-scraper-failures",
+      alarms: {
+        scraperFailures: "celebrity-scraper-failures",
+        scraperDlq: "celebrity-scraper-dlq-messages",
+        streamDlq: "celebrity-stream-dlq-messages",
+        indexSyncFailures: "celebrity-index-sync-failures",
+      },
+      topics: { alerts: "celebrity-pipeline-alerts" },
+      parameters: {
+        tmdb: "/celebrity-pipeline/tmdb/api-key",
+        wikipedia: "/celebrity-pipeline/wikipedia/api-key",
+        news: "/celebrity-pipeline/news/api-key",
+        social: "/celebrity-pipeline/social/api-key",
+      },
       index: "celebrities",
     });
   });
@@ -47,7 +64,8 @@ describe("defineStack: names", () => {
       ...Object.values(s.rules).map((r) => r.name),
       ...Object.values(s.roles).map((r) => r.name),
       ...Object.values(s.functions).map((f) => f.name),
-      s.alarm.name,
+      ...Object.values(s.alarms).map((a) => a.name),
+      ...Object.values(s.topics).map((t) => t.name),
       s.index.name,
     ];
     expect(all(testStack)).toStrictEqual(all(stack).map((name) => `${name}-test`));
@@ -172,6 +190,7 @@ describe("defineStack: functions", () => {
 describe("defineStack: every asynchronous edge has retries and a dead-letter destination", () => {
   const scraperDlqArn = "arn:aws:sqs:us-east-1:000000000000:celebrity-scraper-dlq";
   const streamDlqArn = "arn:aws:sqs:us-east-1:000000000000:celebrity-stream-dlq";
+  const indexSyncDlqArn = "arn:aws:sqs:us-east-1:000000000000:celebrity-index-sync-dlq";
 
   it("scrapers: Lambda async retries 2, max age, on-failure destination and DLQ", () => {
     for (const fn of Object.values(stack.functions).filter((f) => f.kind === "scraper")) {
@@ -222,7 +241,9 @@ describe("defineStack: every asynchronous edge has retries and a dead-letter des
         FilterCriteria: {
           Filters: [{ Pattern: '{"dynamodb":{"Keys":{"pk":{"S":[{"prefix":"CELEB#"}]}}}}' }],
         },
-        DestinationConfig: { OnFailure: { Destination: streamDlqArn } },
+        DestinationConfig: {
+          OnFailure: { Destination: mapping.key === "index-sync" ? indexSyncDlqArn : streamDlqArn },
+        },
       });
     }
     expect(JSON.parse(CELEBRITY_RECORD_FILTER_PATTERN)).toStrictEqual({
@@ -422,6 +443,7 @@ describe("defineStack: resource order", () => {
     const count = (kind: string) => stack.resourceOrder.filter((r) => r.kind === kind).length;
     expect([
       count("queue"),
+      count("topic"),
       count("role"),
       count("table"),
       count("log-group"),
@@ -432,13 +454,14 @@ describe("defineStack: resource order", () => {
       count("event-source-mapping"),
       count("alarm"),
       count("opensearch-index"),
-    ]).toStrictEqual([2, 3, 1, 6, 6, 4, 8, 2, 2, 1, 1]);
+    ]).toStrictEqual([3, 1, 3, 1, 6, 6, 4, 8, 2, 2, 4, 1]);
   });
 
   it("follows the kind order queues → … → index", () => {
     const kinds = [...new Set(stack.resourceOrder.map((r) => r.kind))];
     expect(kinds).toStrictEqual([
       "queue",
+      "topic",
       "role",
       "table",
       "log-group",

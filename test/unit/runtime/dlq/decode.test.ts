@@ -250,21 +250,25 @@ describe("failureQueues", () => {
 
   it("finds every queue the stack sends failures to, with who feeds it", () => {
     const queues = failureQueues(stack);
-    expect(queues.map((q) => q.name)).toEqual(["celebrity-scraper-dlq", "celebrity-stream-dlq"]);
+    expect(queues.map((q) => q.name)).toEqual([
+      "celebrity-scraper-dlq",
+      "celebrity-stream-dlq",
+      "celebrity-index-sync-dlq",
+    ]);
     const scraper = queues[0]!;
     expect(scraper.feeds).toContain("rule celebrity-weekly-scrape target scraper-news (delivery DLQ)");
     expect(scraper.feeds).toContain("function scraper-news (async DLQ)");
     expect(scraper.feeds).toContain("function scraper-news (async on-failure destination)");
     expect(queues[1]!.feeds).toEqual([
       "mapping post-processor -> post-processor (stream on-failure destination)",
-      "mapping index-sync -> index-sync (stream on-failure destination)",
     ]);
+    expect(queues[2]!.feeds).toEqual(["mapping index-sync -> index-sync (stream on-failure destination)"]);
   });
 
   it("selects a queue by name or key, and names the choices for a wrong one", () => {
     expect(selectQueues(stack, "streamDlq").map((q) => q.name)).toEqual(["celebrity-stream-dlq"]);
     expect(() => selectQueues(stack, "nope")).toThrow(
-      /use one of celebrity-scraper-dlq, celebrity-stream-dlq/,
+      /use one of celebrity-scraper-dlq, celebrity-stream-dlq, celebrity-index-sync-dlq/,
     );
   });
 });
