@@ -23,6 +23,7 @@ import { TARGETS } from "../runtime/config/targets.js";
 import type { CliIo } from "./_kit/context.js";
 import type { EntrySpec } from "./_kit/define.js";
 import { addEntry, useUsageErrors } from "./_kit/register.js";
+import alertsGroup from "./alerts/index.js";
 import configGroup from "./config/index.js";
 import deployCommand from "./deploy/index.js";
 import destroyCommand from "./destroy/index.js";
@@ -50,6 +51,7 @@ export const ENTRIES: readonly EntrySpec[] = [
   scheduleGroup,
   logsGroup,
   dlqGroup,
+  alertsGroup,
   statusCommand,
   doctorCommand,
   verifyCommand,

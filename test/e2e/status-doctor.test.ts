@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import {
@@ -13,8 +14,10 @@ import {
   ListEventSourceMappingsCommand,
   UpdateEventSourceMappingCommand,
 } from "@aws-sdk/client-lambda";
+import { CreateQueueCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineStack } from "../../src/pipeline/stack/index.js";
+import { subscribeAlerts } from "../../src/runtime/alerts/index.js";
 import { deployStack } from "../../src/runtime/deploy/index.js";
 import { runDoctor, type DoctorReport } from "../../src/runtime/doctor/index.js";
 import { gatherStatus, type PipelineStatus } from "../../src/runtime/status/index.js";
@@ -190,7 +193,19 @@ describe("doctor", () => {
       projectRoot: deployed.context.projectRoot,
     });
 
-  it("the deployed stack as declared: no errors, no drift", async () => {
+  it("the deployed stack as declared: no errors, no drift; a topic nobody hears is the one warning until a queue subscribes", async () => {
+    const unheard = await doctor();
+    expect(unheard.findings.filter((finding) => finding.severity !== "info")).toEqual([
+      expect.objectContaining({
+        severity: "warning",
+        code: "alerts-no-subscriber",
+        resource: { kind: "topic", name: deployed.stack.topics.alerts.name },
+      }),
+    ]);
+    const sqs = await deployed.clients.sqs();
+    await sqs.send(new CreateQueueCommand({ QueueName: "doctor-oncall" }));
+    await subscribeAlerts(deployed.clients, deployed.stack, { kind: "queue", name: "doctor-oncall" });
+
     const report = await doctor();
 
     expect(report.findings.filter((finding) => finding.severity !== "info")).toEqual([]);
@@ -253,6 +268,11 @@ describe("doctor", () => {
     const lambda = await clients.lambda();
     const indexSync = await mappingUuid(stack.functions["index-sync"].name);
     await lambda.send(new UpdateEventSourceMappingCommand({ UUID: indexSync, BatchSize: 10 }));
+    // The DLQ alarm put back without its action: it would go to ALARM and tell nobody.
+    const dlqAlarm = stack.alarms.scraperDlq;
+    const { AlarmActions: _actions, ...silent } = dlqAlarm.definition;
+    const cloudwatch = await clients.cloudwatch();
+    await cloudwatch.send(new PutMetricAlarmCommand(silent));
 
     const report: DoctorReport = await doctor();
 
@@ -285,6 +305,21 @@ describe("doctor", () => {
         message: `rule ${weekly.name}: Targets.${first!.Id}.DeadLetterConfig is absent, declared ${JSON.stringify(first!.DeadLetterConfig)}`,
         field: `Targets.${first!.Id}.DeadLetterConfig`,
         declared: first!.DeadLetterConfig,
+      }),
+    );
+    expect(report.findings).toContainEqual({
+      severity: "warning",
+      code: "alarm-actions",
+      resource: { kind: "alarm", name: dlqAlarm.name },
+      message: `alarm ${dlqAlarm.name} has no alarm action: when it goes to ALARM nobody is told`,
+      fix: "pipeline deploy",
+    });
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({
+        code: "drift",
+        resource: { kind: "alarm", name: dlqAlarm.name },
+        field: "AlarmActions",
+        declared: [stack.topics.alerts.arn],
       }),
     );
     expect(report.findings[0]!.severity).toBe("error");

@@ -133,6 +133,45 @@ export function statusSections(status: PipelineStatus): Section[] {
       ]),
     },
     {
+      title: "Alarms",
+      header: ["ALARM", "STATE", "SINCE", "ACTIONS", "REASON"],
+      rows: [
+        ...status.alarms.map((alarm) => [
+          cell(alarm.name),
+          cell(
+            alarm.error ? `unknown (${alarm.error})` : alarm.state,
+            alarm.state === "ALARM"
+              ? "bad"
+              : alarm.state === "OK"
+                ? "ok"
+                : alarm.state === "missing"
+                  ? "bad"
+                  : "warn",
+          ),
+          alarm.since ? cell(ago(alarm.since, now), "dim") : cell("-", "dim"),
+          cell(alarm.actions, alarm.actions === 0 && alarm.state !== "missing" ? "warn" : undefined),
+          cell((alarm.reason ?? "-").slice(0, 100), alarm.state === "ALARM" ? "bad" : "dim"),
+        ]),
+        [
+          cell(`topic ${status.alerts.topic}`),
+          status.alerts.exists
+            ? cell(
+                `${status.alerts.confirmed} subscribed${status.alerts.pending > 0 ? `, ${status.alerts.pending} pending` : ""}`,
+                status.alerts.confirmed > 0 ? "ok" : "warn",
+              )
+            : cell(status.alerts.error ? `unknown (${status.alerts.error})` : "missing", "bad"),
+          cell("-", "dim"),
+          cell("-", "dim"),
+          cell(
+            status.alerts.exists && status.alerts.confirmed === 0
+              ? "nobody hears the alarms: pipeline alerts subscribe"
+              : "-",
+            status.alerts.exists && status.alerts.confirmed === 0 ? "warn" : "dim",
+          ),
+        ],
+      ],
+    },
+    {
       title: "Search index",
       header: ["INDEX", "DOCUMENTS", "ENDPOINT"],
       rows: [

@@ -73,7 +73,17 @@ export function declaredTopology(stack: Stack): Topology {
     exists: true,
     retentionInDays: group.retentionInDays,
   }));
-  return { ruleTargets, asyncFunctions, mappings, queues, logGroups };
+  const alarms = Object.values(stack.alarms).map((alarm) => ({
+    name: alarm.name,
+    actionsEnabled: alarm.definition.ActionsEnabled !== false,
+    alarmActions: [...(alarm.definition.AlarmActions ?? [])],
+  }));
+  const topics = Object.values(stack.topics).map((topic) => ({
+    name: topic.name,
+    arn: topic.arn,
+    confirmedSubscriptions: undefined,
+  }));
+  return { ruleTargets, asyncFunctions, mappings, queues, logGroups, alarms, topics };
 }
 
 /** Whether an SQS access policy (JSON text) allows events.amazonaws.com to send messages. */

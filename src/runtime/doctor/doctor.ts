@@ -62,7 +62,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         ]),
     ...lintTopology(live).map((problem): Finding => ({
       ...problem,
-      fix: declaredProblems.has(problemKey(problem)) ? DECLARATION_FIX : DEPLOY_FIX,
+      fix: problem.fix ?? (declaredProblems.has(problemKey(problem)) ? DECLARATION_FIX : DEPLOY_FIX),
     })),
   ].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   const summary: Record<Severity, number> = { error: 0, warning: 0, info: 0 };

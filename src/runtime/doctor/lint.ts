@@ -8,6 +8,8 @@ export interface Problem {
   code: string;
   resource: { kind: ResourceKind; name: string };
   message: string;
+  /** The fix when it is neither a deploy nor a change of the declaration. */
+  fix?: string;
 }
 
 /** SQS keeps messages 4 days by default; a DLQ that keeps less loses failures before anyone looks. */
@@ -211,6 +213,39 @@ export function lintTopology(topology: Topology): Problem[] {
         code: "log-retention",
         resource,
         message: `log group ${group.name} has no retention: its logs are kept (and billed) forever`,
+      });
+    }
+  }
+  const topicsByArn = new Map(topology.topics.map((topic) => [topic.arn, topic]));
+  for (const alarm of topology.alarms) {
+    const resource = { kind: "alarm" as const, name: alarm.name };
+    if (alarm.alarmActions.length === 0 || !alarm.actionsEnabled) {
+      add({
+        severity: "warning",
+        code: "alarm-actions",
+        resource,
+        message: `alarm ${alarm.name} ${alarm.alarmActions.length === 0 ? "has no alarm action" : "has its actions disabled"}: when it goes to ALARM nobody is told`,
+      });
+    }
+    for (const action of alarm.alarmActions) {
+      if (action.split(":")[2] === "sns" && !topicsByArn.has(action)) {
+        add({
+          severity: "error",
+          code: "alarm-action-topic-missing",
+          resource,
+          message: `alarm ${alarm.name} notifies ${action}, which does not exist: its notifications are lost`,
+        });
+      }
+    }
+  }
+  for (const topic of topology.topics) {
+    if (topic.confirmedSubscriptions === 0) {
+      add({
+        severity: "warning",
+        code: "alerts-no-subscriber",
+        resource: { kind: "topic", name: topic.name },
+        message: `topic ${topic.name} has no confirmed subscription: the alarms notify nobody`,
+        fix: "pipeline alerts subscribe --email ADDR | --webhook URL | --queue NAME (an e-mail or webhook subscription counts once confirmed)",
       });
     }
   }

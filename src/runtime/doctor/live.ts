@@ -1,4 +1,6 @@
+import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { GetTopicAttributesCommand } from "@aws-sdk/client-sns";
 import {
   GetFunctionConfigurationCommand,
   GetFunctionEventInvokeConfigCommand,
@@ -12,11 +14,13 @@ import { failureQueues } from "../dlq/index.js";
 import { readRule, RuleNotDeployedError } from "../schedule/index.js";
 import { policyAllowsEventBridge } from "./declared.js";
 import type {
+  AlarmShape,
   AsyncFunctionShape,
   LogGroupShape,
   MappingShape,
   QueueShape,
   RuleTargetShape,
+  TopicShape,
   Topology,
 } from "./topology.js";
 
@@ -25,7 +29,8 @@ function isNotFound(error: unknown): boolean {
   return (
     name === "ResourceNotFoundException" ||
     name === "QueueDoesNotExist" ||
-    name === "AWS.SimpleQueueService.NonExistentQueue"
+    name === "AWS.SimpleQueueService.NonExistentQueue" ||
+    name === "NotFoundException"
   );
 }
 
@@ -34,14 +39,18 @@ function isNotFound(error: unknown): boolean {
  * exist are left out (the drift report names them); everything present is read as it is.
  */
 export async function liveTopology(clients: AwsClients, stack: Stack): Promise<Topology> {
-  const [ruleTargets, mappings, queues, logGroups] = await Promise.all([
+  const [ruleTargets, mappings, queues, logGroups, alarms] = await Promise.all([
     readRuleTargets(clients, stack),
     readMappings(clients, stack),
     readQueues(clients, stack),
     readLogGroups(clients, stack),
+    readAlarms(clients, stack),
   ]);
-  const asyncFunctions = await readAsyncFunctions(clients, ruleTargets);
-  return { ruleTargets, asyncFunctions, mappings, queues, logGroups };
+  const [asyncFunctions, topics] = await Promise.all([
+    readAsyncFunctions(clients, ruleTargets),
+    readTopics(clients, alarms),
+  ]);
+  return { ruleTargets, asyncFunctions, mappings, queues, logGroups, alarms, topics };
 }
 
 async function readRuleTargets(clients: AwsClients, stack: Stack): Promise<RuleTargetShape[]> {
@@ -214,4 +223,41 @@ async function readLogGroups(clients: AwsClients, stack: Stack): Promise<LogGrou
       };
     }),
   );
+}
+
+/** The stack's alarms that exist, with their actions as deployed. */
+async function readAlarms(clients: AwsClients, stack: Stack): Promise<AlarmShape[]> {
+  const cloudwatch = await clients.cloudwatch();
+  const names = Object.values(stack.alarms).map((alarm) => alarm.name);
+  const { MetricAlarms = [] } = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names }));
+  return MetricAlarms.map((alarm) => ({
+    name: alarm.AlarmName ?? "",
+    actionsEnabled: alarm.ActionsEnabled !== false,
+    alarmActions: [...(alarm.AlarmActions ?? [])],
+  }));
+}
+
+/** Every SNS topic a deployed alarm notifies, as far as it exists, with its confirmed subscriptions. */
+async function readTopics(clients: AwsClients, alarms: AlarmShape[]): Promise<TopicShape[]> {
+  const arns = [...new Set(alarms.flatMap((alarm) => alarm.alarmActions))].filter(
+    (arn) => arn.split(":")[2] === "sns",
+  );
+  if (arns.length === 0) return [];
+  const sns = await clients.sns();
+  const found = await Promise.all(
+    arns.map(async (arn): Promise<TopicShape | undefined> => {
+      try {
+        const { Attributes = {} } = await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }));
+        return {
+          name: arn.split(":")[5] ?? arn,
+          arn,
+          confirmedSubscriptions: Number(Attributes["SubscriptionsConfirmed"] ?? 0),
+        };
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    }),
+  );
+  return found.filter((topic): topic is TopicShape => topic !== undefined);
 }

@@ -12,6 +12,22 @@ export interface Topology {
   /** Queues that exist, by ARN. */
   queues: QueueShape[];
   logGroups: LogGroupShape[];
+  /** The stack's alarms as far as they exist, and the topics they notify. */
+  alarms: AlarmShape[];
+  topics: TopicShape[];
+}
+
+export interface AlarmShape {
+  name: string;
+  actionsEnabled: boolean;
+  alarmActions: string[];
+}
+
+export interface TopicShape {
+  name: string;
+  arn: string;
+  /** Confirmed subscriptions; undefined when not known (the declaration has none). */
+  confirmedSubscriptions: number | undefined;
 }
 
 export interface RuleTargetShape {

@@ -1,7 +1,12 @@
-import { GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import {
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  type MetricDataQuery,
+} from "@aws-sdk/client-cloudwatch";
 import { FilterLogEventsCommand, type FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTableCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { GetFunctionConfigurationCommand, ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
+import { GetTopicAttributesCommand } from "@aws-sdk/client-sns";
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { KEY_PREFIX } from "../../pipeline/model/keys.js";
 import type { Stack } from "../../pipeline/stack/index.js";
@@ -10,6 +15,8 @@ import type { AwsClients } from "../aws/index.js";
 import { failureQueues } from "../dlq/index.js";
 import { readRule, RuleNotDeployedError, upcomingFireTimes } from "../schedule/index.js";
 import type {
+  AlarmRow,
+  AlertsRow,
   FunctionRow,
   IndexRow,
   MappingRow,
@@ -53,13 +60,15 @@ export async function gatherStatus(options: GatherOptions): Promise<PipelineStat
     since,
     now,
   ).catch(() => new Map<string, LambdaCounts>());
-  const [rules, functions, queues, table, mappings, index] = await Promise.all([
+  const [rules, functions, queues, table, mappings, index, alarms, alerts] = await Promise.all([
     Promise.all(Object.values(stack.rules).map((rule) => ruleRow(options, rule, now))),
     Promise.all(Object.values(stack.functions).map((fn) => functionRow(options, fn, since, metrics))),
     queueRows(options),
     tableRow(options),
     Promise.all(Object.values(stack.eventSourceMappings).map((mapping) => mappingRow(options, mapping))),
     indexRow(options),
+    alarmRows(options),
+    alertsRow(options),
   ]);
   return {
     at: now.toISOString(),
@@ -72,6 +81,8 @@ export async function gatherStatus(options: GatherOptions): Promise<PipelineStat
     table,
     mappings,
     index,
+    alarms,
+    alerts,
   };
 }
 
@@ -85,8 +96,59 @@ function isNotFound(error: unknown): boolean {
   return (
     name === "ResourceNotFoundException" ||
     name === "QueueDoesNotExist" ||
-    name === "AWS.SimpleQueueService.NonExistentQueue"
+    name === "AWS.SimpleQueueService.NonExistentQueue" ||
+    name === "NotFoundException"
   );
+}
+
+/** Every alarm of the stack with its state: the ones in ALARM first. */
+async function alarmRows(options: GatherOptions): Promise<AlarmRow[]> {
+  const declared = Object.values(options.stack.alarms);
+  let live;
+  try {
+    const cloudwatch = await options.clients.cloudwatch();
+    live = (await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: declared.map((a) => a.name) })))
+      .MetricAlarms;
+  } catch (error) {
+    return declared.map((a) => ({
+      name: a.name,
+      state: "unknown",
+      reason: undefined,
+      since: undefined,
+      actions: 0,
+      error: message(error),
+    }));
+  }
+  const rows = declared.map((a): AlarmRow => {
+    const found = (live ?? []).find((m) => m.AlarmName === a.name);
+    if (!found) return { name: a.name, state: "missing", reason: undefined, since: undefined, actions: 0 };
+    return {
+      name: a.name,
+      state: found.StateValue ?? "unknown",
+      reason: found.StateReason,
+      since: found.StateTransitionedTimestamp?.toISOString() ?? found.StateUpdatedTimestamp?.toISOString(),
+      actions: found.ActionsEnabled === false ? 0 : (found.AlarmActions ?? []).length,
+    };
+  });
+  return [...rows.filter((r) => r.state === "ALARM"), ...rows.filter((r) => r.state !== "ALARM")];
+}
+
+async function alertsRow(options: GatherOptions): Promise<AlertsRow> {
+  const topic = options.stack.topics.alerts;
+  const base = { topic: topic.name, exists: false, confirmed: 0, pending: 0 };
+  try {
+    const sns = await options.clients.sns();
+    const { Attributes = {} } = await sns.send(new GetTopicAttributesCommand({ TopicArn: topic.arn }));
+    return {
+      ...base,
+      exists: true,
+      confirmed: Number(Attributes["SubscriptionsConfirmed"] ?? 0),
+      pending: Number(Attributes["SubscriptionsPending"] ?? 0),
+    };
+  } catch (error) {
+    if (isNotFound(error)) return base;
+    return { ...base, error: message(error) };
+  }
 }
 
 async function ruleRow(

@@ -11,6 +11,28 @@ export interface PipelineStatus {
   table: TableRow;
   mappings: MappingRow[];
   index: IndexRow;
+  /** The stack's alarms; those in ALARM are what someone was (or should have been) told about. */
+  alarms: AlarmRow[];
+  /** The alerts topic and who hears it. */
+  alerts: AlertsRow;
+}
+
+export interface AlarmRow extends Unreadable {
+  name: string;
+  /** OK, ALARM, INSUFFICIENT_DATA, or "missing". */
+  state: string;
+  reason: string | undefined;
+  /** When the alarm entered its state (ISO-8601). */
+  since: string | undefined;
+  /** Actions run when it goes to ALARM. */
+  actions: number;
+}
+
+export interface AlertsRow extends Unreadable {
+  topic: string;
+  exists: boolean;
+  confirmed: number;
+  pending: number;
 }
 
 /** A section that could not be read says why instead of failing the whole screen. */

@@ -76,6 +76,24 @@ const status: PipelineStatus = {
     },
   ],
   index: { name: "celebrities", endpoint: "http://127.0.0.1:4599/os", exists: false, documents: null },
+  alarms: [
+    {
+      name: "celebrity-scraper-dlq-messages",
+      state: "ALARM",
+      reason:
+        "Threshold Crossed: 1 out of the last 1 datapoints [3.0 (23/11/26 11:58:00)] was greater than or equal to the threshold (1.0)",
+      since: "2026-11-23T11:58:00.000Z",
+      actions: 1,
+    },
+    {
+      name: "celebrity-scraper-failures",
+      state: "OK",
+      reason: "ok",
+      since: "2026-11-23T10:00:00.000Z",
+      actions: 1,
+    },
+  ],
+  alerts: { topic: "celebrity-pipeline-alerts", exists: true, confirmed: 0, pending: 1 },
 };
 
 // eslint-disable-next-line no-control-regex
@@ -112,6 +130,11 @@ describe("status sections", () => {
     );
     expect(text("Table")[1]).toMatch(/^celebrity-database {2}400 +396 +4 +8 +enabled$/);
     expect(text("Search index")[1]).toMatch(/^celebrities {2}missing /);
+    const alarms = text("Alarms");
+    expect(alarms[1]).toMatch(/^celebrity-scraper-dlq-messages +ALARM +2m ago +1 +Threshold Crossed/);
+    expect(alarms[3]).toMatch(
+      /^topic celebrity-pipeline-alerts +0 subscribed, 1 pending .*pipeline alerts subscribe$/,
+    );
   });
 });
 
@@ -134,6 +157,7 @@ describe("StatusView (ink)", () => {
       "Failure queues",
       "Table",
       "Stream mappings",
+      "Alarms",
       "Search index",
     ]) {
       expect(frame).toContain(`\n${title}\n`);

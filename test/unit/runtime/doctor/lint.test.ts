@@ -58,6 +58,8 @@ describe("lintTopology", () => {
       "warning mapping-bisect",
       "warning mapping-partial-failures",
       "error mapping-on-failure",
+      // Its failure queue is no longer anybody's DLQ, and has no redrive of its own.
+      "warning queue-redrive",
     ]);
   });
 
@@ -82,6 +84,37 @@ describe("lintTopology", () => {
     topology.queues[0]!.allowsEventBridge = false;
 
     expect(codes(topology)).toEqual(Array(8).fill("error rule-target-dlq-policy"));
+  });
+
+  it("every declared alarm notifies the alerts topic", () => {
+    for (const alarm of Object.values(stack.alarms)) {
+      expect(alarm.definition.AlarmActions).toEqual([stack.topics.alerts.arn]);
+    }
+  });
+
+  it("an alarm without an action, or with its actions disabled, is a warning; a missing topic an error", () => {
+    const topology = declared();
+    topology.alarms[0]!.alarmActions = [];
+    topology.alarms[1]!.actionsEnabled = false;
+    topology.topics = [];
+
+    expect(codes(topology)).toEqual([
+      "warning alarm-actions",
+      "warning alarm-actions",
+      "error alarm-action-topic-missing",
+      "error alarm-action-topic-missing",
+      "error alarm-action-topic-missing",
+    ]);
+  });
+
+  it("an alerts topic nobody confirmed a subscription to is a warning naming pipeline alerts subscribe", () => {
+    const topology = declared();
+    topology.topics[0]!.confirmedSubscriptions = 0;
+    const [problem] = lintTopology(topology);
+    expect(problem).toMatchObject({ severity: "warning", code: "alerts-no-subscriber" });
+    expect(problem!.fix).toContain("pipeline alerts subscribe");
+    topology.topics[0]!.confirmedSubscriptions = 1;
+    expect(lintTopology(topology)).toEqual([]);
   });
 });
 
