@@ -10,6 +10,7 @@ import {
   LIST_MAX_LIMIT,
 } from "./limits.js";
 import { busArn, keyOfResource, scopedKey, type BusRecord } from "./models.js";
+import { mergeTags, validTags } from "./tag-list.js";
 import {
   compareNames,
   optionalLimit,
@@ -26,22 +27,30 @@ const { validation } = eventsErrors;
  * buses are created, described, listed, updated and deleted. A bus with rules cannot be deleted
  * (EventBridge's "EventBus can't be deleted since it has rules."); deleting a missing bus succeeds.
  */
+/**
+ * The stored record of a bus, or the implicit default bus (a record only once UpdateEventBus,
+ * TagResource or PutPermission changed it).
+ */
+export function busRecord(
+  core: EventsCore,
+  name: string,
+  scope: { accountId: string; region: string },
+): BusRecord | undefined {
+  const stored = core.store.resource("bus", scopedKey(scope.accountId, scope.region, name));
+  if (stored || name !== DEFAULT_BUS) return stored;
+  return {
+    accountId: scope.accountId,
+    region: scope.region,
+    name,
+    arn: busArn(scope.region, scope.accountId, name),
+    creationTime: 0,
+    lastModifiedTime: 0,
+  };
+}
+
 export function busOperations(core: EventsCore): Record<string, Operation> {
   const { store, env } = core;
-
-  /** The stored record, or the implicit default bus (a record only once UpdateEventBus changed it). */
-  function busRecord(name: string, context: RequestContext): BusRecord | undefined {
-    const stored = store.resource("bus", scopedKey(context.accountId, context.region, name));
-    if (stored || name !== DEFAULT_BUS) return stored;
-    return {
-      accountId: context.accountId,
-      region: context.region,
-      name,
-      arn: busArn(context.region, context.accountId, name),
-      creationTime: 0,
-      lastModifiedTime: 0,
-    };
-  }
+  const busRecordIn = (name: string, context: RequestContext) => busRecord(core, name, context);
 
   const describe = (bus: BusRecord) => ({
     Name: bus.name,
@@ -51,6 +60,7 @@ export function busOperations(core: EventsCore): Record<string, Operation> {
     ...(bus.deadLetterConfig ? { DeadLetterConfig: bus.deadLetterConfig } : {}),
     ...(bus.creationTime ? { CreationTime: seconds(bus.creationTime) } : {}),
     ...(bus.lastModifiedTime ? { LastModifiedTime: seconds(bus.lastModifiedTime) } : {}),
+    ...(bus.policy ? { Policy: bus.policy } : {}),
   });
 
   function deadLetterConfig(value: unknown): { Arn?: string } | undefined {
@@ -92,6 +102,8 @@ export function busOperations(core: EventsCore): Record<string, Operation> {
       const description = optionalString(input["Description"], "description", BUS_DESCRIPTION_MAX_LENGTH);
       const kms = optionalString(input["KmsKeyIdentifier"], "kmsKeyIdentifier", 2048);
       const dlq = deadLetterConfig(input["DeadLetterConfig"]);
+      const tags = input["Tags"] === undefined || input["Tags"] === null ? [] : validTags(input["Tags"]);
+      mergeTags(undefined, tags);
       const now = env.clock.now();
       const bus: BusRecord = {
         accountId: context.accountId,
@@ -103,6 +115,7 @@ export function busOperations(core: EventsCore): Record<string, Operation> {
         ...(dlq ? { deadLetterConfig: dlq } : {}),
         creationTime: now,
         lastModifiedTime: now,
+        ...(tags.length > 0 ? { tags } : {}),
       };
       store.putResource("bus", bus);
       return {
@@ -115,7 +128,7 @@ export function busOperations(core: EventsCore): Record<string, Operation> {
 
     DescribeEventBus: async (input: Record<string, unknown>, context: RequestContext) => {
       const name = core.parseBusName(input["Name"], context, "name");
-      const bus = busRecord(name, context);
+      const bus = busRecordIn(name, context);
       if (!bus) throw eventsErrors.busNotFound(name);
       return describe(bus);
     },
@@ -123,7 +136,7 @@ export function busOperations(core: EventsCore): Record<string, Operation> {
     ListEventBuses: async (input: Record<string, unknown>, context: RequestContext) => {
       const prefix = optionalString(input["NamePrefix"], "namePrefix", BUS_NAME_MAX_LENGTH) ?? "";
       const buses = [
-        busRecord(DEFAULT_BUS, context)!,
+        busRecordIn(DEFAULT_BUS, context)!,
         ...store
           .resources("bus")
           .filter(
@@ -143,7 +156,7 @@ export function busOperations(core: EventsCore): Record<string, Operation> {
 
     UpdateEventBus: async (input: Record<string, unknown>, context: RequestContext) => {
       const name = core.parseBusName(input["Name"], context, "name");
-      const bus = busRecord(name, context);
+      const bus = busRecordIn(name, context);
       if (!bus) throw eventsErrors.busNotFound(name);
       const description = optionalString(input["Description"], "description", BUS_DESCRIPTION_MAX_LENGTH);
       const kms = optionalString(input["KmsKeyIdentifier"], "kmsKeyIdentifier", 2048);

@@ -47,6 +47,20 @@ export const BUS_NAME_OR_ARN_PATTERN =
 export const BUS_NAME_MAX_LENGTH = 256;
 export const BUS_NAME_PATTERN = /^[/.\-_A-Za-z0-9]+$/;
 export const BUS_DESCRIPTION_MAX_LENGTH = 512;
+/** NonPartnerEventBusName (PutPermission, RemovePermission): a name, no ARN, no `/`. */
+export const NON_PARTNER_BUS_NAME_PATTERN = /^[.\-_A-Za-z0-9]+$/;
+/** PutPermission's model: Action, Principal (an account id or `*`), StatementId. */
+export const PERMISSION_ACTION_PATTERN = /^events:[a-zA-Z]+$/;
+export const PERMISSION_PRINCIPAL_PATTERN = /^(\d{12}|\*)$/;
+export const STATEMENT_ID_PATTERN = /^[a-zA-Z0-9-_]+$/;
+export const STATEMENT_ID_MAX_LENGTH = 64;
+/** "The permission policy on the event bus cannot exceed 10 KB in size." */
+export const BUS_POLICY_MAX_BYTES = 10_240;
+
+/** Tags on rules and buses (the EventBridge user guide's tagging page). */
+export const TAG_KEY_MAX_LENGTH = 128;
+export const TAG_VALUE_MAX_LENGTH = 256;
+export const TAGS_PER_RESOURCE = 50;
 
 export const ARCHIVE_NAME_MAX_LENGTH = 48;
 export const ARCHIVE_DESCRIPTION_MAX_LENGTH = 512;

@@ -49,6 +49,13 @@ export interface RuleRecord {
   targets: Target[];
   /** Set on rules a service created for the account (an archive's rule); shown as ManagedBy. */
   managedBy?: string;
+  /** TagResource / PutRule Tags, in the order keys were first given. */
+  tags?: Tag[];
+}
+
+export interface Tag {
+  Key: string;
+  Value: string;
 }
 
 /** The event envelope every target receives (aws-behaviour.md §5.4). */
@@ -111,6 +118,9 @@ export interface BusRecord extends Scoped {
   deadLetterConfig?: { Arn?: string };
   creationTime: number;
   lastModifiedTime: number;
+  tags?: Tag[];
+  /** The bus's resource policy (PutPermission), as the JSON text DescribeEventBus returns. */
+  policy?: string;
 }
 
 export type ArchiveState =

@@ -10,6 +10,7 @@ import type { Operation, ServiceEnv, ServiceModule } from "../../core/service.js
 import { handleAwsJson } from "../../protocol/json.js";
 import { ApiDestinationInvoker } from "./api-destination.js";
 import { archiveOperations } from "./archives.js";
+import { busPermissionOperations } from "./bus-permissions.js";
 import { busOperations } from "./buses.js";
 import { ConnectionAuthorizer } from "./connection-auth.js";
 import { connectionOperations } from "./connections.js";
@@ -39,6 +40,8 @@ import {
   type Target,
 } from "./models.js";
 import { parseScheduleExpression, ScheduleExpressionError } from "./schedule-expression.js";
+import { mergeTags, validTags } from "./tag-list.js";
+import { tagOperations } from "./tags.js";
 import {
   compareNames,
   optionalLimit,
@@ -143,9 +146,12 @@ export function createEventsService(env: ServiceEnv): ServiceModule {
       }
       const description = optionalString(input["Description"], "description", DESCRIPTION_MAX_LENGTH);
       const roleArn = optionalString(input["RoleArn"], "roleArn", 1600);
+      const given = input["Tags"] === undefined || input["Tags"] === null ? [] : validTags(input["Tags"]);
       const key = ruleKey(context.accountId, context.region, bus, name);
       const existing = rules.get(key);
       if (existing) unmanaged(existing);
+      // PutRule on an existing rule keeps its tags and adds the ones given.
+      const tags = mergeTags(existing?.tags, given);
       const now = env.clock.now();
       // A rate() keeps counting from when it started unless the schedule changed or restarted.
       const keepsAnchor =
@@ -163,6 +169,7 @@ export function createEventsService(env: ServiceEnv): ServiceModule {
         ...(roleArn ? { roleArn } : {}),
         scheduleAnchor: keepsAnchor && existing ? existing.scheduleAnchor : now,
         targets: existing?.targets ?? [],
+        ...(tags.length > 0 ? { tags } : {}),
       };
       save(rule);
       return { RuleArn: rule.arn };
@@ -348,6 +355,8 @@ export function createEventsService(env: ServiceEnv): ServiceModule {
   const all: Record<string, Operation> = {
     ...operations,
     ...busOperations(events),
+    ...busPermissionOperations(events),
+    ...tagOperations(events),
     ...archives.operations,
     ...connections.operations,
   };
