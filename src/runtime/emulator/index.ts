@@ -12,13 +12,14 @@ import type {
   ServiceModule,
   ServiceName,
 } from "./core/service.js";
-import { acquireStateFolder } from "./core/state-folder.js";
-import { Gateway } from "./server.js";
+import { acquireStateFolder, emptyStateFolder } from "./core/state-folder.js";
+import { Gateway, ResetRefusedError } from "./server.js";
 import { SERVICE_LOADERS, START_ORDER } from "./services/index.js";
 
 export { ManualClock, SystemClock, type Clock } from "./core/clock.js";
 export type { EmulatorSettings, ServiceName } from "./core/service.js";
 export { StateFolderInUseError, stateFolderOwner, type StateFolderOwner } from "./core/state-folder.js";
+export { ResetRefusedError } from "./server.js";
 
 export interface EmulatorOptions {
   /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
@@ -55,7 +56,24 @@ export interface Emulator {
   errors(): { service: ServiceName; message: string; at: number }[];
   /** What start-up recovery repaired (empty after a clean stop). */
   recovery(): RecoveryNote[];
+  /**
+   * Empties the state of the named services (all when omitted) without a restart, as
+   * `POST /_emulator/reset` does: see ResetReport. Throws ResetRefusedError for a name this
+   * emulator does not run.
+   */
+  reset(services?: string[]): Promise<ResetReport>;
   stop(): Promise<void>;
+}
+
+/** What a state reset did (the answer of `POST /_emulator/reset`). */
+export interface ResetReport {
+  /** The services whose state is gone (dynamodb and dynamodbstreams share theirs: both or none). */
+  reset: ServiceName[];
+  /** The state folder, when the emulator has one; null in memory. */
+  stateFolder: string | null;
+  /** True when their files were removed from the state folder too (every file but owner.json on a full reset). */
+  stateFolderEmptied: boolean;
+  message: string;
 }
 
 export interface RecoveryNote {
@@ -84,6 +102,8 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 const MAX_KEPT_ERRORS = 100;
+/** How long a reset waits for service requests already running (an SQS long poll is at most 20 s). */
+const RESET_DRAIN_MS = 25_000;
 
 /** The modules one factory built (dynamodb + dynamodbstreams share one), and the stores they use. */
 interface ServiceGroup {
@@ -116,6 +136,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const recoveryNotes: RecoveryNote[] = [];
   let baseUrl = "";
   const credentials = new CredentialRegistry();
+  /** Services being reset: in-process calls to them fail fast instead of reaching a stopped module. */
+  const resetting = new Set<ServiceName>();
 
   const env: ServiceEnv = {
     clock,
@@ -128,6 +150,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
     credentials,
     call: async (service, operation, input, context) => {
+      if (resetting.has(service)) {
+        throw new ServiceError("ServiceUnavailable", `${service} is being reset; try again`, 503);
+      }
       const module = services.get(service);
       const op = module?.operations[operation];
       if (!op)
@@ -148,10 +173,15 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
   };
 
-  /** Builds a group's modules; every store they ask for is remembered (a reset clears them). */
+  /**
+   * Builds a group's modules; every store they ask for and every key they issue is remembered (a
+   * reset clears them, then builds the group again from its factory).
+   */
   const build = (group: ServiceGroup) => {
+    group.stores = [];
     const groupEnv: ServiceEnv = {
       ...env,
+      credentials: credentials.scoped(group.name),
       store: <Snapshot, Entry>(service: string) => {
         const store = storeFor<Snapshot, Entry>(persistDir, service, (message) =>
           env.reportRecovery(group.name, message),
@@ -229,6 +259,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     identify: (accessKeyId) => credentials.status(accessKeyId, clock.now()),
     onError: (error) => env.reportBackgroundError("sts", error),
     ready: () => gate.wait(),
+    reset: (names) => reset(names),
   });
   gate.close();
   let port: number;
@@ -245,6 +276,67 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   }
   gate.open();
 
+  /**
+   * A state reset, one at a time: requests wait at the gate, in-process calls to the services fail
+   * fast; the services stop (Lambda's processes and mappings first: reverse start order); running
+   * requests finish; their stores are cleared (and on a full reset the state folder emptied);
+   * they are built again from their factories, start (with nothing to load) and run.
+   */
+  let resetQueue: Promise<unknown> = Promise.resolve();
+  const reset = (names?: string[]): Promise<ResetReport> => {
+    const next = resetQueue.then(() => resetNow(names));
+    resetQueue = next.catch(() => undefined);
+    return next;
+  };
+  const resetNow = async (names: string[] | undefined): Promise<ResetReport> => {
+    const targets = names === undefined ? [...groups] : groupsNamed(names);
+    const everything = targets.length === groups.length;
+    const affected = START_ORDER.filter((name) =>
+      targets.some((group) => group.modules.some((module) => module.name === name)),
+    );
+    gate.close();
+    for (const name of affected) resetting.add(name);
+    try {
+      for (const group of [...targets].reverse()) await stopGroup(group);
+      await gateway.drained(RESET_DRAIN_MS);
+      for (const group of targets) {
+        for (const store of group.stores) store.clear();
+        credentials.forget(group.name);
+      }
+      if (everything && persistDir) emptyStateFolder(persistDir);
+      for (let i = recoveryNotes.length - 1; i >= 0; i--) {
+        if (affected.includes(recoveryNotes[i]!.service)) recoveryNotes.splice(i, 1);
+      }
+      for (const group of targets) {
+        build(group);
+        await startGroup(group);
+      }
+      for (const name of affected) resetting.delete(name);
+      for (const group of targets) await runGroup(group);
+    } finally {
+      for (const name of affected) resetting.delete(name);
+      gate.open();
+    }
+    return resetReport(affected, everything, persistDir);
+  };
+  const groupsNamed = (names: string[]): ServiceGroup[] => {
+    const running = START_ORDER.filter((name) => services.has(name));
+    const picked = new Set<ServiceGroup>();
+    for (const name of names) {
+      const group = groups.find((g) => g.modules.some((module) => module.name === name));
+      if (group) {
+        picked.add(group);
+        continue;
+      }
+      throw new ResetRefusedError(
+        (START_ORDER as string[]).includes(name)
+          ? `${name} does not run in this emulator; it runs ${running.join(", ")}`
+          : `${JSON.stringify(name)} is not a service of the emulator; give some of ${running.join(", ")} (comma-separated), or none for all`,
+      );
+    }
+    return groups.filter((group) => picked.has(group));
+  };
+
   const defaultContext = (): RequestContext => ({ requestId: randomUUID(), region, accountId });
   return {
     url: baseUrl,
@@ -259,6 +351,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     health,
     errors: () => [...backgroundErrors],
     recovery: () => [...recoveryNotes],
+    reset: (names) => reset(names),
     stop: async () => {
       await gateway.close();
       await stopGroups(groups);
@@ -267,7 +360,17 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   };
 }
 
-/** Holds requests while the services are not ready (start-up). */
+function resetReport(reset: ServiceName[], everything: boolean, persistDir: string | undefined): ResetReport {
+  const which = everything ? "every service" : reset.join(", ");
+  const message = persistDir
+    ? everything
+      ? `reset ${which}: nothing is left in memory, and the state folder ${persistDir} was emptied`
+      : `reset ${which}: nothing is left in memory, and their files in the state folder ${persistDir} were removed`
+    : `reset ${which}: nothing is left (in memory; this emulator has no state folder)`;
+  return { reset, stateFolder: persistDir ?? null, stateFolderEmptied: persistDir !== undefined, message };
+}
+
+/** Holds requests while the services are not ready (start-up, a state reset). */
 class Gate {
   private pending: { promise: Promise<void>; resolve: () => void } | undefined;
 

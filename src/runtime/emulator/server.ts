@@ -23,15 +23,28 @@ export interface GatewayOptions {
   onError: (error: unknown) => void;
   /**
    * Resolves when the services may take requests: after start-up (background work started once
-   * the gateway listens). Health and readiness probes never wait for it.
+   * the gateway listens) and after a state reset. Health and readiness probes never wait for it.
    */
   ready?: () => Promise<void>;
+  /**
+   * Empties the named services' state (all when undefined): `POST /_emulator/reset`. Throws
+   * ResetRefusedError for a name it cannot reset (answered 400).
+   */
+  reset?: (services: string[] | undefined) => Promise<object>;
+}
+
+/** A reset asked for a service this emulator cannot reset (unknown, or not running here). */
+export class ResetRefusedError extends Error {
+  override readonly name = "ResetRefusedError";
 }
 
 /** The HTTP front door: reads the request, routes it to a service, writes the answer. */
 export class Gateway {
   private server: Server | undefined;
   private startedAt = "";
+  /** Service requests past the ready gate and not answered yet (a reset waits for them). */
+  private inFlight = 0;
+  private idle: (() => void)[] = [];
 
   constructor(private readonly options: GatewayOptions) {}
 
@@ -66,6 +79,23 @@ export class Gateway {
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
+    });
+  }
+
+  /**
+   * Resolves once no service request is running (or after `timeoutMs`, so a request that never
+   * ends cannot hold a reset forever).
+   */
+  drained(timeoutMs: number): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.idle = this.idle.filter((waiter) => waiter !== done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.idle.push(done);
     });
   }
 
@@ -108,6 +138,40 @@ export class Gateway {
     const init = /^\/_localstack\/init(?:\/([a-z]+))?$/i.exec(request.path);
     if (init) return localstackInit(init[1]);
     await this.options.ready?.();
+    const reset = resetTarget(request);
+    if (reset) return this.reset(request, reset);
+    this.inFlight++;
+    try {
+      return await this.routeToService(request);
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) for (const waiter of [...this.idle]) waiter();
+    }
+  }
+
+  /** `POST /_emulator/reset[?services=sqs,dynamodb]` and LocalStack's `/_localstack/state/[<service>/]reset`. */
+  private async reset(request: EmulatorRequest, target: ResetTarget): Promise<EmulatorResponse> {
+    if (request.method !== "POST") {
+      return {
+        status: 405,
+        headers: { "content-type": "application/json", allow: "POST" },
+        body: JSON.stringify({ message: `${request.path} takes POST (it empties the emulator's state)` }),
+      };
+    }
+    if (!this.options.reset) return notFound(`No emulator endpoint ${request.path}`);
+    try {
+      return jsonOk(await this.options.reset(target.services));
+    } catch (error) {
+      if (!(error instanceof ResetRefusedError)) throw error;
+      return {
+        status: 400,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ __type: "ValidationException", message: error.message }),
+      };
+    }
+  }
+
+  private async routeToService(request: EmulatorRequest): Promise<EmulatorResponse> {
     const services = this.options.services();
     const dev = /^\/_emulator\/([a-z]+)(\/.*)?$/.exec(request.path);
     if (dev) {
@@ -144,6 +208,23 @@ export class Gateway {
       };
     }
   }
+}
+
+interface ResetTarget {
+  /** undefined: every service. */
+  services: string[] | undefined;
+}
+
+function resetTarget(request: EmulatorRequest): ResetTarget | undefined {
+  if (request.path === "/_emulator/reset") {
+    const given = request.query.getAll("services");
+    if (given.length === 0) return { services: undefined };
+    return { services: given.flatMap((value) => value.split(",")).map((name) => name.trim()) };
+  }
+  // LocalStack's state reset (its internal endpoints): all services, or one.
+  if (request.path === "/_localstack/state/reset") return { services: undefined };
+  const one = /^\/_localstack\/state\/([^/]+)\/reset$/.exec(request.path);
+  return one ? { services: [decodeURIComponent(one[1] ?? "")] } : undefined;
 }
 
 function jsonOk(body: object): EmulatorResponse {

@@ -39,14 +39,41 @@ export type CredentialStatus =
   | { state: "invalid"; credentials: IssuedCredentials };
 
 export class CredentialRegistry {
-  private readonly byKey = new Map<string, IssuedCredentials>();
+  /**
+   * @param owner the service a scoped view registers for (see `scoped`)
+   * @param byKey, owners shared by every view of one emulator's registry
+   */
+  constructor(
+    private readonly owner?: string,
+    private readonly byKey = new Map<string, IssuedCredentials>(),
+    private readonly owners = new Map<string, string>(),
+  ) {}
+
+  /**
+   * The same registry, with the keys registered through it remembered as `owner`'s: a state reset
+   * of that service forgets them (`forget`), the others' keys stay valid.
+   */
+  scoped(owner: string): CredentialRegistry {
+    return new CredentialRegistry(owner, this.byKey, this.owners);
+  }
 
   register(credentials: IssuedCredentials): void {
     this.byKey.set(credentials.accessKeyId, credentials);
+    if (this.owner !== undefined) this.owners.set(credentials.accessKeyId, this.owner);
   }
 
   remove(accessKeyId: string): void {
     this.byKey.delete(accessKeyId);
+    this.owners.delete(accessKeyId);
+  }
+
+  /** Forgets every key `owner` registered (its state was reset). */
+  forget(owner: string): void {
+    for (const [key, registeredBy] of this.owners) {
+      if (registeredBy !== owner) continue;
+      this.byKey.delete(key);
+      this.owners.delete(key);
+    }
   }
 
   get(accessKeyId: string): IssuedCredentials | undefined {
@@ -69,6 +96,7 @@ export class CredentialRegistry {
     for (const [key, c] of this.byKey) {
       if (c.expiresAt !== undefined && c.expiresAt < before) {
         this.byKey.delete(key);
+        this.owners.delete(key);
         dropped.push(key);
       }
     }

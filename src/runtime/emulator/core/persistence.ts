@@ -40,7 +40,12 @@ export interface ServiceStore<Snapshot, Entry> {
   readonly journalLength: number;
   /** Directory reserved for the service's own files (e.g. dynalite's LevelDB). */
   readonly directory: string | undefined;
-  /** Deletes everything the service stored (snapshot, journal, its own files): a state reset. */
+  /**
+   * Deletes everything the service stored (snapshot, journal, its own files): a state reset. The
+   * store is retired: a later append or compact (a request still running in the module being
+   * reset) throws instead of writing old state into the emptied folder. The service built after
+   * the reset gets a new store.
+   */
   clear(): void;
   /** Releases the open journal file (the emulator calls it after the service stopped). */
   close(): void;
@@ -82,6 +87,7 @@ export class FileStore<Snapshot, Entry> implements ServiceStore<Snapshot, Entry>
   private appended = 0;
   private epoch = 0;
   private fd: number | undefined;
+  private retired = false;
 
   constructor(
     root: string,
@@ -108,6 +114,7 @@ export class FileStore<Snapshot, Entry> implements ServiceStore<Snapshot, Entry>
   }
 
   append(entry: Entry): void {
+    this.checkNotRetired();
     // One write(2) per entry on a descriptor opened for appending: the line is in the kernel when
     // this returns, so a kill -9 after the answer cannot lose it.
     writeSync(this.journal(), JSON.stringify(entry) + "\n");
@@ -115,6 +122,7 @@ export class FileStore<Snapshot, Entry> implements ServiceStore<Snapshot, Entry>
   }
 
   compact(snapshot: Snapshot): void {
+    this.checkNotRetired();
     const next = this.epoch + 1;
     const temp = `${this.snapshotPath}.tmp`;
     const file: SnapshotFile<Snapshot> = { store: "pipeline-emulator", epoch: next, snapshot };
@@ -130,8 +138,8 @@ export class FileStore<Snapshot, Entry> implements ServiceStore<Snapshot, Entry>
 
   clear(): void {
     this.close();
+    this.retired = true;
     rmSync(this.directory, { recursive: true, force: true });
-    mkdirSync(this.directory, { recursive: true });
     this.epoch = 0;
     this.appended = 0;
   }
@@ -140,6 +148,10 @@ export class FileStore<Snapshot, Entry> implements ServiceStore<Snapshot, Entry>
     if (this.fd === undefined) return;
     closeSync(this.fd);
     this.fd = undefined;
+  }
+
+  private checkNotRetired(): void {
+    if (this.retired) throw new Error(`${this.service}: its state was reset; this store is no longer used`);
   }
 
   private journal(): number {

@@ -89,6 +89,14 @@ export interface ServiceHealth {
  *   be lost by `kill -9`.
  * - `start` loads that state and repairs what a crash left; `run` starts background work; `stop`
  *   releases everything (timers, processes, pollers, open files).
+ * - A state reset (`POST /_emulator/reset`) is the same lifecycle: the emulator calls `stop`,
+ *   clears every store the module got from `env.store` (and forgets the keys it registered in
+ *   `env.credentials`), then builds the module again from its factory and calls `start` and
+ *   `run`. So a service keeps state nowhere else: not in module-level variables, not in files
+ *   outside its stores' directories (a temporary folder it removes on stop is fine), and nothing
+ *   it started may outlive `stop`.
+ * test/helpers/kill-scenarios and test/helpers/reset-scenarios are keyed by ServiceName: a new
+ * service does not compile there until it shows both.
  */
 export interface ServiceModule {
   readonly name: ServiceName;

@@ -111,4 +111,16 @@ describe("FileStore journal", () => {
     const reopened = open(dir);
     expect(reopened.store.load()).toEqual({ snapshot: undefined, entries: [] });
   });
+
+  it("a cleared store is retired: a late write of the module being reset throws instead of bringing old state back", () => {
+    const dir = folder();
+    const { store } = open(dir);
+    store.load();
+    store.append({ n: 1 });
+    store.clear();
+
+    expect(() => store.append({ n: 2 })).toThrow("svc: its state was reset; this store is no longer used");
+    expect(() => store.compact({ upTo: 2 })).toThrow("its state was reset");
+    expect(open(dir).store.load()).toEqual({ snapshot: undefined, entries: [] });
+  });
 });

@@ -1,0 +1,204 @@
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createEmulator, type Emulator, type ServiceName } from "../../../src/runtime/emulator/index.js";
+import { START_ORDER } from "../../../src/runtime/emulator/services/index.js";
+import { clientConfig, createFunction, createRole } from "../../helpers/crash-clients.js";
+import { resetScenarios, resetTogether } from "../../helpers/reset-scenarios.js";
+
+/**
+ * POST /_emulator/reset: every service's state emptied without a restart (Lambda's processes and
+ * mappings stopped first), or only the services named in ?services=; with a state folder the folder
+ * is emptied too and the answer says so. LocalStack's state reset paths do the same.
+ */
+
+const SCENARIOS = resetScenarios();
+const NEEDED = new Set(SCENARIOS.flatMap(([, scenario]) => scenario.services));
+const ALL: ServiceName[] = START_ORDER.filter((service) => NEEDED.has(service));
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+async function post(url: string, path: string) {
+  const answer = await fetch(`${url}${path}`, { method: "POST" });
+  return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
+}
+
+async function presence(url: string): Promise<Record<string, boolean>> {
+  const present: Record<string, boolean> = {};
+  for (const [service, scenario] of SCENARIOS) present[service] = await scenario.present(url, "same-name");
+  return present;
+}
+
+const everywhere = (value: boolean) => Object.fromEntries(SCENARIOS.map(([service]) => [service, value]));
+
+describe("emulator state reset with a state folder", () => {
+  let emulator: Emulator;
+  let persistDir: string;
+  beforeAll(async () => {
+    persistDir = mkdtempSync(join(tmpdir(), "pipeline-reset-"));
+    dirs.push(persistDir);
+    emulator = await createEmulator({ persistDir, services: ALL });
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+
+  it("POST /_emulator/reset empties every service, stops the function processes, empties the state folder and says so; a restart finds nothing", async () => {
+    for (const [, scenario] of SCENARIOS) await scenario.create(emulator.url, "same-name");
+    expect(await presence(emulator.url)).toEqual(everywhere(true));
+    // A warm execution environment: the function's process is running.
+    const role = await createRole(emulator.url, "pid-role");
+    await createFunction(emulator.url, {
+      name: "pid",
+      role,
+      source: "export const handler = async () => ({ pid: process.pid });",
+    });
+    const lambda = new LambdaClient(clientConfig(emulator.url));
+    const invoked = await lambda.send(new InvokeCommand({ FunctionName: "pid" }));
+    lambda.destroy();
+    const { pid } = JSON.parse(Buffer.from(invoked.Payload!).toString()) as { pid: number };
+    expect(alive(pid)).toBe(true);
+    // State of a service this emulator does not run is in the folder too; a full reset removes it.
+    mkdirSync(join(persistDir, "left-by-another-run"));
+    writeFileSync(join(persistDir, "left-by-another-run", "journal.jsonl"), "{}\n");
+
+    const answer = await post(emulator.url, "/_emulator/reset");
+
+    expect(answer).toEqual({
+      status: 200,
+      body: {
+        reset: ALL,
+        stateFolder: persistDir,
+        stateFolderEmptied: true,
+        message: `reset every service: nothing is left in memory, and the state folder ${persistDir} was emptied`,
+      },
+    });
+    expect(await presence(emulator.url)).toEqual(everywhere(false));
+    expect(alive(pid)).toBe(false);
+    expect(existsSync(join(persistDir, "left-by-another-run"))).toBe(false);
+    expect(readdirSync(persistDir)).toContain("owner.json");
+
+    // The reset is on disk: an emulator started on the folder afterwards finds nothing either.
+    await emulator.stop();
+    emulator = await createEmulator({ persistDir, services: ALL });
+    expect(await presence(emulator.url)).toEqual(everywhere(false));
+  }, 180_000);
+
+  it("?services= resets only the services it names, each on its own; the others keep everything", async () => {
+    for (const [, scenario] of SCENARIOS) await scenario.create(emulator.url, "same-name");
+
+    for (const [service, scenario] of SCENARIOS) {
+      const answer = await post(emulator.url, `/_emulator/reset?services=${service}`);
+
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ reset: resetTogether(service), stateFolderEmptied: true });
+      expect(answer.body["message"]).toBe(
+        `reset ${resetTogether(service).join(", ")}: nothing is left in memory, and their files in the ` +
+          `state folder ${persistDir} were removed`,
+      );
+      expect(await presence(emulator.url)).toEqual({ ...everywhere(true), [service]: false });
+      // The same names can be created again at once.
+      await scenario.create(emulator.url, "same-name");
+      expect(await scenario.present(emulator.url, "same-name")).toBe(true);
+    }
+
+    const two = await post(emulator.url, "/_emulator/reset?services=sqs,dynamodb");
+    expect(two.body).toMatchObject({ reset: ["dynamodb", "dynamodbstreams", "sqs"] });
+    expect(await presence(emulator.url)).toEqual({ ...everywhere(true), sqs: false, dynamodb: false });
+  }, 240_000);
+
+  it("LocalStack's state reset paths reset all services or one; anything but POST, and names it cannot reset, are refused", async () => {
+    const [sqs] = SCENARIOS.filter(([service]) => service === "sqs").map(([, scenario]) => scenario);
+    await sqs!.create(emulator.url, "same-name");
+
+    const one = await post(emulator.url, "/_localstack/state/sqs/reset");
+    expect(one.body).toMatchObject({ reset: ["sqs"] });
+    expect(await sqs!.present(emulator.url, "same-name")).toBe(false);
+    await sqs!.create(emulator.url, "same-name");
+    const all = await post(emulator.url, "/_localstack/state/reset");
+    expect(all.body).toMatchObject({ reset: ALL, stateFolderEmptied: true });
+    expect(await sqs!.present(emulator.url, "same-name")).toBe(false);
+
+    const get = await fetch(`${emulator.url}/_emulator/reset`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get("allow")).toBe("POST");
+    expect(await get.json()).toEqual({
+      message: "/_emulator/reset takes POST (it empties the emulator's state)",
+    });
+    const unknown = await post(emulator.url, "/_emulator/reset?services=sqs,s3x");
+    expect(unknown).toEqual({
+      status: 400,
+      body: {
+        __type: "ValidationException",
+        message: `"s3x" is not a service of the emulator; give some of ${ALL.join(", ")} (comma-separated), or none for all`,
+      },
+    });
+  });
+});
+
+describe("emulator state reset without a state folder", () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await createEmulator({ services: ["sqs", "dynamodb", "dynamodbstreams"] });
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+
+  it("answers that nothing is left in memory, and refuses a service this emulator does not run", async () => {
+    const answer = await post(emulator.url, "/_emulator/reset?services=sqs");
+    expect(answer).toEqual({
+      status: 200,
+      body: {
+        reset: ["sqs"],
+        stateFolder: null,
+        stateFolderEmptied: false,
+        message: "reset sqs: nothing is left (in memory; this emulator has no state folder)",
+      },
+    });
+
+    const absent = await post(emulator.url, "/_emulator/reset?services=lambda");
+    expect(absent).toEqual({
+      status: 400,
+      body: {
+        __type: "ValidationException",
+        message: "lambda does not run in this emulator; it runs dynamodb, dynamodbstreams, sqs",
+      },
+    });
+  });
+});
+
+// What a test suite does with it: a reset before each test case, so each creates the same names.
+describe("a reset between two test cases that create the same names", () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await createEmulator({ services: ALL });
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+  beforeEach(async () => {
+    expect((await post(emulator.url, "/_emulator/reset")).status).toBe(200);
+  });
+
+  for (const testCase of ["first", "second"]) {
+    it(`the ${testCase} test case creates every service's things under the same names`, async () => {
+      expect(await presence(emulator.url)).toEqual(everywhere(false));
+      for (const [, scenario] of SCENARIOS) await scenario.create(emulator.url, "same-name");
+      expect(await presence(emulator.url)).toEqual(everywhere(true));
+    }, 120_000);
+  }
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
