@@ -180,6 +180,11 @@ export class DynaliteEngine {
     this.store.tableDb.awsRegion = options.region;
   }
 
+  /** The account and region this engine's tables belong to (their ARNs carry them). */
+  get place(): { accountId: string; region: string } {
+    return { accountId: this.store.tableDb.awsAccountId, region: this.store.tableDb.awsRegion };
+  }
+
   /**
    * Type-checks and validates a request the way dynalite's HTTP handler does (throws AWS errors),
    * with the model constraints worded as AWS words them (constraints.ts).

@@ -47,3 +47,10 @@ export const TTL_SWEEP_INTERVAL_MS = 60_000;
  * quarter of it allocating, the rest backfilling); AWS takes minutes.
  */
 export const INDEX_BUILD_MS = 1_000;
+
+/** A table holds at most 50 tags. */
+export const MAX_TAGS_PER_RESOURCE = 50;
+/** A new on-demand table or index is warm for 12,000 read and 4,000 write units per second. */
+export const ON_DEMAND_WARM_READ_UNITS = 12_000;
+export const ON_DEMAND_WARM_WRITE_UNITS = 4_000;
+export const TABLE_CLASSES = ["STANDARD", "STANDARD_INFREQUENT_ACCESS"] as const;

@@ -11,7 +11,23 @@ import {
   checkSpecificAttributes,
   checkValueNesting,
 } from "./request-checks.js";
+import { MAX_TAGS_PER_RESOURCE } from "./limits.js";
 import { tableNameOfArn } from "./table-arns.js";
+import {
+  applyCreateSettings,
+  applyCreateTags,
+  applyUpdateSettings,
+  checkCreateSettings,
+  checkDeletable,
+  checkSettingsAlone,
+  checkTags,
+  NOTHING_TO_UPDATE,
+  parseTableSettings,
+  TAGS_RULE,
+  takeTableSettings,
+  type GivenSettings,
+  type Tag,
+} from "./table-settings.js";
 import {
   applyStreamSpecification,
   checkStreamUpdate,
@@ -39,6 +55,7 @@ export class DynamoDbProvider {
 
   async createTable(input: Input): Promise<Output> {
     const spec = takeStreamSpecification(input);
+    const given = takeTableSettings(input);
     // The table (LevelDB) and its stream (the journal) are two writes: the intent lets start-up
     // recovery enable the stream of a table a crash left created without one.
     // (A name already taken makes CreateTable fail: no intent, so recovery can never give an
@@ -53,12 +70,19 @@ export class DynamoDbProvider {
         ? this.feed.beginStreamTable(name, spec.StreamViewType)
         : undefined;
     try {
-      const output = await this.engine.run("CreateTable", input);
-      const description = output["TableDescription"] as DynaliteTable;
+      const data = this.engine.validate("CreateTable", input);
+      const settings = parseTableSettings(this.engine, given);
+      checkCreateSettings(settings, data);
+      // Stored with the table, in the one write that creates it.
+      applyCreateSettings(settings, data, this.engine.place);
+      const output = await this.engine.execute("CreateTable", data);
+      // dynalite's timer turns its stored object ACTIVE in place: answer as it was (CREATING).
+      const description = structuredClone(output["TableDescription"]) as DynaliteTable;
       const created = description.TableName;
       this.writer.forget(created);
       // dynalite flips CREATING to ACTIVE on a 0 ms timer; the next request must find it ACTIVE.
       await this.engine.settle(created, (t) => t?.TableStatus !== "CREATING");
+      await applyCreateTags(this.engine, description.TableArn, settings.tags);
       if (spec?.StreamEnabled) applyStreamSpecification(this.feed, description, spec);
       return { ...output, TableDescription: withStreamMembers(this.feed, description) };
     } finally {
@@ -72,6 +96,12 @@ export class DynamoDbProvider {
   }
 
   async updateTable(input: Input): Promise<Output> {
+    const given = takeTableSettings(input);
+    if (Object.keys(given.members).length > 0) return this.updateSettings(input, given);
+    if (!Object.entries(input).some(([member, value]) => member !== "TableName" && value != null)) {
+      this.engine.validate("DescribeTable", { TableName: input["TableName"] });
+      throw dynamoErrors.validation(NOTHING_TO_UPDATE);
+    }
     if (changesIndexes(input)) {
       const table = await this.indexes.update(input);
       return { TableDescription: withStreamMembers(this.feed, table) };
@@ -102,9 +132,23 @@ export class DynamoDbProvider {
     return { TableDescription: withStreamMembers(this.feed, description) };
   }
 
+  /** UpdateTable of a setting (deletion protection, SSE, warm throughput, table class): alone. */
+  private async updateSettings(input: Input, given: GivenSettings): Promise<Output> {
+    const name = this.engine.validate("DescribeTable", { TableName: input["TableName"] })[
+      "TableName"
+    ] as string;
+    const settings = parseTableSettings(this.engine, given);
+    checkSettingsAlone(settings, input);
+    const changed = await this.engine.changeTable(name, (table) => applyUpdateSettings(settings, table));
+    if (!changed) throw dynamoErrors.tableNotFound(name);
+    return { TableDescription: withStreamMembers(this.feed, changed.table) };
+  }
+
   async deleteTable(input: Input): Promise<Output> {
     const name = this.engine.validate("DeleteTable", input)["TableName"] as string;
-    const indexes = (await this.engine.table(name))?.GlobalSecondaryIndexes ?? [];
+    const stored = await this.engine.table(name);
+    if (stored) checkDeletable(stored);
+    const indexes = stored?.GlobalSecondaryIndexes ?? [];
     if (indexes.some((i) => i.IndexStatus === "CREATING" || i.IndexStatus === "DELETING"))
       throw dynamoErrors.resourceInUse(
         "Attempt to change a resource which is still in use: Cannot delete table while indexes are being created, updated, or deleted.",
@@ -246,8 +290,23 @@ export class DynamoDbProvider {
       // DynamoDB reads an index or stream ARN as not a table ARN, like any other malformed one.
       if (typeof arn === "string" && !tableNameOfArn(arn))
         throw dynamoErrors.validation(`Invalid TableArn: Invalid ResourceArn provided as input ${arn}`);
+      if (operation === "TagResource") return this.tagResource(input);
       return this.engine.run(operation, input);
     };
+  }
+
+  /** TagResource with DynamoDB's tag rules (lengths, characters, `aws:`, duplicates, 50 per table). */
+  private async tagResource(input: Input): Promise<Output> {
+    const data = this.engine.validate("TagResource", input);
+    const tags = this.engine.checkRequest({ Tags: TAGS_RULE }, { Tags: data["Tags"] })["Tags"] as Tag[];
+    checkTags(tags);
+    const existing = (await this.engine.run("ListTagsOfResource", { ResourceArn: data["ResourceArn"] }))[
+      "Tags"
+    ] as Tag[];
+    const keys = new Set([...existing.map((t) => t.Key), ...tags.map((t) => t.Key)]);
+    if (keys.size > MAX_TAGS_PER_RESOURCE)
+      throw dynamoErrors.validation("Number of Tags exceed the current limit for the provided ResourceArn");
+    return this.engine.execute("TagResource", data);
   }
 
   // --- pass-through -------------------------------------------------------------------------

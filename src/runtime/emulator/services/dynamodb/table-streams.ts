@@ -2,6 +2,7 @@ import type { ChangeFeed, StreamViewType } from "./change-feed.js";
 import type { DynaliteTable } from "./dynalite-engine.js";
 import { dynamoErrors } from "./errors.js";
 import { STREAM_VIEW_TYPES } from "./limits.js";
+import { withTableSettings } from "./table-settings.js";
 
 /**
  * StreamSpecification on CreateTable/UpdateTable, and the stream members DescribeTable shows
@@ -79,7 +80,7 @@ export function applyStreamSpecification(
  */
 export function withStreamMembers(feed: ChangeFeed, description: unknown): unknown {
   if (!description || typeof description !== "object") return description;
-  const table = withoutEmulatorMembers(description as Record<string, unknown>);
+  const table = withoutEmulatorMembers(withTableSettings(description as Record<string, unknown>));
   const stream = typeof table["TableName"] === "string" ? feed.latestStream(table["TableName"]) : undefined;
   if (!stream) return table;
   return {
