@@ -225,7 +225,9 @@ describe("events: rules and targets API", () => {
       ),
     );
     expect(retry.name).toBe("ValidationException");
-    expect(retry.message).toMatch(/maximumRetryAttempts.*between 0 and 185/);
+    expect(retry.message).toMatch(
+      /Value '186' at 'targets\.1\.member\.retryPolicy\.maximumRetryAttempts' failed to satisfy constraint: Member must have value less than or equal to 185$/,
+    );
     const age = await failure(
       events.send(
         new PutTargetsCommand({
@@ -234,7 +236,9 @@ describe("events: rules and targets API", () => {
         }),
       ),
     );
-    expect(age.message).toMatch(/maximumEventAgeInSeconds.*between 60 and 86400/);
+    expect(age.message).toMatch(
+      /at 'targets\.1\.member\.retryPolicy\.maximumEventAgeInSeconds' failed to satisfy constraint: Member must have value greater than or equal to 60$/,
+    );
     const both = await failure(
       events.send(
         new PutTargetsCommand({

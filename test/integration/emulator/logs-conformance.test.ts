@@ -117,6 +117,30 @@ describe("logs conformance on a manual clock", () => {
     expect(streams.logStreams?.map((s) => s.logStreamName)).toEqual(["s1"]);
   });
 
+  it("model constraints are worded one bound at a time, as the service's validation words them", async () => {
+    const long = "g".repeat(513);
+    expect(await failure(logs.send(new CreateLogGroupCommand({ logGroupName: long })))).toEqual({
+      name: "InvalidParameterException",
+      message: `1 validation error detected: Value '${long}' at 'logGroupName' failed to satisfy constraint: Member must have length less than or equal to 512`,
+    });
+    await group("/conformance/bounds");
+    expect(
+      await failure(
+        logs.send(
+          new PutLogEventsCommand({
+            logGroupName: "/conformance/bounds",
+            logStreamName: "s1",
+            logEvents: [],
+          }),
+        ),
+      ),
+    ).toEqual({
+      name: "InvalidParameterException",
+      message:
+        "1 validation error detected: Value '[]' at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    });
+  });
+
   it("PutLogEvents: too old (14 days), expired (retention) and too new (2 hours) as indexes", async () => {
     await group("/conformance/rejected");
     await logs.send(

@@ -3,7 +3,7 @@ import type { Operation } from "../../core/service.js";
 import { ServiceError } from "../../core/errors.js";
 import { busRecord } from "./buses.js";
 import type { EventsCore } from "./core.js";
-import { eventsErrors } from "./errors.js";
+import { boundRule, eventsErrors } from "./errors.js";
 import {
   BUS_NAME_MAX_LENGTH,
   BUS_POLICY_MAX_BYTES,
@@ -75,7 +75,11 @@ export function busPermissionOperations(core: EventsCore): Record<string, Operat
   function modelString(value: unknown, field: string, max: number, pattern: RegExp, text: string) {
     if (value === undefined || value === null) return undefined;
     if (typeof value !== "string" || value.length < 1 || value.length > max) {
-      throw constraint(field, value, `have length between 1 and ${max}`);
+      throw constraint(
+        field,
+        value,
+        boundRule("length", typeof value === "string" ? value.length : 0, 1, max),
+      );
     }
     if (!pattern.test(value)) throw constraint(field, value, `satisfy regular expression pattern: ${text}`);
     return value;

@@ -1,5 +1,15 @@
 import { ServiceError } from "../../core/errors.js";
 
+/**
+ * The bound a value broke, as the model's validation words it: one bound per message ("have length
+ * greater than or equal to 1", "have value less than or equal to 185"), never a range.
+ */
+export function boundRule(kind: "length" | "value", actual: number, min: number, max: number): string {
+  return actual < min
+    ? `have ${kind} greater than or equal to ${min}`
+    : `have ${kind} less than or equal to ${max}`;
+}
+
 export const eventsErrors = {
   ruleNotFound: (name: string, bus: string) =>
     new ServiceError("ResourceNotFoundException", `Rule ${name} does not exist on EventBus ${bus}.`, 400),

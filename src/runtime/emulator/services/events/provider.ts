@@ -15,7 +15,7 @@ import { busOperations } from "./buses.js";
 import { ConnectionAuthorizer } from "./connection-auth.js";
 import { connectionOperations } from "./connections.js";
 import { EventsCore } from "./core.js";
-import { eventsErrors } from "./errors.js";
+import { boundRule, eventsErrors } from "./errors.js";
 import {
   DEFAULT_BUS,
   DESCRIPTION_MAX_LENGTH,
@@ -224,7 +224,7 @@ export function createEventsService(env: ServiceEnv): ServiceModule {
         throw constraint(
           "targets",
           Array.isArray(raw) ? `[${raw.length} targets]` : "null",
-          `have length between 1 and ${TARGETS_PER_REQUEST}`,
+          boundRule("length", Array.isArray(raw) ? raw.length : 0, 1, TARGETS_PER_REQUEST),
         );
       }
       const incoming = raw.map((t, i) => validateTarget(t, i));
@@ -260,7 +260,7 @@ export function createEventsService(env: ServiceEnv): ServiceModule {
         throw constraint(
           "ids",
           Array.isArray(ids) ? `[${ids.length} ids]` : "null",
-          `have length between 1 and ${REMOVE_TARGETS_MAX_IDS}`,
+          boundRule("length", Array.isArray(ids) ? ids.length : 0, 1, REMOVE_TARGETS_MAX_IDS),
         );
       }
       const remove = new Set(ids as string[]);

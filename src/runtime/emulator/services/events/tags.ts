@@ -2,7 +2,7 @@ import type { RequestContext } from "../../core/request.js";
 import type { Operation } from "../../core/service.js";
 import { busRecord } from "./buses.js";
 import type { EventsCore } from "./core.js";
-import { eventsErrors } from "./errors.js";
+import { boundRule, eventsErrors } from "./errors.js";
 import { DEFAULT_BUS, TAG_KEY_MAX_LENGTH } from "./limits.js";
 import { ruleKey, type BusRecord, type RuleRecord, type Tag } from "./models.js";
 import { mergeTags, validTags } from "./tag-list.js";
@@ -22,7 +22,11 @@ export function tagOperations(core: EventsCore): Record<string, Operation> {
   function resolve(value: unknown, context: RequestContext): Tagged {
     if (value === undefined || value === null) throw constraint("resourceARN", "null", "not be null");
     if (typeof value !== "string" || value.length < 1 || value.length > 1600) {
-      throw constraint("resourceARN", value, "have length between 1 and 1600");
+      throw constraint(
+        "resourceARN",
+        value,
+        boundRule("length", typeof value === "string" ? value.length : 0, 1, 1600),
+      );
     }
     const match = TAGGABLE_ARN.exec(value);
     if (!match) {
@@ -82,7 +86,11 @@ export function tagOperations(core: EventsCore): Record<string, Operation> {
       if (!Array.isArray(keys)) throw validation("Parameter tagKeys must be a list of tag keys.");
       keys.forEach((key, i) => {
         if (typeof key !== "string" || key.length < 1 || key.length > TAG_KEY_MAX_LENGTH) {
-          throw constraint(`tagKeys.${i + 1}.member`, key, `have length between 1 and ${TAG_KEY_MAX_LENGTH}`);
+          throw constraint(
+            `tagKeys.${i + 1}.member`,
+            key,
+            boundRule("length", typeof key === "string" ? key.length : 0, 1, TAG_KEY_MAX_LENGTH),
+          );
         }
       });
       // Removing a key the resource does not have is no error.

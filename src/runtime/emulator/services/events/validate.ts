@@ -1,4 +1,4 @@
-import { eventsErrors } from "./errors.js";
+import { boundRule, eventsErrors } from "./errors.js";
 import { parseJsonPath } from "./input-transform.js";
 import {
   INPUT_MAX_LENGTH,
@@ -19,7 +19,11 @@ const { constraint, validation } = eventsErrors;
 export function requireName(value: unknown, field = "name"): string {
   if (value === undefined || value === null) throw constraint(field, "null", "not be null");
   if (typeof value !== "string" || value.length < 1 || value.length > RULE_NAME_MAX_LENGTH) {
-    throw constraint(field, value, `have length between 1 and ${RULE_NAME_MAX_LENGTH}`);
+    throw constraint(
+      field,
+      value,
+      boundRule("length", typeof value === "string" ? value.length : 0, 1, RULE_NAME_MAX_LENGTH),
+    );
   }
   if (!NAME_PATTERN.test(value)) {
     throw constraint(field, value, "satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+");
@@ -38,7 +42,7 @@ export function optionalString(value: unknown, field: string, maxLength: number)
 export function optionalLimit(value: unknown, max: number): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
-    throw constraint("limit", value, `have value between 1 and ${max}`);
+    throw constraint("limit", value, boundRule("value", typeof value === "number" ? value : 0, 1, max));
   }
   return value;
 }
@@ -53,13 +57,21 @@ export function validateTarget(raw: unknown, index: number): Target {
   const input = raw as Record<string, unknown>;
   const id = input["Id"];
   if (typeof id !== "string" || id.length < 1 || id.length > TARGET_ID_MAX_LENGTH) {
-    throw constraint(field("id"), id ?? "null", `have length between 1 and ${TARGET_ID_MAX_LENGTH}`);
+    throw constraint(
+      field("id"),
+      id ?? "null",
+      boundRule("length", typeof id === "string" ? id.length : 0, 1, TARGET_ID_MAX_LENGTH),
+    );
   }
   if (!NAME_PATTERN.test(id))
     throw constraint(field("id"), id, "satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+");
   const arn = input["Arn"];
   if (typeof arn !== "string" || arn.length < 1 || arn.length > TARGET_ARN_MAX_LENGTH) {
-    throw constraint(field("arn"), arn ?? "null", `have length between 1 and ${TARGET_ARN_MAX_LENGTH}`);
+    throw constraint(
+      field("arn"),
+      arn ?? "null",
+      boundRule("length", typeof arn === "string" ? arn.length : 0, 1, TARGET_ARN_MAX_LENGTH),
+    );
   }
   if (!isArn(arn))
     throw validation(`Parameter ${arn} is not valid. Reason: Provided Arn is not in correct format.`);
@@ -205,7 +217,7 @@ function validateRetryPolicy(value: unknown, field: string): RetryPolicy {
       throw constraint(
         `${field}.maximumRetryAttempts`,
         attempts,
-        `have value between 0 and ${MAX_RETRY_ATTEMPTS}`,
+        boundRule("value", typeof attempts === "number" ? attempts : -1, 0, MAX_RETRY_ATTEMPTS),
       );
     }
     policy.MaximumRetryAttempts = attempts;
@@ -221,7 +233,7 @@ function validateRetryPolicy(value: unknown, field: string): RetryPolicy {
       throw constraint(
         `${field}.maximumEventAgeInSeconds`,
         age,
-        `have value between ${MIN_EVENT_AGE_SECONDS} and ${MAX_EVENT_AGE_SECONDS}`,
+        boundRule("value", typeof age === "number" ? age : 0, MIN_EVENT_AGE_SECONDS, MAX_EVENT_AGE_SECONDS),
       );
     }
     policy.MaximumEventAgeInSeconds = age;

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Clock } from "../../core/clock.js";
 import { ServiceError } from "../../core/errors.js";
 import type { RequestContext } from "../../core/request.js";
-import { logsErrors } from "./errors.js";
+import { lengthRule, logsErrors } from "./errors.js";
 import * as limits from "./limits.js";
 import { scopeOf, type LogsEntry, type LogsState, type ScopedKind } from "./store.js";
 import {
@@ -76,7 +76,7 @@ export class AccountResources {
       throw logsErrors.constraint(
         "policyDocument",
         document,
-        `Member must have length between 1 and ${limits.MAX_POLICY_DOCUMENT_LENGTH}`,
+        lengthRule(document.length, 1, limits.MAX_POLICY_DOCUMENT_LENGTH),
       );
     }
     let parsed: unknown;

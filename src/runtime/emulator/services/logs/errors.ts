@@ -1,5 +1,15 @@
 import { ServiceError } from "../../core/errors.js";
 
+/**
+ * The length rule a value broke, as the service's validation words it: one bound per message
+ * ("greater than or equal to" the minimum, or "less than or equal to" the maximum).
+ */
+export function lengthRule(length: number, min: number, max: number): string {
+  return length < min
+    ? `Member must have length greater than or equal to ${min}`
+    : `Member must have length less than or equal to ${max}`;
+}
+
 /** CloudWatch Logs errors with AWS's codes and messages. */
 export const logsErrors = {
   groupNotFound: () =>

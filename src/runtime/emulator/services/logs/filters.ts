@@ -3,7 +3,7 @@ import { gzipSync } from "node:zlib";
 import { ServiceError } from "../../core/errors.js";
 import type { RequestContext } from "../../core/request.js";
 import type { ServiceEnv } from "../../core/service.js";
-import { logsErrors } from "./errors.js";
+import { lengthRule, logsErrors } from "./errors.js";
 import {
   compileFilterPattern,
   extractedValues,
@@ -251,7 +251,7 @@ export class LogFilters {
       throw logsErrors.constraint(
         "logEventMessages",
         `[${raw.join(", ")}]`,
-        `Member must have length between 1 and ${limits.MAX_TEST_METRIC_FILTER_MESSAGES}`,
+        lengthRule(raw.length, 1, limits.MAX_TEST_METRIC_FILTER_MESSAGES),
       );
     }
     const matcher = this.matcher(pattern);
@@ -380,7 +380,7 @@ function filterNameOf(input: Record<string, unknown>): string {
     throw logsErrors.constraint(
       "filterName",
       name,
-      `Member must have length between 1 and ${limits.MAX_FILTER_NAME_LENGTH}`,
+      lengthRule(name.length, 1, limits.MAX_FILTER_NAME_LENGTH),
     );
   }
   if (!FILTER_NAME_PATTERN.test(name)) {
@@ -426,7 +426,11 @@ function transformationsOf(value: unknown): MetricTransformation[] {
       const v = t[name];
       if (v === undefined || v === null) throw logsErrors.missing(member(name));
       if (typeof v !== "string" || v.length < 1 || v.length > max) {
-        throw logsErrors.constraint(member(name), v, `Member must have length between 1 and ${max}`);
+        throw logsErrors.constraint(
+          member(name),
+          v,
+          typeof v === "string" ? lengthRule(v.length, 1, max) : "Member must be a string",
+        );
       }
       if (pattern && !pattern.test(v)) {
         throw logsErrors.constraint(

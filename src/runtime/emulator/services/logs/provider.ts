@@ -28,7 +28,7 @@ import type {
 } from "@aws-sdk/client-cloudwatch-logs";
 import type { Clock } from "../../core/clock.js";
 import type { RequestContext } from "../../core/request.js";
-import { logsErrors } from "./errors.js";
+import { lengthRule, logsErrors } from "./errors.js";
 import { compileFilterPattern, FilterPatternError, type EventMatcher } from "./filter-pattern/index.js";
 import * as limits from "./limits.js";
 import {
@@ -364,7 +364,7 @@ export class LogsProvider {
       throw logsErrors.constraint(
         "logStreamNames",
         `[${names.join(", ")}]`,
-        `Member must have length between 1 and ${limits.MAX_FILTER_LOG_STREAM_NAMES}`,
+        lengthRule(names.length, 1, limits.MAX_FILTER_LOG_STREAM_NAMES),
       );
     }
     const startTime = optionalNumber(input, "startTime", 0);
@@ -554,7 +554,7 @@ function validGroupName(name: string): string {
     throw logsErrors.constraint(
       "logGroupName",
       name,
-      `Member must have length between 1 and ${limits.MAX_LOG_GROUP_NAME_LENGTH}`,
+      lengthRule(name.length, 1, limits.MAX_LOG_GROUP_NAME_LENGTH),
     );
   }
   if (!limits.LOG_GROUP_NAME_PATTERN.test(name)) {
@@ -572,7 +572,7 @@ function validStreamName(name: string): string {
     throw logsErrors.constraint(
       "logStreamName",
       name,
-      `Member must have length between 1 and ${limits.MAX_LOG_STREAM_NAME_LENGTH}`,
+      lengthRule(name.length, 1, limits.MAX_LOG_STREAM_NAME_LENGTH),
     );
   }
   if (limits.LOG_STREAM_NAME_FORBIDDEN.test(name)) {
@@ -592,8 +592,9 @@ function readInputEvents(input: object): { timestamp: number; message: string }[
   if (raw.length < 1 || raw.length > limits.MAX_EVENTS_PER_PUT) {
     throw logsErrors.constraint(
       "logEvents",
-      `(${raw.length} events)`,
-      `Member must have length between 1 and ${limits.MAX_EVENTS_PER_PUT}`,
+      // An empty list prints as Java prints it; a too-long one is summarised, not printed whole.
+      raw.length === 0 ? "[]" : `[${raw.length} events]`,
+      lengthRule(raw.length, 1, limits.MAX_EVENTS_PER_PUT),
     );
   }
   let bytes = 0;
