@@ -1,4 +1,5 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import {
   CreateFunctionCommand,
   GetFunctionCommand,
@@ -20,6 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEmulator, ManualClock, type Emulator } from "../../../src/runtime/emulator/index.js";
+import { createRole } from "../../helpers/crash-clients.js";
 
 /**
  * Asynchronous invocation on a manual clock, at AWS's own timing (retryWaitScale 1): a failing
@@ -72,7 +74,7 @@ class AsyncStack {
     this.clock = new ManualClock();
     this.emulator = await createEmulator({
       clock: this.clock,
-      services: ["sts", "logs", "sqs", "lambda"],
+      services: ["sts", "iam", "logs", "sqs", "lambda"],
       settings: { retryWaitScale: 1 },
       ...(this.persistDir ? { persistDir: this.persistDir } : {}),
     });
@@ -80,6 +82,15 @@ class AsyncStack {
     this.lambda = new LambdaClient(config);
     this.sqs = new SQSClient(config);
     this.logs = new CloudWatchLogsClient(config);
+    // Lambda assumes the execution role: it must exist and trust lambda.amazonaws.com, as on AWS
+    // (a restart on the same state folder keeps it).
+    const iam = new IAMClient(config);
+    const kept = await iam.send(new GetRoleCommand({ RoleName: "lambda-async" })).then(
+      () => true,
+      () => false,
+    );
+    iam.destroy();
+    if (!kept) expect(await createRole(this.emulator.url, "lambda-async")).toBe(ROLE);
   }
 
   async stop(): Promise<void> {

@@ -23,6 +23,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsCli, awsCliAvailable } from "../../helpers/aws-cli.js";
+import { createRole } from "../../helpers/crash-clients.js";
 import { createEmulator, type Emulator } from "../../../src/runtime/emulator/index.js";
 
 /**
@@ -144,9 +145,11 @@ describe("lambda invoke", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "lambda-invoke-"));
     emulator = await createEmulator({
-      services: ["sts", "logs", "cloudwatch", "lambda"],
+      services: ["sts", "iam", "logs", "cloudwatch", "lambda"],
       settings: { lambdaConcurrencyPerFunction: CONCURRENCY },
     });
+    // Lambda assumes the execution role: it must exist and trust lambda.amazonaws.com, as on AWS.
+    expect(await createRole(emulator.url, "lambda-test")).toBe(ROLE);
     const config = { endpoint: emulator.url, region: "us-east-1", credentials };
     lambda = new LambdaClient(config);
     logs = new CloudWatchLogsClient(config);

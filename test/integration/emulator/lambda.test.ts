@@ -27,6 +27,7 @@ import AdmZip from "adm-zip";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../../src/runtime/emulator/index.js";
+import { createRole } from "../../helpers/crash-clients.js";
 import { testAuthorization } from "../../helpers/raw-aws.js";
 
 /**
@@ -77,12 +78,14 @@ describe("lambda control plane", () => {
   };
 
   beforeAll(async () => {
-    emulator = await createEmulator({ services: ["sts", "lambda"] });
+    emulator = await createEmulator({ services: ["sts", "iam", "lambda"] });
     lambda = new LambdaClient({
       endpoint: emulator.url,
       region: "us-east-1",
       credentials: { accessKeyId: "test", secretAccessKey: "test" },
     });
+    // Lambda assumes the execution role: it must exist and trust lambda.amazonaws.com, as on AWS.
+    expect(await createRole(emulator.url, "lambda-test")).toBe(ROLE);
   });
 
   afterAll(async () => {
@@ -159,7 +162,12 @@ describe("lambda control plane", () => {
       `${ARN_PREFIX}ctl-names:$LATEST`,
     ]) {
       const configuration = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
-      expect(configuration.FunctionArn).toBe(`${ARN_PREFIX}ctl-names`);
+      // Lambda qualifies FunctionArn with the qualifier the caller named, $LATEST too.
+      const qualifier = name.endsWith(":$LATEST") ? ":$LATEST" : "";
+      expect(configuration).toMatchObject({
+        FunctionArn: `${ARN_PREFIX}ctl-names${qualifier}`,
+        Version: "$LATEST",
+      });
     }
     const unknownVersion = await caught(lambda.send(new GetFunctionCommand({ FunctionName: "ctl-names:7" })));
     expect(unknownVersion).toMatchObject({

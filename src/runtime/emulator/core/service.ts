@@ -63,6 +63,12 @@ export interface EmulatorSettings {
   /** Maximum concurrent execution environments per Lambda function. */
   lambdaConcurrencyPerFunction: number;
   /**
+   * How long after its creation a new IAM role cannot yet be assumed by Lambda (AWS: some
+   * seconds of IAM propagation; CreateFunction answers "The role defined for the function cannot
+   * be assumed by Lambda."). Default 0: usable at once.
+   */
+  roleAssumableAfterMs?: number;
+  /**
    * How often DynamoDB's TTL process deletes expired items, in ms of the emulator clock. AWS does it
    * "typically within a few days"; the default (60 s) keeps it within a minute, tests set it lower.
    */

@@ -19,7 +19,11 @@ export interface AsyncInvokerDeps {
   store: LambdaStore;
   destinations: Destinations;
   /** Runs one attempt; throws a ServiceError when Lambda could not run it (throttled, not ready). */
-  execute(fn: FunctionRecord, request: InvocationRequest): Promise<InvocationResult>;
+  /** Runs one attempt; answers the version that ran with the result. */
+  execute(
+    fn: FunctionRecord,
+    request: InvocationRequest,
+  ): Promise<InvocationResult & { executedVersion: string }>;
 }
 
 /**
@@ -54,13 +58,16 @@ export class AsyncInvoker {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Accepts an event (durably, before the 202 is sent) and schedules its first attempt. */
-  enqueue(fn: FunctionRecord, requestId: string, payload: string): void {
+  /**
+   * Accepts an event (durably, before the 202 is sent) and schedules its first attempt.
+   * `qualifier`: the version or alias invoked; each attempt runs what it names at that moment.
+   */
+  enqueue(fn: FunctionRecord, requestId: string, payload: string, qualifier?: string): void {
     const now = this.deps.env.clock.now();
     const event: AsyncEvent = {
       id: requestId,
       functionKey: functionKey(fn),
-      functionArn: functionArn(fn),
+      functionArn: functionArn(fn, qualifier),
       payload,
       receivedAt: now,
       attempts: 0,
@@ -118,7 +125,7 @@ export class AsyncInvoker {
       return;
     }
 
-    let result: InvocationResult;
+    let result: InvocationResult & { executedVersion: string };
     try {
       result = await this.deps.execute(fn, {
         requestId: event.id,
@@ -127,6 +134,15 @@ export class AsyncInvoker {
       });
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
+      if (error.code === "ResourceNotFoundException") {
+        // The version or alias the event was sent to was deleted while it waited.
+        store.doneEvent(id);
+        env.reportBackgroundError(
+          "lambda",
+          new Error(`Asynchronous event ${id} was dropped: ${event.functionArn} no longer exists.`),
+        );
+        return;
+      }
       // Throttled, or the function is being updated: back off and try again, as Lambda does.
       event.throttles += 1;
       const backoff = Math.min(
@@ -143,6 +159,7 @@ export class AsyncInvoker {
     event.attempts += 1;
     const response: AttemptResponse = {
       statusCode: 200,
+      executedVersion: result.executedVersion,
       payload: result.payload,
       ...(result.outcome === "success" ? {} : { functionError: "Unhandled" }),
     };

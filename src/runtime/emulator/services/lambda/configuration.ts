@@ -261,6 +261,29 @@ export function readLogGroup(input: Input): string | undefined {
   return group;
 }
 
+/** TracingConfig: Mode Active or PassThrough (stored and echoed; no traces are recorded). */
+export function readTracingMode(input: Input): "Active" | "PassThrough" | undefined {
+  const tracing = optionalObject(input, "TracingConfig");
+  if (!tracing || tracing["Mode"] === undefined || tracing["Mode"] === null) return undefined;
+  const mode = tracing["Mode"];
+  if (mode !== "Active" && mode !== "PassThrough") {
+    throw lambdaErrors.validation(
+      "tracingConfig.mode",
+      mode,
+      "Member must satisfy enum value set: [Active, PassThrough]",
+    );
+  }
+  return mode;
+}
+
+export function optionalBoolean(input: Input, member: string): boolean | undefined {
+  const value = input[member];
+  if (value === undefined || value === null) return undefined;
+  if (value === true || value === "true") return true;
+  if (value === false || value === "false") return false;
+  throw lambdaErrors.validation(lowerFirst(member), value, "Member must be a boolean");
+}
+
 export function readArchitectures(input: Input): string[] | undefined {
   const value = input["Architectures"];
   if (value === undefined || value === null) return undefined;
@@ -287,11 +310,19 @@ export function lastModifiedText(epochMs: number): string {
   return new Date(epochMs).toISOString().replace("Z", "+0000");
 }
 
-/** The FunctionConfiguration AWS returns for a function ($LATEST). */
-export function toConfiguration(fn: FunctionRecord): FunctionConfiguration {
+/**
+ * The FunctionConfiguration shape AWS returns. `version`: what the record is ($LATEST, or the number
+ * of the published version it is a view of); `arnQualifier`: what qualifies FunctionArn (AWS
+ * qualifies it with the version or alias the caller named, and leaves it bare for a plain name).
+ * Published versions carry no LastUpdateStatus: they are never updated.
+ */
+export function toConfiguration(
+  fn: FunctionRecord,
+  { version = "$LATEST", arnQualifier }: { version?: string; arnQualifier?: string | undefined } = {},
+): FunctionConfiguration {
   const configuration: FunctionConfiguration = {
     FunctionName: fn.name,
-    FunctionArn: functionArn(fn),
+    FunctionArn: functionArn(fn, arnQualifier),
     Runtime: fn.runtime as FunctionConfiguration["Runtime"],
     Role: fn.role,
     Handler: fn.handler,
@@ -301,11 +332,11 @@ export function toConfiguration(fn: FunctionRecord): FunctionConfiguration {
     MemorySize: fn.memorySize,
     LastModified: lastModifiedText(fn.lastModified),
     CodeSha256: fn.codeSha256,
-    Version: "$LATEST",
-    TracingConfig: { Mode: "PassThrough" },
+    Version: version,
+    TracingConfig: { Mode: fn.tracingMode ?? "PassThrough" },
     RevisionId: fn.revisionId,
     State: fn.state,
-    LastUpdateStatus: fn.lastUpdateStatus,
+    ...(version === "$LATEST" ? { LastUpdateStatus: fn.lastUpdateStatus } : {}),
     PackageType: "Zip",
     Architectures: fn.architectures as FunctionConfiguration["Architectures"],
     EphemeralStorage: { Size: EPHEMERAL_STORAGE_MB },

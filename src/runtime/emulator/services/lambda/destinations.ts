@@ -34,7 +34,8 @@ export function destinationRecord(
     timestamp: new Date(now).toISOString(),
     requestContext: {
       requestId: event.id,
-      functionArn: functionArn(fn, LATEST),
+      // The ARN the event was sent to, qualified ($LATEST when it named none).
+      functionArn: event.functionArn.split(":").length > 7 ? event.functionArn : functionArn(fn, LATEST),
       condition,
       approximateInvokeCount: event.attempts,
     },
@@ -43,7 +44,7 @@ export function destinationRecord(
   if (response) {
     record.responseContext = {
       statusCode: response.statusCode,
-      executedVersion: LATEST,
+      executedVersion: response.executedVersion ?? LATEST,
       ...(response.functionError ? { functionError: response.functionError } : {}),
     };
     record.responsePayload = parseJson(response.payload);

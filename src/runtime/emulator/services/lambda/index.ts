@@ -62,6 +62,13 @@ export default function createLambdaService(env: ServiceEnv): ServiceModule {
     UntagResource: (i, c) => provider.untagResource(i, c),
     ListTags: (i, c) => provider.listTags(i, c),
     GetAccountSettings: (i, c) => provider.getAccountSettings(i, c),
+    PublishVersion: (i, c) => provider.publishVersion(i, c),
+    ListVersionsByFunction: (i, c) => provider.listVersionsByFunction(i, c),
+    CreateAlias: (i, c) => provider.createAlias(i, c),
+    GetAlias: (i, c) => provider.getAlias(i, c),
+    UpdateAlias: (i, c) => provider.updateAlias(i, c),
+    DeleteAlias: (i, c) => provider.deleteAlias(i, c),
+    ListAliases: (i, c) => provider.listAliases(i, c),
     ...esm.operations,
   };
   const router = lambdaRoutes(operations);

@@ -51,6 +51,13 @@ export interface FunctionRecord {
   reservedConcurrency?: number;
   logGroup: string;
   architectures: string[];
+  /** TracingConfig.Mode (X-Ray): stored and echoed; the emulator records no traces. */
+  tracingMode?: "Active" | "PassThrough";
+  /** Published versions, oldest first. */
+  versions?: VersionRecord[];
+  /** The number the next published version gets (Lambda never reuses one). */
+  nextVersion?: number;
+  aliases?: AliasRecord[];
   /**
    * Bumped by every change that execution environments bake in (code, handler, environment,
    * memory, timeout, role): warm environments of an older generation are retired.
@@ -58,9 +65,49 @@ export interface FunctionRecord {
   generation: string;
 }
 
+/** What a published version froze: the code and the configuration an invocation of it runs with. */
+export interface VersionConfig {
+  runtime: string;
+  role: string;
+  handler: string;
+  timeout: number;
+  memorySize: number;
+  environment: Record<string, string>;
+  deadLetterTargetArn?: string;
+  codeSha256: string;
+  codeSize: number;
+  logGroup: string;
+  architectures: string[];
+  tracingMode?: "Active" | "PassThrough";
+}
+
+export interface VersionRecord {
+  /** "1", "2", … */
+  version: string;
+  description: string;
+  /** Epoch ms of the publication. */
+  lastModified: number;
+  revisionId: string;
+  /** Warm environments of a version are keyed by it (versions never change). */
+  generation: string;
+  config: VersionConfig;
+}
+
+export interface AliasRecord {
+  name: string;
+  /** A published version, or $LATEST. */
+  functionVersion: string;
+  description: string;
+  /** AdditionalVersionWeights: version -> share of invocations (0..1). */
+  weights?: Record<string, number>;
+  revisionId: string;
+}
+
 /** What the last attempt of an asynchronous invocation answered. */
 export interface AttemptResponse {
   statusCode: number;
+  /** The version that ran ($LATEST or a number); absent in events journaled before versions. */
+  executedVersion?: string;
   functionError?: string;
   payload: string;
 }

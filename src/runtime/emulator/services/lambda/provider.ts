@@ -1,5 +1,8 @@
 import type {
   AddPermissionResponse,
+  AliasConfiguration,
+  ListAliasesResponse,
+  ListVersionsByFunctionResponse,
   FunctionConfiguration,
   FunctionEventInvokeConfig,
   GetAccountSettingsResponse,
@@ -15,6 +18,7 @@ import type { ServiceEnv } from "../../core/service.js";
 import type { AsyncInvoker } from "./async-invocations.js";
 import type { CodeStore } from "./code-store.js";
 import {
+  optionalBoolean,
   optionalInteger,
   optionalObject,
   optionalString,
@@ -26,6 +30,7 @@ import {
   readMemorySize,
   readTags,
   readTimeout,
+  readTracingMode,
   requiredString,
   toConfiguration,
   validDescription,
@@ -57,7 +62,7 @@ import {
   MIN_EVENT_AGE_SECONDS,
   STATE_TRANSITION_MS,
 } from "./limits.js";
-import type { EventInvokeConfig, FunctionRecord } from "./models.js";
+import type { AliasRecord, EventInvokeConfig, FunctionRecord, VersionRecord } from "./models.js";
 import {
   functionArn,
   functionKey,
@@ -67,6 +72,17 @@ import {
   type FunctionRef,
 } from "./names.js";
 import { policyDocument, statementFrom } from "./policy.js";
+import { checkExecutionRole } from "./role-check.js";
+import {
+  ALIAS_PATTERN,
+  findAlias,
+  findVersion,
+  resolveTarget,
+  sameConfig,
+  VERSION_PATTERN,
+  versionConfigOf,
+  versionView,
+} from "./versions.js";
 import type { LambdaStore } from "./store.js";
 import type { LambdaMetrics } from "./telemetry.js";
 
@@ -144,7 +160,10 @@ export class LambdaProvider {
     const tags = readTags(input) ?? {};
     const logGroup = readLogGroup(input) ?? `/aws/lambda/${ref.name}`;
     const architectures = readArchitectures(input) ?? ["x86_64"];
+    const tracingMode = readTracingMode(input);
+    const publish = optionalBoolean(input, "Publish") ?? false;
     if (this.deps.store.functions.has(functionKey(ref))) throw lambdaErrors.functionExists(ref.name);
+    await checkExecutionRole(this.env, role, { ...context, accountId: ref.accountId, region: ref.region });
     const stored = this.deps.code.save(zip);
     const now = this.env.clock.now();
     const fn: FunctionRecord = {
@@ -171,17 +190,20 @@ export class LambdaProvider {
       policy: [],
       logGroup,
       architectures,
+      ...(tracingMode ? { tracingMode } : {}),
       generation: randomUUID(),
     };
     this.deps.store.putFunction(fn);
     this.scheduleTransition(functionKey(fn));
+    // Publish: true answers the new version (Version "1"), under the function's unqualified ARN.
+    if (publish) return this.publishedAnswer(this.publish(functionKey(fn), description), false);
     return toConfiguration(fn);
   }
 
   async getFunction(input: Input, context: RequestContext): Promise<GetFunctionResponse> {
-    const fn = this.find(input, context);
+    const { fn, configuration } = this.qualified(input, context);
     const response: GetFunctionResponse = {
-      Configuration: toConfiguration(fn),
+      Configuration: configuration,
       Code: {
         RepositoryType: "S3",
         Location: `${this.env.baseUrl()}/_emulator/lambda/code/${encodeURIComponent(fn.codeSha256)}`,
@@ -195,7 +217,27 @@ export class LambdaProvider {
   }
 
   async getFunctionConfiguration(input: Input, context: RequestContext): Promise<FunctionConfiguration> {
-    return toConfiguration(this.find(input, context));
+    return this.qualified(input, context).configuration;
+  }
+
+  /** The configuration a qualifier names: $LATEST, a published version, or an alias's version. */
+  private qualified(
+    input: Input,
+    context: RequestContext,
+  ): { fn: FunctionRecord; configuration: FunctionConfiguration } {
+    const ref = this.refOf(input, context);
+    const fn = this.deps.store.functions.get(functionKey(ref));
+    if (!fn) throw this.notFound(ref);
+    const q = ref.qualifier;
+    if (q === undefined) return { fn, configuration: toConfiguration(fn) };
+    if (q === LATEST) return { fn, configuration: toConfiguration(fn, { arnQualifier: q }) };
+    const alias = VERSION_PATTERN.test(q) ? undefined : findAlias(fn, q);
+    const versionName = VERSION_PATTERN.test(q) ? q : alias?.functionVersion;
+    if (versionName === LATEST) return { fn, configuration: toConfiguration(fn, { arnQualifier: q }) };
+    const version = versionName ? findVersion(fn, versionName) : undefined;
+    if (!version) throw this.notFound(ref);
+    const view = versionView(fn, version, this.env.clock.now());
+    return { fn: view, configuration: toConfiguration(view, { version: version.version, arnQualifier: q }) };
   }
 
   async listFunctions(input: Input, context: RequestContext): Promise<ListFunctionsResponse> {
@@ -207,7 +249,7 @@ export class LambdaProvider {
     const start = after === undefined ? 0 : all.findIndex((fn) => fn.name > after);
     const rest = start < 0 ? [] : all.slice(start);
     const page = rest.slice(0, Math.min(maxItems, LIST_DEFAULT_PAGE));
-    const response: ListFunctionsResponse = { Functions: page.map(toConfiguration) };
+    const response: ListFunctionsResponse = { Functions: page.map((fn) => toConfiguration(fn)) };
     const last = page.at(-1);
     if (last && rest.length > page.length) response.NextMarker = encodeMarker(last.name);
     return response;
@@ -215,16 +257,17 @@ export class LambdaProvider {
 
   async deleteFunction(input: Input, context: RequestContext): Promise<Record<string, never>> {
     const ref = this.refOf(input, context);
-    if (ref.qualifier !== undefined && ref.qualifier !== LATEST) throw this.notFound(ref);
     if (ref.qualifier === LATEST) {
       throw lambdaErrors.invalidParameter("$LATEST version cannot be deleted without deleting the function.");
     }
+    if (ref.qualifier !== undefined) return this.deleteVersion(ref);
     const fn = this.require(ref);
     const key = functionKey(fn);
     this.transitions.get(key)?.cancel();
     this.transitions.delete(key);
     this.deps.store.deleteFunction(key);
     this.deps.executor.retire(key);
+    for (const v of fn.versions ?? []) this.deps.executor.retire(versionKey(key, v.version));
     return {};
   }
 
@@ -239,19 +282,29 @@ export class LambdaProvider {
       });
     }
     const architectures = readArchitectures(input);
+    const publish = optionalBoolean(input, "Publish") ?? false;
     const stored = this.deps.code.save(zip);
-    return this.applyUpdate(fn, {
+    const updated = this.applyUpdate(fn, {
       codeSha256: stored.codeSha256,
       codeSize: stored.codeSize,
       ...(architectures ? { architectures } : {}),
     });
+    if (!publish) return updated;
+    return this.publishedAnswer(this.publish(functionKey(fn), fn.description));
   }
 
   async updateFunctionConfiguration(input: Input, context: RequestContext): Promise<FunctionConfiguration> {
     const fn = this.updatable(input, context);
     const changes: Partial<FunctionRecord> = {};
     const role = optionalString(input, "Role");
-    if (role !== undefined) changes.role = validRole(role);
+    if (role !== undefined) {
+      changes.role = validRole(role);
+      if (role !== fn.role) {
+        await checkExecutionRole(this.env, role, { ...context, accountId: fn.accountId, region: fn.region });
+      }
+    }
+    const tracingMode = readTracingMode(input);
+    if (tracingMode !== undefined) changes.tracingMode = tracingMode;
     const runtime = optionalString(input, "Runtime");
     if (runtime !== undefined) changes.runtime = validRuntime(runtime);
     const handler = optionalString(input, "Handler");
@@ -275,7 +328,10 @@ export class LambdaProvider {
 
   async invoke(input: InvokeInput, context: RequestContext): Promise<InvokeOutput> {
     const ref = withQualifier(parseFunctionRef(input.FunctionName, context), input.Qualifier);
-    const fn = this.require(ref);
+    const base = this.deps.store.functions.get(functionKey(ref));
+    const target = base ? resolveTarget(base, ref.qualifier, this.env.clock.now(), Math.random) : undefined;
+    if (!base || !target) throw this.notFound(ref);
+    const fn = target.fn;
     const type = input.InvocationType ?? "RequestResponse";
     if (!INVOCATION_TYPES.includes(type)) {
       throw lambdaErrors.validation(
@@ -297,16 +353,20 @@ export class LambdaProvider {
     }
     if (fn.state !== "Active") throw lambdaErrors.notReady(fn.state);
     if (type === "Event") {
-      this.asyncInvoker().enqueue(fn, context.requestId, payload === "" ? "{}" : payload);
+      this.asyncInvoker().enqueue(base, context.requestId, payload === "" ? "{}" : payload, ref.qualifier);
       return { StatusCode: 202, Payload: "" };
     }
-    const result = await this.execute(fn, {
+    const result = await this.run(fn, target.version, {
       requestId: context.requestId,
       payload: payload === "" ? "{}" : payload,
       invokedFunctionArn: functionArn(fn, ref.qualifier),
       ...(clientContext ? { clientContext } : {}),
     });
-    const output: InvokeOutput = { StatusCode: 200, Payload: result.payload, ExecutedVersion: LATEST };
+    const output: InvokeOutput = {
+      StatusCode: 200,
+      Payload: result.payload,
+      ExecutedVersion: target.version,
+    };
     if (result.outcome !== "success") output.FunctionError = "Unhandled";
     if (input.LogType === "Tail") output.LogResult = logTail(result.log, LOG_TAIL_BYTES);
     return output;
@@ -316,7 +376,24 @@ export class LambdaProvider {
    * Runs one invocation in an execution environment, enforcing reserved concurrency (throttle) and
    * recording the AWS/Lambda metrics. Shared by synchronous, asynchronous and mapping invocations.
    */
-  async execute(fn: FunctionRecord, request: InvocationRequest): Promise<InvocationResult> {
+  async execute(
+    fn: FunctionRecord,
+    request: InvocationRequest,
+  ): Promise<InvocationResult & { executedVersion: string }> {
+    // An asynchronous invocation of a version or alias runs that version (an alias: routed anew).
+    const qualifier = request.invokedFunctionArn.split(":")[7];
+    const target = resolveTarget(fn, qualifier, this.env.clock.now(), Math.random);
+    if (!target) throw lambdaErrors.functionNotFound(request.invokedFunctionArn);
+    if (target.fn.state !== "Active") throw lambdaErrors.notReady(target.fn.state);
+    return { ...(await this.run(target.fn, target.version, request)), executedVersion: target.version };
+  }
+
+  /** Runs `fn` (the function, or a version view of it) as `version`. */
+  private async run(
+    fn: FunctionRecord,
+    version: string,
+    request: InvocationRequest,
+  ): Promise<InvocationResult> {
     const key = functionKey(fn);
     const running = this.inFlight.get(key) ?? 0;
     if (fn.reservedConcurrency !== undefined && running >= fn.reservedConcurrency) {
@@ -325,7 +402,7 @@ export class LambdaProvider {
     }
     this.inFlight.set(key, running + 1);
     try {
-      const result = await this.deps.executor.invoke(this.specOf(fn), request);
+      const result = await this.deps.executor.invoke(this.specOf(fn, version), request);
       this.recordMetrics(fn, result, false);
       return result;
     } finally {
@@ -333,6 +410,231 @@ export class LambdaProvider {
       if (left > 0) this.inFlight.set(key, left);
       else this.inFlight.delete(key);
     }
+  }
+
+  // --- Versions and aliases --------------------------------------------------------------------
+
+  async publishVersion(input: Input, context: RequestContext): Promise<FunctionConfiguration> {
+    const fn = this.find(input, context);
+    if (fn.state === "Pending") throw lambdaErrors.notReady(fn.state);
+    if (fn.lastUpdateStatus === "InProgress") throw lambdaErrors.updateInProgress(functionArn(fn));
+    this.checkRevision(fn, input);
+    const sha = optionalString(input, "CodeSha256");
+    if (sha !== undefined && sha !== "" && sha !== fn.codeSha256) {
+      throw lambdaErrors.invalidParameter(
+        `CodeSHA256 (${sha}) is different from current CodeSHA256 in $LATEST (${fn.codeSha256}). Please try again with the CodeSHA256 in $LATEST.`,
+      );
+    }
+    const description = validDescription(optionalString(input, "Description") ?? fn.description);
+    return this.publishedAnswer(this.publish(functionKey(fn), description));
+  }
+
+  async listVersionsByFunction(
+    input: Input,
+    context: RequestContext,
+  ): Promise<ListVersionsByFunctionResponse> {
+    const fn = this.find(input, context);
+    const maxItems = optionalInteger(input, "MaxItems", 1, LIST_MAX_ITEMS) ?? LIST_DEFAULT_PAGE;
+    const now = this.env.clock.now();
+    // Every entry's ARN is qualified, $LATEST's too.
+    const all = [
+      toConfiguration(fn, { arnQualifier: LATEST }),
+      ...(fn.versions ?? []).map((v) =>
+        toConfiguration(versionView(fn, v, now), { version: v.version, arnQualifier: v.version }),
+      ),
+    ];
+    const start = decodeIndexMarker(optionalString(input, "Marker"));
+    const page = all.slice(start, start + Math.min(maxItems, LIST_DEFAULT_PAGE));
+    const response: ListVersionsByFunctionResponse = { Versions: page };
+    if (start + page.length < all.length) response.NextMarker = encodeIndexMarker(start + page.length);
+    return response;
+  }
+
+  async createAlias(input: Input, context: RequestContext): Promise<AliasConfiguration> {
+    const fn = this.find(input, context);
+    const name = aliasName(requiredString(input, "Name"));
+    const target = this.aliasTarget(fn, requiredString(input, "FunctionVersion"));
+    const weights = this.routing(fn, target, input);
+    if (findAlias(fn, name)) throw lambdaErrors.conflict(`Alias already exists: ${functionArn(fn, name)}`);
+    const alias: AliasRecord = {
+      name,
+      functionVersion: target,
+      description: validDescription(optionalString(input, "Description") ?? ""),
+      ...(weights ? { weights } : {}),
+      revisionId: randomUUID(),
+    };
+    this.save({ ...fn, aliases: [...(fn.aliases ?? []), alias] });
+    return aliasOutput(fn, alias);
+  }
+
+  async getAlias(input: Input, context: RequestContext): Promise<AliasConfiguration> {
+    const fn = this.find(input, context);
+    return aliasOutput(fn, this.requireAlias(fn, requiredString(input, "Name")));
+  }
+
+  async updateAlias(input: Input, context: RequestContext): Promise<AliasConfiguration> {
+    const fn = this.find(input, context);
+    const alias = this.requireAlias(fn, requiredString(input, "Name"));
+    const revision = optionalString(input, "RevisionId");
+    if (revision !== undefined && revision !== alias.revisionId) throw lambdaErrors.preconditionFailed();
+    const requested = optionalString(input, "FunctionVersion");
+    const target = requested === undefined ? alias.functionVersion : this.aliasTarget(fn, requested);
+    const updated: AliasRecord = { ...alias, functionVersion: target, revisionId: randomUUID() };
+    const description = optionalString(input, "Description");
+    if (description !== undefined) updated.description = validDescription(description);
+    if (input["RoutingConfig"] !== undefined) {
+      const weights = this.routing(fn, target, input);
+      if (weights) updated.weights = weights;
+      else delete updated.weights;
+    } else if (updated.weights) {
+      // The weights still apply to the new primary version: check them against it.
+      this.routing(fn, target, { RoutingConfig: { AdditionalVersionWeights: updated.weights } });
+    }
+    this.save({ ...fn, aliases: (fn.aliases ?? []).map((a) => (a.name === alias.name ? updated : a)) });
+    return aliasOutput(fn, updated);
+  }
+
+  async deleteAlias(input: Input, context: RequestContext): Promise<Record<string, never>> {
+    const fn = this.find(input, context);
+    const name = requiredString(input, "Name");
+    this.save({ ...fn, aliases: (fn.aliases ?? []).filter((a) => a.name !== name) });
+    return {};
+  }
+
+  async listAliases(input: Input, context: RequestContext): Promise<ListAliasesResponse> {
+    const fn = this.find(input, context);
+    const version = optionalString(input, "FunctionVersion");
+    const maxItems = optionalInteger(input, "MaxItems", 1, LIST_MAX_ITEMS) ?? LIST_DEFAULT_PAGE;
+    const all = (fn.aliases ?? [])
+      .filter((a) => version === undefined || a.functionVersion === version)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((a) => aliasOutput(fn, a));
+    const start = decodeIndexMarker(optionalString(input, "Marker"));
+    const page = all.slice(start, start + maxItems);
+    const response: ListAliasesResponse = { Aliases: page };
+    if (start + page.length < all.length) response.NextMarker = encodeIndexMarker(start + page.length);
+    return response;
+  }
+
+  /** Publishes $LATEST unless the newest version already has its code and configuration. */
+  private publish(key: string, description: string): { fn: FunctionRecord; version: VersionRecord } {
+    const fn = this.deps.store.functions.get(key)!;
+    const config = versionConfigOf(fn);
+    const newest = (fn.versions ?? []).at(-1);
+    if (newest && sameConfig(newest.config, config)) return { fn, version: newest };
+    const number = fn.nextVersion ?? 1;
+    const version: VersionRecord = {
+      version: String(number),
+      description,
+      lastModified: this.env.clock.now(),
+      revisionId: randomUUID(),
+      generation: randomUUID(),
+      config,
+    };
+    const updated: FunctionRecord = {
+      ...fn,
+      versions: [...(fn.versions ?? []), version],
+      nextVersion: number + 1,
+    };
+    this.save(updated);
+    return { fn: updated, version };
+  }
+
+  /** A published version's configuration, its ARN qualified by the number unless `qualified` is false. */
+  private publishedAnswer(
+    { fn, version }: { fn: FunctionRecord; version: VersionRecord },
+    qualified = true,
+  ): FunctionConfiguration {
+    return toConfiguration(versionView(fn, version, this.env.clock.now()), {
+      version: version.version,
+      ...(qualified ? { arnQualifier: version.version } : {}),
+    });
+  }
+
+  private deleteVersion(ref: FunctionRef): Record<string, never> {
+    const fn = this.require({ ...ref, qualifier: undefined } as FunctionRef);
+    const version = VERSION_PATTERN.test(ref.qualifier!) ? findVersion(fn, ref.qualifier!) : undefined;
+    if (!version) throw this.notFound(ref);
+    const users = (fn.aliases ?? []).filter(
+      (a) => a.functionVersion === version.version || Object.keys(a.weights ?? {}).includes(version.version),
+    );
+    if (users.length > 0) {
+      throw lambdaErrors.conflict(
+        `Unable to delete version because the following aliases reference it: [${users.map((a) => a.name).join(", ")}]`,
+      );
+    }
+    this.save({ ...fn, versions: (fn.versions ?? []).filter((v) => v.version !== version.version) });
+    this.deps.executor.retire(versionKey(functionKey(fn), version.version));
+    return {};
+  }
+
+  /** An alias names $LATEST or a published version of the function. */
+  private aliasTarget(fn: FunctionRecord, version: string): string {
+    if (version !== LATEST && !VERSION_PATTERN.test(version)) {
+      throw lambdaErrors.validation(
+        "functionVersion",
+        version,
+        "Member must satisfy regular expression pattern: (\\$LATEST|[0-9]+)",
+      );
+    }
+    if (version !== LATEST && !findVersion(fn, version))
+      throw lambdaErrors.functionNotFound(functionArn(fn, version));
+    return version;
+  }
+
+  /**
+   * RoutingConfig.AdditionalVersionWeights: at most one other published version, with a weight in
+   * 0..1 (the share of invocations it gets). Checked in Lambda's order: the count, the weight, the
+   * primary version, $LATEST, the key's form, then that the version exists.
+   */
+  private routing(fn: FunctionRecord, primary: string, input: Input): Record<string, number> | undefined {
+    const config = optionalObject(input, "RoutingConfig");
+    const raw = config ? optionalObject(config, "AdditionalVersionWeights") : undefined;
+    if (!raw || Object.keys(raw).length === 0) return undefined;
+    const entries = Object.entries(raw);
+    if (entries.length > 1) {
+      throw lambdaErrors.invalidParameter(
+        "Number of items in AdditionalVersionWeights cannot be greater than 1",
+      );
+    }
+    const weights: Record<string, number> = {};
+    for (const [version, value] of entries) {
+      const weight = typeof value === "number" ? value : Number(value);
+      const shown = `{${version}=${String(value)}}`;
+      if (typeof value === "boolean" || !Number.isFinite(weight) || weight < 0 || weight > 1) {
+        throw lambdaErrors.validation(
+          "routingConfig.additionalVersionWeights",
+          shown,
+          "Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null]",
+        );
+      }
+      if (version === primary) {
+        throw lambdaErrors.invalidParameter(
+          `Invalid function version ${version}. Function version ${version} is already included in routing configuration.`,
+        );
+      }
+      if (primary === LATEST) {
+        throw lambdaErrors.invalidParameter(
+          "$LATEST is not supported for an alias pointing to more than 1 version",
+        );
+      }
+      if (!VERSION_PATTERN.test(version)) {
+        throw lambdaErrors.validation(
+          "routingConfig.additionalVersionWeights",
+          shown,
+          "Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+, Member must not be null]",
+        );
+      }
+      if (!findVersion(fn, version)) throw lambdaErrors.functionNotFound(functionArn(fn, version));
+      weights[version] = weight;
+    }
+    return weights;
+  }
+
+  private requireAlias(fn: FunctionRecord, name: string): AliasRecord {
+    const alias = findAlias(fn, name);
+    if (!alias) throw lambdaErrors.resourceNotFound(`Cannot find alias arn: ${functionArn(fn, name)}`);
+    return alias;
   }
 
   // --- Resource policy -------------------------------------------------------------------------
@@ -511,7 +813,13 @@ export class LambdaProvider {
       return undefined;
     }
     const fn = this.deps.store.functions.get(functionKey(ref));
-    if (!fn || (ref.qualifier !== undefined && ref.qualifier !== LATEST)) return undefined;
+    if (!fn) return undefined;
+    if (ref.qualifier !== undefined && ref.qualifier !== LATEST) {
+      const known = VERSION_PATTERN.test(ref.qualifier)
+        ? findVersion(fn, ref.qualifier)
+        : findAlias(fn, ref.qualifier);
+      if (!known) return undefined;
+    }
     return { fn, ref };
   }
 
@@ -651,7 +959,7 @@ export class LambdaProvider {
     );
   }
 
-  private specOf(fn: FunctionRecord): FunctionSpec {
+  private specOf(fn: FunctionRecord, version = LATEST): FunctionSpec {
     const env = this.env;
     const endpoint = env.baseUrl();
     // Without the endpoint the function's SDK clients would go to the real *.amazonaws.com. Start-up
@@ -660,10 +968,11 @@ export class LambdaProvider {
     const arn = functionArn(fn);
     const accessKeyId = fn.accountId === env.defaultAccountId ? "test" : fn.accountId;
     return {
-      key: functionKey(fn),
+      // Each published version runs in environments of its own.
+      key: version === LATEST ? functionKey(fn) : versionKey(functionKey(fn), version),
       name: fn.name,
       arn,
-      version: LATEST,
+      version,
       generation: fn.generation,
       runtime: fn.runtime,
       handler: fn.handler,
@@ -692,7 +1001,7 @@ export class LambdaProvider {
         AWS_DEFAULT_REGION: fn.region,
         AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
         AWS_LAMBDA_FUNCTION_NAME: fn.name,
-        AWS_LAMBDA_FUNCTION_VERSION: LATEST,
+        AWS_LAMBDA_FUNCTION_VERSION: version,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
         AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
         AWS_LAMBDA_LOG_GROUP_NAME: fn.logGroup,
@@ -813,6 +1122,49 @@ function decodeMarker(marker: string | undefined): string | undefined {
   try {
     const parsed = JSON.parse(Buffer.from(marker, "base64url").toString("utf8")) as { after?: unknown };
     if (typeof parsed.after === "string") return parsed.after;
+  } catch {
+    // fall through to the error
+  }
+  throw lambdaErrors.invalidParameter("The Marker is not valid; pass NextMarker from the previous page.");
+}
+
+/** Environments of a published version are keyed apart from $LATEST's. */
+function versionKey(key: string, version: string): string {
+  return `${key}:${version}`;
+}
+
+function aliasName(name: string): string {
+  if (name.length > 128 || !ALIAS_PATTERN.test(name)) {
+    throw lambdaErrors.validation(
+      "name",
+      name,
+      "Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)",
+    );
+  }
+  return name;
+}
+
+function aliasOutput(fn: FunctionRecord, alias: AliasRecord): AliasConfiguration {
+  return {
+    AliasArn: functionArn(fn, alias.name),
+    Name: alias.name,
+    FunctionVersion: alias.functionVersion,
+    Description: alias.description,
+    ...(alias.weights ? { RoutingConfig: { AdditionalVersionWeights: { ...alias.weights } } } : {}),
+    RevisionId: alias.revisionId,
+  };
+}
+
+function encodeIndexMarker(index: number): string {
+  return Buffer.from(JSON.stringify({ index })).toString("base64url");
+}
+
+function decodeIndexMarker(marker: string | undefined): number {
+  if (marker === undefined || marker === "") return 0;
+  try {
+    const parsed = JSON.parse(Buffer.from(marker, "base64url").toString("utf8")) as { index?: unknown };
+    if (typeof parsed.index === "number" && Number.isInteger(parsed.index) && parsed.index >= 0)
+      return parsed.index;
   } catch {
     // fall through to the error
   }

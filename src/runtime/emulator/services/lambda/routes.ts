@@ -42,6 +42,24 @@ export function lambdaRoutes(operations: Record<string, Operation>): RestRouter 
   route("GET", `${F}/:name/configuration`, "GetFunctionConfiguration", 200, fn());
   route("PUT", `${F}/:name/configuration`, "UpdateFunctionConfiguration", 200, fn(body));
   route("PUT", `${F}/:name/code`, "UpdateFunctionCode", 200, fn(body));
+  route("POST", `${F}/:name/versions`, "PublishVersion", 201, fn(body));
+  route("GET", `${F}/:name/versions`, "ListVersionsByFunction", 200, fn(paging));
+  route("POST", `${F}/:name/aliases`, "CreateAlias", 201, fn(body));
+  route("GET", `${F}/:name/aliases`, "ListAliases", 200, (request, params) => ({
+    FunctionName: params["name"],
+    ...paging(request),
+    ...optional("FunctionVersion", request.query.get("FunctionVersion")),
+  }));
+  const alias =
+    (extra: (request: EmulatorRequest) => Input = () => ({})): BuildInput =>
+    (request, params) => ({
+      ...extra(request),
+      FunctionName: params["name"],
+      Name: params["alias"],
+    });
+  route("GET", `${F}/:name/aliases/:alias`, "GetAlias", 200, alias());
+  route("PUT", `${F}/:name/aliases/:alias`, "UpdateAlias", 200, alias(body));
+  route("DELETE", `${F}/:name/aliases/:alias`, "DeleteAlias", 204, alias());
   route("POST", `${F}/:name/policy`, "AddPermission", 201, fn(body));
   route("GET", `${F}/:name/policy`, "GetPolicy", 200, fn());
   route("DELETE", `${F}/:name/policy/:sid`, "RemovePermission", 204, (request, params) => ({
