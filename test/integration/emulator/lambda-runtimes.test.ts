@@ -220,7 +220,13 @@ describe.skipIf(!awsCliAvailable)("lambda: a Python function through the AWS CLI
       "--role-name",
       "cli-runtime",
       "--assume-role-policy-document",
-      JSON.stringify({ Version: "2012-10-17", Statement: [] }),
+      // Lambda assumes the role, so it must trust lambda.amazonaws.com.
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ],
+      }),
     ]);
     const created = await awsCli(emulator.url, [
       "lambda",

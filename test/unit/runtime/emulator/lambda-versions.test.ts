@@ -86,6 +86,13 @@ describe("lambda versions", () => {
     expect(settled.stateReasonCode).toBeUndefined();
   });
 
+  it("versionView: a version of a runtime the emulator cannot run settles Failed, as $LATEST does", () => {
+    const python: VersionRecord = { ...v1, config: { ...v1.config, runtime: "python3.13" } };
+    const view = versionView(fn, python, T0 + STATE_TRANSITION_MS);
+    expect(view).toMatchObject({ state: "Failed", stateReasonCode: "InvalidRuntime" });
+    expect(view.stateReason).toContain("python3.13");
+  });
+
   it("routedVersion: the additional version below its weight, the primary above", () => {
     const alias = {
       name: "a",

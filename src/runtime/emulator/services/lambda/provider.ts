@@ -348,10 +348,7 @@ export class LambdaProvider {
     assertJson(payload);
     const clientContext = decodeClientContext(input.ClientContext);
     if (type === "DryRun") return { StatusCode: 204, Payload: "" };
-    if (fn.state === "Failed" && fn.stateReasonCode === "InvalidRuntime") {
-      throw lambdaErrors.invalidRuntime(fn.stateReason ?? `The runtime ${fn.runtime} is not supported.`);
-    }
-    if (fn.state !== "Active") throw lambdaErrors.notReady(fn.state);
+    this.assertRunnable(fn);
     if (type === "Event") {
       this.asyncInvoker().enqueue(base, context.requestId, payload === "" ? "{}" : payload, ref.qualifier);
       return { StatusCode: 202, Payload: "" };
@@ -384,8 +381,16 @@ export class LambdaProvider {
     const qualifier = request.invokedFunctionArn.split(":")[7];
     const target = resolveTarget(fn, qualifier, this.env.clock.now(), Math.random);
     if (!target) throw lambdaErrors.functionNotFound(request.invokedFunctionArn);
-    if (target.fn.state !== "Active") throw lambdaErrors.notReady(target.fn.state);
+    this.assertRunnable(target.fn);
     return { ...(await this.run(target.fn, target.version, request)), executedVersion: target.version };
+  }
+
+  /** Only an Active function (or version) runs; one of a runtime the emulator cannot run says so. */
+  private assertRunnable(fn: FunctionRecord): void {
+    if (fn.state === "Failed" && fn.stateReasonCode === "InvalidRuntime") {
+      throw lambdaErrors.invalidRuntime(fn.stateReason ?? `The runtime ${fn.runtime} is not supported.`);
+    }
+    if (fn.state !== "Active") throw lambdaErrors.notReady(fn.state);
   }
 
   /** Runs `fn` (the function, or a version view of it) as `version`. */

@@ -1,3 +1,4 @@
+import { runtimeProblem } from "./configuration.js";
 import { STATE_TRANSITION_MS } from "./limits.js";
 import type { AliasRecord, FunctionRecord, VersionConfig, VersionRecord } from "./models.js";
 import { LATEST } from "./names.js";
@@ -66,9 +67,13 @@ export function versionView(fn: FunctionRecord, version: VersionRecord, now: num
   };
   if (!version.config.deadLetterTargetArn) delete view.deadLetterTargetArn;
   if (!version.config.tracingMode) delete view.tracingMode;
+  // A version of a runtime the emulator cannot run settles Failed, as $LATEST does.
+  const problem = pending ? undefined : runtimeProblem(version.config.runtime);
   if (pending) {
     view.stateReason = "The function is being created.";
     view.stateReasonCode = "Creating";
+  } else if (problem) {
+    Object.assign(view, { state: "Failed", stateReason: problem, stateReasonCode: "InvalidRuntime" });
   } else {
     delete view.stateReason;
     delete view.stateReasonCode;
