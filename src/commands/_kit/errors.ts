@@ -26,6 +26,17 @@ export class FatalError extends Error {
   }
 }
 
+/**
+ * The command stopped because of Ctrl-C (SIGINT). Its message says what the command left behind
+ * and how to remove it, or that it left nothing. Exit 130, as shells report a SIGINT.
+ */
+export class InterruptedError extends FatalError {
+  override name = "InterruptedError";
+  constructor(message = "interrupted") {
+    super(message, 130);
+  }
+}
+
 /** Exit codes, so tests and scripts can tell outcomes apart. */
 export const EXIT = {
   ok: 0,

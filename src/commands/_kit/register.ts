@@ -3,6 +3,7 @@ import { Argument, Option } from "commander";
 import { TARGETS } from "../../runtime/config/targets.js";
 import { createCommandContext, type CliIo, type CommonFlags } from "./context.js";
 import type { CommandSpec, EntrySpec, Example, GroupSpec, OptionsShape } from "./define.js";
+import { InterruptedError } from "./errors.js";
 
 /**
  * Turns declarations (./define.ts) into commander commands: help with examples, the common flags,
@@ -108,6 +109,9 @@ function addCommand(parent: Command, spec: CommandSpec<OptionsShape>, io: CliIo)
       await spec.run({ args, options } as never, ctx);
       failed = false;
     } catch (error) {
+      // Whatever a Ctrl-C made fail (an aborted wait, a killed esbuild) is the interruption, not
+      // an error of its own; a command that knows what it left throws InterruptedError itself.
+      if (io.signal.aborted && !(error instanceof InterruptedError)) throw new InterruptedError();
       throw translate(error);
     } finally {
       // A cleanup failure must not hide the command's own error.

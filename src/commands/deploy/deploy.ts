@@ -1,11 +1,12 @@
 import {
   applyPlan,
   DeployFailedError,
+  DeployInterruptedError,
   planDeployment,
   type DeployPlan,
   type DeployResult,
 } from "../../runtime/deploy/index.js";
-import { FatalError, type CommandContext } from "../_kit/index.js";
+import { FatalError, InterruptedError, type CommandContext } from "../_kit/index.js";
 import { planSummary, renderApplied, renderPlan, withProgress } from "./render.js";
 import { openDeployTarget } from "./target.js";
 
@@ -25,6 +26,8 @@ export interface DeployReport {
   result?: DeployResult;
   applied: boolean;
   error?: string;
+  /** Ctrl-C stopped it: `result` says what was done (kept) and what was not attempted. */
+  interrupted?: boolean;
 }
 
 export async function deploy(options: DeployOptions, ctx: CommandContext): Promise<void> {
@@ -33,7 +36,12 @@ export async function deploy(options: DeployOptions, ctx: CommandContext): Promi
   ctx.output.note(
     `bundling ${Object.keys(context.stack.functions).length} functions and reading the target ...`,
   );
-  const plan = await planDeployment(context);
+  const plan = await planDeployment(context).catch((error: unknown) => {
+    // Ctrl-C while bundling (it may kill esbuild's service) or reading: nothing was changed yet.
+    if (ctx.signal.aborted) throw interruptedBeforeChanges(ctx, target);
+    throw error;
+  });
+  if (ctx.signal.aborted) throw interruptedBeforeChanges(ctx, target);
   const report: DeployReport = {
     target: target.target,
     account: target.account,
@@ -75,10 +83,17 @@ export async function deploy(options: DeployOptions, ctx: CommandContext): Promi
         id: resource.id,
         title: `${resource.action} ${resource.kind} ${resource.name}`,
       })),
-      (onProgress) => applyPlan(context, plan, { onProgress }),
+      (onProgress) => applyPlan(context, plan, { onProgress, signal: ctx.signal }),
     );
     report.applied = true;
   } catch (error) {
+    if (error instanceof DeployInterruptedError) {
+      report.result = error.result;
+      report.error = error.message;
+      report.interrupted = true;
+      ctx.output.result(report, () => renderApplied(ctx, error.result, true));
+      throw new InterruptedError(error.message);
+    }
     if (!(error instanceof DeployFailedError)) throw error;
     report.result = error.result;
     report.error = error.message;
@@ -87,6 +102,29 @@ export async function deploy(options: DeployOptions, ctx: CommandContext): Promi
   }
   ctx.output.result(report, () => renderApplied(ctx, report.result!));
   if (stuck > 0) throw replaceRequiredError(stuck);
+}
+
+/** Ctrl-C before the first change: --json still gets a result, and the line says nothing changed. */
+function interruptedBeforeChanges(
+  ctx: CommandContext,
+  target: { target: string; account: string; region: string; endpoint: string },
+): InterruptedError {
+  const message = "deploy interrupted while bundling and reading the target; nothing was changed";
+  if (ctx.output.mode === "json") {
+    ctx.output.result(
+      {
+        target: target.target,
+        account: target.account,
+        region: target.region,
+        endpoint: target.endpoint,
+        applied: false,
+        interrupted: true,
+        error: message,
+      },
+      () => {},
+    );
+  }
+  return new InterruptedError(message);
 }
 
 /** The stack cannot converge by itself: a field AWS cannot change in place differs. */

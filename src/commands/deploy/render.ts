@@ -170,7 +170,7 @@ function plainProgress(event: DeployEvent): string | undefined {
 }
 
 /** What apply did, resource by resource (only those it touched), and the totals. */
-export function renderApplied(ctx: CommandContext, result: DeployResult): void {
+export function renderApplied(ctx: CommandContext, result: DeployResult, interrupted = false): void {
   const { output } = ctx;
   const touched = result.resources.filter((resource) => resource.outcome !== "unchanged");
   if (touched.length > 0) {
@@ -191,7 +191,7 @@ export function renderApplied(ctx: CommandContext, result: DeployResult): void {
     result.resources.filter((resource) => resource.outcome === outcome).length;
   output.line();
   output.line(
-    `${result.ok ? "Deployed" : "Deploy failed"} in ${(result.ms / 1000).toFixed(1)} s: ` +
+    `${interrupted ? "Deploy interrupted (Ctrl-C)" : result.ok ? "Deployed" : "Deploy failed"} in ${(result.ms / 1000).toFixed(1)} s: ` +
       `${count("done")} changed, ${count("unchanged")} unchanged` +
       (count("failed") ? `, ${count("failed")} failed` : "") +
       (count("blocked") ? `, ${count("blocked")} not attempted` : "") +

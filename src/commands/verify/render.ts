@@ -32,7 +32,16 @@ export function renderSummary(output: Output, report: VerifyReport, which: strin
   const skippedNote = count("skipped") > 0 ? `, ${count("skipped")} skipped` : "";
   const where = `${report.target}, account ${report.account}, ${report.region}`;
   output.line();
-  if (report.ok) {
+  if (report.interrupted) {
+    const { phase, left } = report.interrupted;
+    const title = report.phases.find((candidate) => candidate.phase === phase)?.title ?? phase;
+    output.line(
+      style.yellow(
+        `■ verify ${which} interrupted (Ctrl-C) ${phase === "setup" ? "while preparing the target" : `in ${title}`}: ${count("passed")} passed${skippedNote} in ${formatMs(report.durationMs)} (${where})`,
+      ),
+    );
+    output.line(left.length === 0 ? "  left behind: nothing" : `  left behind: ${left.join("; ")}`);
+  } else if (report.ok) {
     output.line(
       style.green(
         `✔ verify ${which} passed: ${report.phases.length} phase(s), ${count("passed")} checks${skippedNote} in ${formatMs(report.durationMs)} (${where})`,

@@ -1,5 +1,5 @@
 import { Listr, ListrLogger, ProcessOutput, createWritable, type ListrTask } from "listr2";
-import type { CheckResult, VerifyEvent, VerifyReport } from "../../runtime/verify/index.js";
+import type { CheckResult, PhaseResult, VerifyEvent, VerifyReport } from "../../runtime/verify/index.js";
 import type { Output } from "../_kit/index.js";
 
 /**
@@ -49,6 +49,49 @@ function slot(): Slot {
 
 const keyOf = (phase: string, check: string) => `${phase}/${check}`;
 
+interface PhaseSlot {
+  started: Promise<{ kind: "started" } | { kind: "not-run"; reason: string }>;
+  /** The phase's result, or why it ended without one (verify stopped). */
+  ended: Promise<PhaseResult | string>;
+  start(): void;
+  end(result: PhaseResult): void;
+  notRun(reason: string): void;
+}
+
+function phaseSlot(): PhaseSlot {
+  let begin!: (value: { kind: "started" } | { kind: "not-run"; reason: string }) => void;
+  let finish!: (result: PhaseResult | string) => void;
+  const started = new Promise<{ kind: "started" } | { kind: "not-run"; reason: string }>(
+    (done) => (begin = done),
+  );
+  const ended = new Promise<PhaseResult | string>((done) => (finish = done));
+  return {
+    started,
+    ended,
+    start: () => begin({ kind: "started" }),
+    end: (result) => finish(result),
+    notRun: (reason) => {
+      begin({ kind: "not-run", reason });
+      finish(reason);
+    },
+  };
+}
+
+/** The phase's outcome, as the last line of its list: silent when it passed, a failure mark otherwise. */
+function verdictTask(phase: { title: string }, ps: PhaseSlot): ListrTask {
+  return {
+    task: async (_ctx, task) => {
+      const result = await ps.ended;
+      if (typeof result !== "string" && result.status === "passed") return;
+      task.title = phase.title;
+      if (typeof result === "string") throw new Error(result);
+      if (result.status === "interrupted") throw new Error("interrupted (Ctrl-C)");
+      const failedCheck = result.checks.find((check) => check.status === "failed");
+      throw new Error(`failed${failedCheck ? ` at "${failedCheck.title}"` : ""}`);
+    },
+  };
+}
+
 export async function runTaskTree(
   options: TaskTreeOptions,
   run: (sink: TaskTreeSink) => Promise<VerifyReport>,
@@ -57,11 +100,13 @@ export async function runTaskTree(
   const slots = new Map<string, Slot>();
   for (const phase of options.phases)
     for (const check of phase.checks) slots.set(keyOf(phase.phase, check.id), slot());
+  const phaseSlots = new Map(options.phases.map((phase) => [phase.phase, phaseSlot()]));
   const setup = slot();
   let setupSummary = "";
 
   const settleRest = (reason: string) => {
     for (const s of slots.values()) s.resolve({ kind: "not-run", reason });
+    for (const s of phaseSlots.values()) s.notRun(reason);
   };
   const sink: TaskTreeSink = {
     setupProgress: (message) => setup.progress(message),
@@ -74,11 +119,17 @@ export async function runTaskTree(
         slots.get(keyOf(event.phase, event.check))?.progress(event.message);
       else if (event.type === "check-end")
         slots.get(keyOf(event.phase, event.result.id))?.resolve({ kind: "result", result: event.result });
+      else if (event.type === "phase-start") phaseSlots.get(event.phase)?.start();
       else if (event.type === "phase-end") {
+        phaseSlots.get(event.result.phase)?.end(event.result);
         for (const notRun of event.result.notRun)
-          slots
-            .get(keyOf(event.result.phase, notRun.id))
-            ?.resolve({ kind: "not-run", reason: "not run: an earlier check of the phase failed" });
+          slots.get(keyOf(event.result.phase, notRun.id))?.resolve({
+            kind: "not-run",
+            reason:
+              event.result.status === "interrupted"
+                ? "not run: interrupted (Ctrl-C)"
+                : "not run: an earlier check of the phase failed",
+          });
       }
     },
   };
@@ -127,11 +178,24 @@ export async function runTaskTree(
     },
     ...options.phases.map((phase): ListrTask => ({
       title: phase.title,
-      task: (_ctx, task) =>
-        task.newListr(
-          phase.checks.map((check) => checkTask(phase.phase, check)),
-          { concurrent: false, exitOnError: false },
-        ),
+      task: async (_ctx, task) => {
+        const ps = phaseSlots.get(phase.phase)!;
+        const begun = await ps.started;
+        // A phase that never ran is one skipped line, never a success mark over skipped checks.
+        if (begun.kind === "not-run") {
+          task.skip(plain ? begun.reason : `${phase.title} (${begun.reason})`);
+          return;
+        }
+        // The checks never stop the list (the engine decides what runs); the verdict, last, fails
+        // it when the phase did not pass, so the phase line never shows a success mark then.
+        return task.newListr(
+          [
+            ...phase.checks.map((check) => ({ ...checkTask(phase.phase, check), exitOnError: false })),
+            verdictTask(phase, ps),
+          ],
+          { concurrent: false, exitOnError: true },
+        );
+      },
     })),
   ];
 
@@ -140,6 +204,8 @@ export async function runTaskTree(
       new Listr(tasks, {
         concurrent: false,
         exitOnError: false,
+        // Ctrl-C is the command's to handle (cleanup, then exit 130), not listr2's (exit 127).
+        registerSignalListeners: false,
         renderer: "simple",
         rendererOptions: {
           logger: new ListrLogger({
@@ -156,6 +222,7 @@ export async function runTaskTree(
       new Listr(tasks, {
         concurrent: false,
         exitOnError: false,
+        registerSignalListeners: false,
         renderer: "default",
         fallbackRenderer: "simple",
         // A terminal that reports no width (some CI pseudo-terminals) would wrap every character.
@@ -165,7 +232,7 @@ export async function runTaskTree(
 
   const running = run(sink).then(
     (report) => {
-      settleRest("not run: an earlier phase failed");
+      settleRest(report.interrupted ? "not run: interrupted (Ctrl-C)" : "not run: an earlier phase failed");
       return report;
     },
     (error: unknown) => {

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { openAws } from "../../runtime/aws/index.js";
+import { DeployInterruptedError, locateProjectRoot } from "../../runtime/deploy/index.js";
 import { stateDirFor } from "../../runtime/emulator-process/index.js";
 import {
   createStackDeployer,
@@ -15,7 +16,7 @@ import {
   type VerifyEvent,
   type VerifyReport,
 } from "../../runtime/verify/index.js";
-import { FatalError, type CommandContext } from "../_kit/index.js";
+import { FatalError, InterruptedError, type CommandContext } from "../_kit/index.js";
 import { renderFailures, renderSummary } from "./render.js";
 import { runTaskTree, type TaskTreeSink } from "./task-tree.js";
 
@@ -52,7 +53,7 @@ export async function verifyCommand(input: VerifyInput, ctx: CommandContext): Pr
         })
       : true;
 
-  const deployer = createStackDeployer(session.clients);
+  const deployer = createStackDeployer(session.clients, locateProjectRoot(ctx.cwd), ctx.signal);
   let prepared: PreparedTarget | undefined;
   let report: VerifyReport | undefined;
 
@@ -92,11 +93,18 @@ export async function verifyCommand(input: VerifyInput, ctx: CommandContext): Pr
       ? "Prepare the local target (emulator, fixture sources, stack)"
       : `Connect to ${config.target}`;
 
-  if (ctx.output.mode === "json") {
-    const silent: TaskTreeSink = { setupProgress: () => {}, setupDone: () => {}, event: () => {} };
-    await run(silent);
-  } else {
-    await runTaskTree({ mode: ctx.output.mode, output: ctx.output, setupTitle, phases }, run);
+  try {
+    if (ctx.output.mode === "json") {
+      const silent: TaskTreeSink = { setupProgress: () => {}, setupDone: () => {}, event: () => {} };
+      await run(silent);
+    } else {
+      await runTaskTree({ mode: ctx.output.mode, output: ctx.output, setupTitle, phases }, run);
+    }
+  } catch (error) {
+    // Ctrl-C while the target was being prepared: no phase ran. Say what may be left, and still
+    // print a result for --json.
+    if (!ctx.signal.aborted || report) throw error;
+    report = setupInterrupted(config.target, config.account ?? "", config.region, error);
   }
   if (!report) throw new FatalError("verify did not produce a report");
 
@@ -111,6 +119,16 @@ export async function verifyCommand(input: VerifyInput, ctx: CommandContext): Pr
     renderFailures(ctx.output, finished);
     renderSummary(ctx.output, finished, input.args.phase);
   });
+  if (finished.interrupted) {
+    const { phase, check, left } = finished.interrupted;
+    const where =
+      phase === "setup" ? "while preparing the target" : `in ${phase}${check ? ` ("${check}")` : ""}`;
+    throw new InterruptedError(
+      left.length === 0
+        ? `verify ${input.args.phase} interrupted ${where}; it left nothing behind`
+        : `verify ${input.args.phase} interrupted ${where}; it left ${left.join("; ")}`,
+    );
+  }
   if (!finished.ok) {
     const first = firstFailure(finished);
     throw new FatalError(
@@ -127,4 +145,29 @@ function firstFailure(report: VerifyReport): { phase: string; check: CheckResult
     if (check) return { phase: phase.phase, check };
   }
   return undefined;
+}
+
+/**
+ * The report of a run that Ctrl-C stopped before its first phase. A stack deploy cut short keeps
+ * what it created (the next verify, or pipeline deploy, completes it); nothing else stays.
+ */
+function setupInterrupted(target: string, account: string, region: string, error: unknown): VerifyReport {
+  const now = new Date().toISOString();
+  const left: string[] = [];
+  if (error instanceof DeployInterruptedError) {
+    const done = error.result.resources.filter((resource) => resource.outcome === "done").length;
+    left.push(
+      `${done} resource(s) of the stack, whose deploy was cut short (the next verify, or pipeline deploy, completes it)`,
+    );
+  }
+  return {
+    target,
+    account,
+    region,
+    ok: false,
+    interrupted: { phase: "setup", left },
+    phases: [],
+    startedAt: now,
+    durationMs: 0,
+  };
 }

@@ -20,6 +20,8 @@ export interface DriverContext {
   opensearch: OpenSearchAccess | undefined;
   /** Reports a step (waiting, a retry) to the caller's progress display. */
   step(message: string): void;
+  /** Aborted on Ctrl-C: a driver's own waits (not an AWS call in flight) end at once. */
+  signal?: AbortSignal;
 }
 
 /** One call (or call and wait) that moves a resource toward its declaration. */

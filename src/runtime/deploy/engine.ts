@@ -50,6 +50,11 @@ export interface ApplyOptions {
   onProgress?: (event: DeployEvent) => void;
   /** Resources applied at once, dependencies permitting. Default 4. */
   concurrency?: number;
+  /**
+   * Ctrl-C: no resource is started after it aborts, those in flight finish their current call (a
+   * wait ends at once), then DeployInterruptedError says what was done.
+   */
+  signal?: AbortSignal;
 }
 
 export interface DestroyOptions {
@@ -62,6 +67,21 @@ export interface DestroyOptions {
 export class DeployFailedError extends OperatorError {
   override name = "DeployFailedError";
   override readonly exitCode = 1;
+  constructor(
+    message: string,
+    readonly result: DeployResult,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Thrown by applyPlan when its signal aborted (Ctrl-C): resources in flight finished, later ones
+ * were not attempted. The result says which were created or changed (they are kept).
+ */
+export class DeployInterruptedError extends OperatorError {
+  override name = "DeployInterruptedError";
+  override readonly exitCode = 130;
   constructor(
     message: string,
     readonly result: DeployResult,
@@ -118,11 +138,13 @@ async function driverContext(
   stack: Stack,
   bundles: ReadonlyMap<string, LambdaBundle>,
   opensearchEndpoint: string | undefined,
+  signal?: AbortSignal,
 ): Promise<Omit<DriverContext, "step">> {
   return {
     clients,
     stack,
     bundles,
+    ...(signal ? { signal } : {}),
     opensearch:
       opensearchEndpoint === undefined ? undefined : await openSearchAccess(clients, opensearchEndpoint),
   };
@@ -212,6 +234,7 @@ export async function applyPlan(
     internals.stack,
     internals.bundles,
     internals.opensearchEndpoint,
+    options.signal,
   );
   const outcomes = new Map<string, AppliedResource>();
   const pending = new Map(plan.resources.map((resource) => [resource.id, resource]));
@@ -254,7 +277,7 @@ export async function applyPlan(
 
   while (pending.size > 0 || running.size > 0) {
     let progressed = false;
-    for (const resource of [...pending.values()]) {
+    for (const resource of options.signal?.aborted ? [] : [...pending.values()]) {
       if (running.size >= limit) break;
       const deps = resource.dependsOn.map((id) => outcomes.get(id));
       const broken = deps.find(
@@ -287,14 +310,34 @@ export async function applyPlan(
       );
     }
     if (running.size > 0) await Promise.race(running.values());
+    else if (options.signal?.aborted) break;
     else if (!progressed && pending.size > 0) {
       throw new Error(`unresolvable dependencies: ${[...pending.keys()].join(", ")}`);
     }
   }
 
+  // Not attempted because Ctrl-C came first.
+  for (const resource of pending.values()) {
+    outcomes.set(resource.id, {
+      ...label(resource),
+      action: resource.action,
+      outcome: "blocked",
+      steps: [],
+      error: "not attempted: interrupted",
+      ms: 0,
+    });
+  }
   const resources = plan.resources.map((resource) => outcomes.get(resource.id)!);
   const failed = resources.filter((resource) => resource.outcome === "failed");
   const result: DeployResult = { ok: failed.length === 0, resources, failed, ms: Date.now() - started };
+  if (options.signal?.aborted && pending.size > 0) {
+    const done = resources.filter((resource) => resource.outcome === "done").length;
+    throw new DeployInterruptedError(
+      `deploy interrupted: ${done} resource(s) created or updated, ${pending.size} not attempted; ` +
+        "what was done is kept: run deploy again to complete the stack, or destroy to remove it",
+      result,
+    );
+  }
   if (failed.length > 0) {
     const blocked = resources.filter((resource) => resource.outcome === "blocked").length;
     const first = failed.map(

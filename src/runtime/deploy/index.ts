@@ -9,6 +9,7 @@ export {
   destroyStack,
   planDeployment,
   DeployFailedError,
+  DeployInterruptedError,
   DestroyFailedError,
 } from "./engine.js";
 export type { ApplyOptions, DeployContext, DestroyOptions, PlanOptions } from "./engine.js";

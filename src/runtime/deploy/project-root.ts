@@ -12,12 +12,23 @@ function holdsHandlers(folder: string): boolean {
 }
 
 /**
+ * A CLI bundled into one file (tests run it from a cache folder inside the checkout) is not three
+ * levels below the package root: the checkout is then a folder above it.
+ */
+function foldersAbove(folder: string): string[] {
+  const above: string[] = [];
+  for (let at = dirname(folder); at !== dirname(at); at = dirname(at)) above.push(at);
+  return above;
+}
+
+/**
  * The folder the handler sources (stack functions' entry.module) are relative to: this package's
  * root, or else the working folder (a bundled CLI run from a checkout). Deploy bundles the Lambda
  * code from there.
  */
 export function locateProjectRoot(cwd: string): string {
-  for (const candidate of [PACKAGE_ROOT, resolve(cwd)]) if (holdsHandlers(candidate)) return candidate;
+  for (const candidate of [PACKAGE_ROOT, ...foldersAbove(PACKAGE_ROOT), resolve(cwd)])
+    if (holdsHandlers(candidate)) return candidate;
   throw new OperatorError(
     `the handler sources (${Object.values(HANDLER_MODULES).join(", ")}) are not under ${PACKAGE_ROOT} ` +
       `or ${resolve(cwd)}; run deploy from the pipeline project folder`,

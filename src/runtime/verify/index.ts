@@ -6,7 +6,7 @@
 import { recordPass, type VerifyPhase } from "../records/index.js";
 import { phase4a } from "./phases/phase-4a.js";
 import { phase4b } from "./phases/phase-4b.js";
-import { phase4c, TEST_SUFFIX } from "./phases/phase-4c.js";
+import { phase4c, removeCommand, TEST_SUFFIX } from "./phases/phase-4c.js";
 import { phase4d } from "./phases/phase-4d.js";
 import { runPhase } from "./runner.js";
 import type { PhaseDefinition, PhaseResult, VerifyEnv, VerifyEvent, VerifyReport } from "./types.js";
@@ -49,7 +49,13 @@ export async function runVerify(
 ): Promise<VerifyReport> {
   const started = env.now();
   const phases: PhaseResult[] = [];
+  let stoppedBefore: VerifyPhase | undefined;
   for (const definition of phasesFor(which)) {
+    // Ctrl-C between two phases: the next one does not start.
+    if (env.signal?.aborted) {
+      stoppedBefore = definition.phase as VerifyPhase;
+      break;
+    }
     const result = await runPhase(definition as PhaseDefinition<unknown>, env, emit);
     phases.push(result);
     if (result.status === "passed") {
@@ -66,15 +72,50 @@ export async function runVerify(
       });
     } else break;
   }
+  const last = phases.at(-1);
+  const interrupted =
+    last?.status === "interrupted"
+      ? {
+          phase: last.phase,
+          ...(last.interruptedAt ? { check: last.interruptedAt } : {}),
+          left: leftBehind(env, last),
+        }
+      : stoppedBefore
+        ? { phase: stoppedBefore, left: [] }
+        : undefined;
   return {
     target: env.config.target,
     account: env.account,
     region: env.stack.params.region,
-    ok: phases.length === phasesFor(which).length && phases.every((p) => p.status === "passed"),
+    ok:
+      interrupted === undefined &&
+      phases.length === phasesFor(which).length &&
+      phases.every((p) => p.status === "passed"),
+    ...(interrupted ? { interrupted } : {}),
     phases,
     startedAt: started.toISOString(),
     durationMs: env.now().getTime() - started.getTime(),
   };
+}
+
+/**
+ * What an interrupted phase left on the target, one line each with how to remove it (nothing,
+ * usually: 4C's teardown runs after Ctrl-C too). Scraper runs already started cannot be called
+ * back; they finish on the target (and are gone with an emulator this process started).
+ */
+function leftBehind(env: VerifyEnv, phase: PhaseResult): string[] {
+  const left: string[] = [];
+  const teardown = phase.checks.find((check) => check.id === "teardown");
+  const suffix = `${env.stack.params.suffix}${TEST_SUFFIX}`;
+  const removal = `remove it with: ${removeCommand(suffix)}`;
+  if (teardown?.status === "failed") {
+    left.push(
+      `the ${suffix} copy of the stack (its teardown failed: ${teardown.reason ?? "error"}); ${removal}`,
+    );
+  } else if (teardown?.status === "skipped" && teardown.reason?.startsWith("kept")) {
+    left.push(`the ${suffix} copy of the stack (--keep); ${removal}`);
+  }
+  return left;
 }
 
 /** An abortable wait: the poll interval of every verify wait (never a fixed sleep for a result). */

@@ -27,7 +27,12 @@ export const PROJECT_ROOT = fileURLToPath(new URL("../../../", import.meta.url))
 const DEPLOY_CONCURRENCY = 8;
 
 /** The deploy engine behind the verify protocol's StackDeployer (4C's `-test` copy, local setup). */
-export function createStackDeployer(clients: AwsClients, projectRoot = PROJECT_ROOT): StackDeployer {
+export function createStackDeployer(
+  clients: AwsClients,
+  projectRoot = PROJECT_ROOT,
+  /** Ctrl-C: a deploy starts no more resources (a teardown is never cut short: it cleans up). */
+  signal?: AbortSignal,
+): StackDeployer {
   // The stack and its -test copy run the same code: bundle each handler once per verify run.
   const bundleCache = new Map<string, LambdaBundle>();
   return {
@@ -40,6 +45,7 @@ export function createStackDeployer(clients: AwsClients, projectRoot = PROJECT_R
       await applyPlan(context, plan, {
         onProgress: (event) => reportDeployEvent(event, onProgress),
         concurrency: DEPLOY_CONCURRENCY,
+        ...(signal ? { signal } : {}),
       });
       return { summary: describePlan(plan) };
     },

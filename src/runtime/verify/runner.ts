@@ -37,8 +37,8 @@ export async function runPhase<S>(
   const notRun: { id: string; title: string }[] = [];
   let gateFailed = false;
   // Ctrl-C: the interrupted check ends, cleanup checks (`always`, e.g. tearing down 4C's -test
-  // copy) still run, then the interruption goes on up.
-  let interrupted: { error: unknown } | undefined;
+  // copy) still run, and the phase ends "interrupted" with what its cleanup found.
+  let interrupted: { check: string } | undefined;
 
   for (const check of definition.checks) {
     if ((gateFailed || interrupted) && !check.always) {
@@ -53,12 +53,13 @@ export async function runPhase<S>(
         emit({ type: "check-progress", phase, check: check.id, message }),
       );
     } catch (error) {
-      if (env.signal?.aborted && !interrupted) {
-        interrupted = { error };
-        notRun.push({ id: check.id, title: check.title });
-        continue;
-      }
       outcome = { status: "failed", measured: "error", reason: errorText(error) };
+    }
+    // A check whose wait Ctrl-C cut short did not fail: it was interrupted (recorded as skipped,
+    // with that reason), and only the cleanup checks run after it.
+    if (outcome.status === "failed" && env.signal?.aborted && !interrupted) {
+      interrupted = { check: check.id };
+      outcome = { status: "skipped", measured: "interrupted", reason: "interrupted (Ctrl-C)" };
     }
     let diagnosis: Finding[] = [];
     if (outcome.status === "failed" && check.diagnose) {
@@ -82,13 +83,14 @@ export async function runPhase<S>(
     if (outcome.status === "failed") gateFailed = true;
   }
 
-  if (interrupted) throw interrupted.error;
   const result: PhaseResult = {
     phase,
     title: definition.title,
-    status: gateFailed ? "failed" : "passed",
+    // Interrupted wins: a check that failed because its wait was cut short did not fail.
+    status: interrupted ? "interrupted" : gateFailed ? "failed" : "passed",
     checks: results,
     notRun,
+    ...(interrupted ? { interruptedAt: interrupted.check } : {}),
     startedAt: startedAt.toISOString(),
     durationMs: env.now().getTime() - startedAt.getTime(),
   };

@@ -43,10 +43,13 @@ export interface CheckResult extends CheckOutcome {
 export interface PhaseResult {
   phase: VerifyPhase;
   title: string;
-  status: "passed" | "failed";
+  /** "interrupted": Ctrl-C stopped it; its cleanup checks (4C's teardown) still ran. */
+  status: "passed" | "failed" | "interrupted";
   checks: CheckResult[];
-  /** Checks never run because an earlier gate failed. */
+  /** Checks never run because an earlier gate failed (or Ctrl-C stopped the phase). */
   notRun: { id: string; title: string }[];
+  /** The check Ctrl-C interrupted (status "interrupted"). */
+  interruptedAt?: string;
   startedAt: string;
   durationMs: number;
 }
@@ -56,6 +59,8 @@ export interface VerifyReport {
   account: string;
   region: string;
   ok: boolean;
+  /** Set when Ctrl-C stopped the run: where, and what it left on the target. */
+  interrupted?: { phase: VerifyPhase | "setup"; check?: string; left: string[] };
   phases: PhaseResult[];
   startedAt: string;
   durationMs: number;

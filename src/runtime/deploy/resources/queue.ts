@@ -1,9 +1,59 @@
 import type { QueueDeclaration } from "../../../pipeline/stack/index.js";
 import { isAwsError, readOrUndefined } from "../aws-errors.js";
 import { ChangeList, decideAction } from "../compare.js";
-import { declarationOf, type ResourceDriver } from "../driver.js";
+import { declarationOf, type DriverContext, type ResourceDriver } from "../driver.js";
 
 const QUEUE_MISSING = ["QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue"];
+const DELETED_RECENTLY = ["QueueDeletedRecently", "AWS.SimpleQueueService.QueueDeletedRecently"];
+
+/**
+ * SQS keeps a deleted queue's name for 60 s; a CreateQueue with it in that minute is refused with
+ * QueueDeletedRecently. That is a wait, not a failure: a stack destroyed and deployed again (verify
+ * 4C's -test copy run twice in a row) waits the minute out, saying so, then creates the queue.
+ */
+const NAME_HELD_MS = 60_000;
+const RETRY_EVERY_MS = 2_000;
+
+async function createWaitingOutDeletion(ctx: DriverContext, name: string, create: () => Promise<unknown>) {
+  const began = Date.now();
+  let toldAt: number | undefined;
+  for (;;) {
+    try {
+      await create();
+      return;
+    } catch (error) {
+      if (!isAwsError(error, ...DELETED_RECENTLY)) throw error;
+      const waited = Date.now() - began;
+      // The minute runs from the deletion, which this process may not have seen: allow a margin.
+      if (waited > NAME_HELD_MS + 10_000) throw error;
+      // Said at once, then every 10 s: piped output keeps every line.
+      if (toldAt === undefined || Date.now() - toldAt >= 10_000) {
+        toldAt = Date.now();
+        ctx.step(
+          `SQS holds the name ${name} for 60 s after the queue's deletion (QueueDeletedRecently): ` +
+            `waiting to create it again (${Math.round(waited / 1000)} s so far)`,
+        );
+      }
+      await abortableDelay(RETRY_EVERY_MS, ctx.signal);
+    }
+  }
+}
+
+function abortableDelay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted)
+      return reject(new Error("interrupted while waiting for SQS to release the queue name"));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Error("interrupted while waiting for SQS to release the queue name"));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
 
 function queueOf(stack: { queues: Record<string, QueueDeclaration> }, name: string): QueueDeclaration {
   return declarationOf(Object.values(stack.queues), name, (queue) => queue.name, "queue");
@@ -29,9 +79,10 @@ export const queueDriver: ResourceDriver = {
         ops: [
           {
             name: "CreateQueue",
-            run: async () => {
-              await sqs.send(new CreateQueueCommand(declaration.definition));
-            },
+            run: () =>
+              createWaitingOutDeletion(ctx, ref.name, () =>
+                sqs.send(new CreateQueueCommand(declaration.definition)),
+              ),
           },
         ],
       };

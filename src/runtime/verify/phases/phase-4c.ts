@@ -30,6 +30,11 @@ interface State extends CanaryState {
 
 const testStack = (_env: VerifyEnv, state: State) => state.test;
 
+/** The command that removes a -test copy left behind (kept, or a teardown that failed). */
+export function removeCommand(suffix: string): string {
+  return `PIPELINE_SUFFIX=${suffix} pipeline destroy --include-table --yes`;
+}
+
 export interface Quality {
   weighted: number;
   min: number;
@@ -144,7 +149,10 @@ export const phase4c: PhaseDefinition<State> = {
       async run(env, state, progress) {
         if (!state.deployed || !env.deployer) return skipped("nothing was deployed");
         if (env.options.keep)
-          return skipped(`kept (--keep): ${state.test.table.name} and the rest of the ${TEST_SUFFIX} stack`);
+          return skipped(
+            `kept (--keep): ${state.test.table.name} and the rest of the ${state.test.params.suffix} stack; ` +
+              `the next verify replaces it, or remove it with: ${removeCommand(state.test.params.suffix)}`,
+          );
         try {
           const { summary } = await env.deployer.destroy(state.test, progress);
           return passed(summary);

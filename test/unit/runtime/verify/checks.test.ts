@@ -242,7 +242,7 @@ describe("runner", () => {
     expect(xml).toContain('<skipped message="not run: an earlier check of the phase failed"/>');
   });
 
-  it("on Ctrl-C stops the phase but still runs its cleanup checks, then rethrows", async () => {
+  it("on Ctrl-C stops the phase but still runs its cleanup checks, and ends it interrupted", async () => {
     const controller = new AbortController();
     const ran: string[] = [];
     const interrupted: PhaseDefinition<unknown> = {
@@ -275,7 +275,16 @@ describe("runner", () => {
       ],
     };
     const env = { ...envWith(), signal: controller.signal };
-    await expect(runPhase(interrupted, env, () => {})).rejects.toThrow("interrupted");
+    const result = await runPhase(interrupted, env, () => {});
     expect(ran).toEqual(["teardown"]);
+    // Interrupted, not failed: the cut-short check is skipped with that reason, the cleanup ran.
+    expect(result.status).toBe("interrupted");
+    expect(result.interruptedAt).toBe("long-wait");
+    expect(result.checks.map((check) => `${check.id}:${check.status}`)).toEqual([
+      "long-wait:skipped",
+      "teardown:passed",
+    ]);
+    expect(result.checks[0]!.reason).toBe("interrupted (Ctrl-C)");
+    expect(result.notRun.map((check) => check.id)).toEqual(["next"]);
   });
 });
