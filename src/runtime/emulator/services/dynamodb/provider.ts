@@ -2,6 +2,12 @@ import type { ChangeFeed } from "./change-feed.js";
 import type { DynaliteEngine, DynaliteTable, Item, Output, ValidatedInput } from "./dynalite-engine.js";
 import { DynamoDbError, dynamoErrors } from "./errors.js";
 import { changesIndexes, checkIndexReadable, type IndexUpdates } from "./index-updates.js";
+import {
+  checkConsistentIndexRead,
+  checkItemIndexKeys,
+  checkUpdateIndexKeys,
+  hasIndexKeys,
+} from "./index-keys.js";
 import { hasItemCollections, itemCollectionMetrics } from "./item-collections.js";
 import type { ItemTarget, ItemWriter } from "./item-writer.js";
 import {
@@ -192,8 +198,13 @@ export class DynamoDbProvider {
     const table = await this.writer.schema(name);
     const key = table ? this.engine.keyOf(table, keySource(data), isKeyOnly) : undefined;
     // A missing table or a malformed key: dynalite answers with the error; nothing is written.
-    if (key === undefined) return this.engine.execute(operation, data);
-    const output = await this.writer.write([{ table: name, key }], oldOnFailure, async (oldImages) => {
+    if (!table || key === undefined) return this.engine.execute(operation, data);
+    if (operation === "PutItem") checkItemIndexKeys(table, data["Item"] as Item);
+    // An update is checked against the item it changes: its before image, read under the lock.
+    const checksUpdate = operation === "UpdateItem" && hasIndexKeys(table);
+    const withOld = oldOnFailure || checksUpdate;
+    const output = await this.writer.write([{ table: name, key }], withOld, async (oldImages) => {
+      if (checksUpdate) checkUpdateIndexKeys(table, data, oldImages[0]);
       try {
         return await this.engine.execute(operation, data);
       } catch (error) {
@@ -244,6 +255,10 @@ export class DynamoDbProvider {
         targets.push({ table: name, key });
       }
     }
+    for (const [name, requests] of Object.entries(requestItems)) {
+      const table = await this.writer.schema(name);
+      if (table) for (const request of requests) checkItemIndexKeys(table, request.PutRequest?.Item);
+    }
     // dynalite processes every request of a valid batch: UnprocessedItems is always {}.
     const output = await this.writer.write(targets, false, () => this.engine.execute("BatchWriteItem", data));
     if (!wantsMetrics || collections.size === 0) return output;
@@ -269,7 +284,11 @@ export class DynamoDbProvider {
   }
 
   private async read(operation: "Query" | "Scan", input: Input): Promise<Output> {
+    // dynalite drops a Scan's ConsistentRead, so the index check reads the request as sent.
+    const asked = { IndexName: input["IndexName"], ConsistentRead: input["ConsistentRead"] };
     const data = this.engine.validate(operation, input);
+    if (operation === "Scan")
+      checkConsistentIndexRead(await this.writer.schema(data["TableName"] as string), asked);
     checkSpecificAttributes(operation, data);
     if (data["IndexName"] != null)
       checkIndexReadable(await this.engine.table(data["TableName"] as string), data["IndexName"]);

@@ -4,6 +4,7 @@ import { dynamoErrors, type CancellationReason } from "./errors.js";
 import { keysOf } from "./images.js";
 import type { ItemTarget, ItemWriter } from "./item-writer.js";
 import { renderViolations, violation } from "./constraints.js";
+import { checkItemIndexKeys, checkUpdateIndexKeys } from "./index-keys.js";
 import { hasItemCollections, itemCollectionMetrics } from "./item-collections.js";
 import { TRANSACT_MAX_ITEMS, TRANSACTION_IDEMPOTENCY_MS } from "./limits.js";
 import { checkItemNesting, checkTransactionSize } from "./request-checks.js";
@@ -58,6 +59,11 @@ export class Transactions {
     cancelInvalid(writes);
     rejectDuplicates(writes);
     checkTransactionSize(writes.map((w) => w.size));
+    const schemas = await Promise.all(writes.map((w) => this.writer.schema(w.table)));
+    for (const [index, write] of writes.entries()) {
+      const schema = schemas[index];
+      if (schema && write.kind === "Put") checkItemIndexKeys(schema, write.data["Item"] as Item);
+    }
 
     const token = typeof input["ClientRequestToken"] === "string" ? input["ClientRequestToken"] : undefined;
     const fingerprint = JSON.stringify(rawItems);
@@ -67,6 +73,10 @@ export class Transactions {
       writes,
       true,
       async (oldImages) => {
+        for (const [index, write] of writes.entries()) {
+          const schema = schemas[index];
+          if (schema && write.kind === "Update") checkUpdateIndexKeys(schema, write.data, oldImages[index]);
+        }
         const reasons: CancellationReason[] = writes.map((write, index) => {
           const old = oldImages[index];
           if (!this.engine.conditionFailure(write.data, old)) return { Code: "None" };
