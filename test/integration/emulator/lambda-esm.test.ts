@@ -137,6 +137,7 @@ class Stack {
     return { name, streamArn: described.LatestStreamArn as string };
   }
 
+  /** A queue whose messages come back 1 s after a failed receive (its consumers time out at 1 s). */
   async queue(name: string): Promise<{ url: string; arn: string }> {
     const { QueueUrl } = await this.sqs.send(
       new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: "1" } }),
@@ -160,7 +161,7 @@ class Stack {
   }
 
   /** A function whose invocations are appended to a file this returns a reader for. */
-  async fn(name: string): Promise<{ arn: string; invocations: () => Invocation[] }> {
+  async fn(name: string, timeout = 10): Promise<{ arn: string; invocations: () => Invocation[] }> {
     const out = join(this.dir, `${name}.jsonl`);
     const zip = new AdmZip();
     zip.addFile("index.mjs", Buffer.from(HANDLER));
@@ -170,7 +171,7 @@ class Stack {
         Runtime: "nodejs22.x",
         Handler: "index.handler",
         Role: this.roleArn,
-        Timeout: 10,
+        Timeout: timeout,
         Code: { ZipFile: zip.toBuffer() },
         Environment: { Variables: { OUT_FILE: out } },
       }),
@@ -515,7 +516,7 @@ describe("lambda esm: SQS", () => {
 
   it("invokes with the SQS event shape and deletes processed messages", async () => {
     const queue = await stack.queue("esm-work");
-    const fn = await stack.fn("sqs-consumer");
+    const fn = await stack.fn("sqs-consumer", 1);
     const created = await stack.lambda.send(
       new CreateEventSourceMappingCommand({ FunctionName: "sqs-consumer", EventSourceArn: queue.arn }),
     );
@@ -561,7 +562,7 @@ describe("lambda esm: SQS", () => {
 
   it("partial batch failure: only the failed message comes back", async () => {
     const queue = await stack.queue("esm-partial");
-    const fn = await stack.fn("sqs-partial");
+    const fn = await stack.fn("sqs-partial", 1);
     for (const body of ["ok", "fail-item"])
       await stack.sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
     await stack.mapping({
@@ -624,7 +625,7 @@ describe.skipIf(!awsCliAvailable)("lambda esm: AWS CLI", () => {
 
   it("create-event-source-mapping, list and get over the CLI", async () => {
     const queue = await stack.queue("cli-esm-queue");
-    await stack.fn("cli-consumer");
+    await stack.fn("cli-consumer", 1);
     const created = await awsCliJson<{ UUID: string; State: string; BatchSize: number }>(stack.emulator.url, [
       "lambda",
       "create-event-source-mapping",

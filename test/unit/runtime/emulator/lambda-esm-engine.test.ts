@@ -33,7 +33,8 @@ interface FakeRecord {
   dynamodb: { Keys: Record<string, unknown>; SequenceNumber: string; ApproximateCreationDateTime: number };
 }
 
-type Handler = (records: Record<string, unknown>[]) => { error?: boolean; payload?: unknown };
+type HandlerResult = { error?: boolean; payload?: unknown };
+type Handler = (records: Record<string, unknown>[]) => HandlerResult | Promise<HandlerResult>;
 
 class Harness {
   readonly clock = new ManualClock(Date.UTC(2026, 0, 4, 12, 0, 0));
@@ -45,6 +46,16 @@ class Harness {
   readonly queue: { id: string; body: string; inFlight: boolean; deleted: boolean }[] = [];
   handler: Handler = () => ({});
   seq = 0;
+  /** Invocations running now, and the most that ever ran at once. */
+  running = 0;
+  peak = 0;
+  /** The queue's VisibilityTimeout and the function's Timeout, in seconds. */
+  visibilityTimeout = 30;
+  functionTimeout = 3;
+  /** A stand-in for the function's reserved concurrency: invocations beyond it are throttled. */
+  reserved: number | undefined;
+  throttles = 0;
+  receives = 0;
   engine: EsmEngine;
 
   /** Set to false to take away Streams' WaitForRecords wake-up (the poller then sleeps). */
@@ -52,7 +63,7 @@ class Harness {
   getRecordsCalls = 0;
   private waiters: (() => void)[] = [];
 
-  constructor(persistDir?: string, shared?: Harness) {
+  constructor(persistDir?: string, shared?: Harness, capacity = 4) {
     if (shared) {
       this.records = shared.records;
       this.seq = shared.seq;
@@ -64,7 +75,7 @@ class Harness {
       defaultAccountId: ACCOUNT,
       store: <S, E>(service: string) =>
         persistDir ? new FileStore<S, E>(persistDir, service) : new NoPersistence<S, E>(),
-      settings: { retryWaitScale: 1 / 60, lambdaConcurrencyPerFunction: 4 },
+      settings: { retryWaitScale: 1 / 60, lambdaConcurrencyPerFunction: capacity },
       reportBackgroundError: (_service, error) => this.errors.push(error),
       reportRecovery: () => {},
       credentials: new CredentialRegistry(),
@@ -79,16 +90,27 @@ class Harness {
           ? `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${short}`
           : undefined;
       },
+      functionTimeout: () => this.functionTimeout,
       invoke: async (fn, payload) => {
         const records = (JSON.parse(payload) as { Records: Record<string, unknown>[] }).Records;
+        if (this.reserved !== undefined && this.running >= this.reserved) {
+          this.throttles++;
+          throw new ServiceError("TooManyRequestsException", "Rate Exceeded.", 429);
+        }
         this.invocations.push(records.map(idOf));
         (this.byFunction[fn] ??= []).push(...records.map(idOf));
-        const result = this.handler(records);
-        return {
-          StatusCode: 200,
-          ...(result.error ? { FunctionError: "Unhandled" } : {}),
-          Payload: result.payload === undefined ? "null" : JSON.stringify(result.payload),
-        };
+        this.running++;
+        this.peak = Math.max(this.peak, this.running);
+        try {
+          const result = await this.handler(records);
+          return {
+            StatusCode: 200,
+            ...(result.error ? { FunctionError: "Unhandled" } : {}),
+            Payload: result.payload === undefined ? "null" : JSON.stringify(result.payload),
+          };
+        } finally {
+          this.running--;
+        }
       },
     });
   }
@@ -158,10 +180,13 @@ class Harness {
       }
       case "sqs.GetQueueUrl":
         return { QueueUrl: `http://queue/${String(input["QueueName"])}` };
+      case "sqs.GetQueueAttributes":
+        return { Attributes: { VisibilityTimeout: String(this.visibilityTimeout) } };
       case "sqs.SendMessage":
         this.sent.push({ queueUrl: String(input["QueueUrl"]), body: String(input["MessageBody"]) });
         return { MessageId: "x" };
       case "sqs.ReceiveMessage": {
+        this.receives++;
         const visible = this.queue
           .filter((m) => !m.inFlight && !m.deleted)
           .slice(0, Number(input["MaxNumberOfMessages"]));
@@ -648,6 +673,215 @@ describe("esm engine: SQS", () => {
     await h.run(200);
     expect(h.invocations).toEqual([[JSON.stringify({ kind: "keep" })]]);
     expect(h.queue.map((m) => m.deleted)).toEqual([false, true, true]);
+  });
+});
+
+/** Holds every invocation until the test releases it (oldest first). */
+class Gate {
+  private waiting: (() => void)[] = [];
+  get held(): number {
+    return this.waiting.length;
+  }
+  hold = (): Promise<HandlerResult> => new Promise((resolve) => this.waiting.push(() => resolve({})));
+  releaseOne(): void {
+    this.waiting.shift()?.();
+  }
+  releaseAll(): void {
+    while (this.waiting.length > 0) this.releaseOne();
+  }
+}
+
+describe("esm engine: SQS concurrency", () => {
+  const bodies = (n: number) => Array.from({ length: n }, (_, i) => `m${i + 1}`);
+
+  /** Releases held invocations one at a time until every message was deleted. */
+  async function drain(h: Harness, gate: Gate, heldAtOnce: number): Promise<void> {
+    await h.until(() => {
+      if (h.queue.every((m) => m.deleted)) return true;
+      // Release only when the bound is reached, so every invocation overlaps another.
+      const backlog = h.queue.filter((m) => !m.deleted && !m.inFlight).length;
+      if (gate.held >= heldAtOnce || (backlog === 0 && gate.held > 0)) gate.releaseOne();
+      return false;
+    }, 10);
+  }
+
+  it("MaximumConcurrency 2: never more than two invocations at once, every message once", async () => {
+    const h = await start();
+    const gate = new Gate();
+    h.handler = gate.hold;
+    h.send(...bodies(30));
+    await h.create({ EventSourceArn: QUEUE_ARN, BatchSize: 3, ScalingConfig: { MaximumConcurrency: 2 } });
+    await h.until(() => gate.held === 2);
+    // Two batches are out; the rest stays visible in the queue (no third receive).
+    expect(h.queue.filter((m) => m.inFlight && !m.deleted)).toHaveLength(6);
+    await drain(h, gate, 2);
+    expect(h.peak).toBe(2);
+    expect(h.invocations.flat().sort()).toEqual(bodies(30).sort());
+  });
+
+  it("without ScalingConfig: five batches at once on AWS, bounded here by the function's capacity", async () => {
+    const h = await start();
+    const gate = new Gate();
+    h.handler = gate.hold;
+    h.send(...bodies(40));
+    await h.create({ EventSourceArn: QUEUE_ARN, BatchSize: 2 });
+    await h.until(() => gate.held === 4);
+    await drain(h, gate, 4);
+    expect(h.peak).toBe(4);
+    expect(h.invocations.flat()).toHaveLength(40);
+  });
+
+  it("scales from five batches by one every 200 ms while messages wait, then back to one poller", async () => {
+    harness = new Harness(undefined, undefined, 20);
+    const h = harness;
+    await h.engine.start();
+    const gate = new Gate();
+    h.handler = gate.hold;
+    h.send(...bodies(100));
+    await h.create({ EventSourceArn: QUEUE_ARN, BatchSize: 1 });
+    await h.until(() => gate.held === 5, 1);
+    // Released batches free their pollers, which find messages waiting: one more each 200 ms.
+    const seen: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await h.clock.advance(200);
+      gate.releaseAll();
+      // Every promise chain that does not wait on the clock settles before setImmediate fires.
+      await new Promise((resolve) => setImmediate(resolve));
+      seen.push(h.running);
+    }
+    expect(seen).toEqual([6, 7, 8, 9, 10]);
+    gate.releaseAll();
+    h.handler = () => ({});
+    gate.releaseAll();
+    await h.until(() => h.queue.every((m) => m.deleted));
+    // Empty receives take the pollers back down to the one long poller.
+    await h.run(3000);
+    const before = h.receives;
+    await h.run(2000);
+    expect(h.receives - before).toBeLessThanOrEqual(11);
+  });
+
+  it("a throttled batch is retried while its messages are invisible, then processed once", async () => {
+    const h = await start();
+    h.reserved = 1;
+    const gate = new Gate();
+    h.handler = gate.hold;
+    h.send(...bodies(4));
+    await h.create({ EventSourceArn: QUEUE_ARN, BatchSize: 2, ScalingConfig: { MaximumConcurrency: 2 } });
+    await h.until(() => h.throttles >= 3);
+    expect(h.running).toBe(1);
+    gate.releaseAll();
+    h.handler = () => ({});
+    await h.until(() => h.queue.every((m) => m.deleted));
+    expect(h.peak).toBe(1);
+    expect(h.invocations.flat().sort()).toEqual(bodies(4));
+  });
+
+  it("a batch throttled until its visibility timeout runs out is let go, not deleted", async () => {
+    const h = await start();
+    h.visibilityTimeout = 3;
+    h.reserved = 0;
+    h.send("m1");
+    await h.create({ EventSourceArn: QUEUE_ARN });
+    await h.until(() => h.throttles > 0);
+    await h.run(3000);
+    const throttles = h.throttles;
+    await h.run(2000);
+    expect(h.throttles).toBe(throttles);
+    expect(h.queue[0]).toMatchObject({ deleted: false, inFlight: true });
+  });
+
+  it("an update waits for the old poller's batches: the bound holds and nothing is redelivered", async () => {
+    const h = await start();
+    const gate = new Gate();
+    h.handler = gate.hold;
+    h.send(...bodies(12));
+    const created = await h.create({
+      EventSourceArn: QUEUE_ARN,
+      BatchSize: 2,
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    await h.until(() => gate.held === 2);
+    await h.engine.operations.UpdateEventSourceMapping!({ UUID: created["UUID"], BatchSize: 3 }, context);
+    await h.until(async () => (await h.get(String(created["UUID"])))["State"] === "Enabled");
+    await h.run(1000);
+    expect(h.running).toBe(2);
+    await drain(h, gate, 2);
+    expect(h.peak).toBe(2);
+    expect(h.invocations.flat().sort()).toEqual(bodies(12).sort());
+  });
+});
+
+describe("esm engine: SQS ScalingConfig and visibility validation", () => {
+  const attempt = async (operation: string, input: Record<string, unknown>) =>
+    (await harness.engine.operations[operation]!(input, context).then(
+      () => {
+        throw new Error("expected a refusal");
+      },
+      (error: unknown) => error,
+    )) as ServiceError;
+
+  it("MaximumConcurrency must be 2 to 1000 (ValidationException with the member path)", async () => {
+    await start();
+    for (const [value, rule] of [
+      [1, "greater than or equal to 2"],
+      [0, "greater than or equal to 2"],
+      [1001, "less than or equal to 1000"],
+    ] as const) {
+      const error = await attempt("CreateEventSourceMapping", {
+        FunctionName: "consumer",
+        EventSourceArn: QUEUE_ARN,
+        ScalingConfig: { MaximumConcurrency: value },
+      });
+      expect(error.code).toBe("ValidationException");
+      expect(error.message).toBe(
+        `1 validation error detected: Value '${value}' at 'scalingConfig.maximumConcurrency' failed to satisfy constraint: Member must have value ${rule}`,
+      );
+    }
+  });
+
+  it("ScalingConfig is refused for a DynamoDB stream", async () => {
+    await start();
+    const error = await attempt("CreateEventSourceMapping", {
+      FunctionName: "consumer",
+      EventSourceArn: STREAM_ARN,
+      StartingPosition: "LATEST",
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+    expect(error.code).toBe("InvalidParameterValueException");
+  });
+
+  it("is returned when set and removed by an empty ScalingConfig", async () => {
+    const h = await start();
+    const created = await h.create({ EventSourceArn: QUEUE_ARN, ScalingConfig: { MaximumConcurrency: 7 } });
+    expect(created["ScalingConfig"]).toEqual({ MaximumConcurrency: 7 });
+    const uuid = created["UUID"];
+    const updated = (await h.engine.operations.UpdateEventSourceMapping!(
+      { UUID: uuid, ScalingConfig: {} },
+      context,
+    )) as Record<string, unknown>;
+    expect(updated["ScalingConfig"]).toBeUndefined();
+    expect((await h.get(String(uuid)))["ScalingConfig"]).toBeUndefined();
+  });
+
+  it("a queue visibility timeout shorter than the function timeout is refused on create and update", async () => {
+    const h = await start();
+    h.visibilityTimeout = 2;
+    const error = await attempt("CreateEventSourceMapping", {
+      FunctionName: "consumer",
+      EventSourceArn: QUEUE_ARN,
+    });
+    expect(error.code).toBe("InvalidParameterValueException");
+    expect(error.message).toBe(
+      "Queue visibility timeout: 2 seconds is less than Function timeout: 3 seconds",
+    );
+    h.visibilityTimeout = 3;
+    const created = await h.create({ EventSourceArn: QUEUE_ARN });
+    h.functionTimeout = 10;
+    const update = await attempt("UpdateEventSourceMapping", { UUID: created["UUID"], BatchSize: 5 });
+    expect(update.message).toBe(
+      "Queue visibility timeout: 3 seconds is less than Function timeout: 10 seconds",
+    );
   });
 });
 

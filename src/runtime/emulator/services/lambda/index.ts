@@ -36,7 +36,12 @@ export default function createLambdaService(env: ServiceEnv): ServiceModule {
   });
   provider.useAsyncInvoker(asyncInvoker);
   const functions = new LambdaFunctions(env, provider);
-  const esm = createEsmEngine({ env, invoke: functions.invoke, functionArn: functions.functionArn });
+  const esm = createEsmEngine({
+    env,
+    invoke: functions.invoke,
+    functionArn: functions.functionArn,
+    functionTimeout: (arn, context) => functions.configuration(arn, context)?.Timeout,
+  });
 
   const operations: Record<string, Operation> = {
     CreateFunction: (i, c) => provider.createFunction(i, c),

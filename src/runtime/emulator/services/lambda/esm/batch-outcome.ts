@@ -18,7 +18,8 @@ export type BatchOutcome =
   | { kind: "success"; response: ResponseInfo }
   /** Only the listed item identifiers failed (ReportBatchItemFailures). */
   | { kind: "partial"; failedIds: string[]; response: ResponseInfo }
-  | { kind: "failure"; reason: string; response?: ResponseInfo };
+  /** `throttled`: Lambda refused the invocation (TooManyRequestsException); the function never ran. */
+  | { kind: "failure"; reason: string; response?: ResponseInfo; throttled?: boolean };
 
 /**
  * Invokes the function synchronously with one batch and classifies the answer as Lambda does
@@ -39,7 +40,13 @@ export async function invokeBatch(
   } catch (error) {
     const status = error instanceof ServiceError ? error.status : 500;
     const message = error instanceof Error ? error.message : String(error);
-    return { kind: "failure", reason: `Invoke failed: ${message}`, response: { statusCode: status } };
+    const throttled = error instanceof ServiceError && error.code === "TooManyRequestsException";
+    return {
+      kind: "failure",
+      reason: `Invoke failed: ${message}`,
+      response: { statusCode: status },
+      ...(throttled ? { throttled } : {}),
+    };
   }
   const response: ResponseInfo = {
     statusCode: result.StatusCode,

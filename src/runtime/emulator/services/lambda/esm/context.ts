@@ -3,6 +3,7 @@ import type { RequestContext } from "../../../core/request.js";
 import type { ServiceEnv } from "../../../core/service.js";
 import type { Invoke } from "./batch-outcome.js";
 import { queueFromArn, type MappingRecord } from "./config.js";
+import type { BatchSlots } from "./sqs-scaling.js";
 import type { EsmStore } from "./store.js";
 
 /** What a poller needs from the engine. */
@@ -12,12 +13,19 @@ export interface WorkerContext {
   store: EsmStore;
   /** Records LastProcessingResult ("OK", "PROBLEM: …") on the live mapping. */
   reportResult(uuid: string, result: string): void;
+  /** The batches a mapping has in flight, shared by its worker generations (SQS). */
+  slots(uuid: string): BatchSlots;
 }
 
 export interface Worker {
   start(): void;
   /** Stops polling; an invocation in flight finishes but is not checkpointed (at-least-once). */
   stop(): void;
+  /**
+   * Stops polling because the mapping changed or went away (not because the emulator stops):
+   * batches already received are still processed to the end. Workers without it are stopped.
+   */
+  retire?(): void;
 }
 
 /** Calls other services as the mapping's own account and region (taken from an ARN). */

@@ -15,6 +15,7 @@ import {
 } from "./config.js";
 import { contextFor, queueUrlFor, type Worker, type WorkerContext } from "./context.js";
 import { LIST_PAGE_SIZE, MAX_LIST_ITEMS } from "./limits.js";
+import { BatchSlots } from "./sqs-scaling.js";
 import { SqsWorker } from "./sqs-worker.js";
 import { EsmStore, type EsmJournalEntry, type EsmSnapshot } from "./store.js";
 import { captureLatestPositions, StreamWorker } from "./stream-worker.js";
@@ -25,6 +26,8 @@ export interface EsmDeps {
   invoke: Invoke;
   /** The function's ARN (with qualifier when given), or undefined when no such function exists. */
   functionArn: (nameOrArn: string, context: RequestContext) => string | undefined;
+  /** The function's Timeout in seconds (an SQS queue's visibility timeout must not be shorter). */
+  functionTimeout: (functionArn: string, context: RequestContext) => number | undefined;
 }
 
 export interface EsmEngine {
@@ -44,6 +47,12 @@ const notFound = () =>
   new ServiceError("ResourceNotFoundException", "The resource you requested does not exist.", 404);
 const invalidParameter = (message: string) =>
   new ServiceError("InvalidParameterValueException", message, 400);
+const inUse = (state: string) =>
+  new ServiceError(
+    "ResourceInUseException",
+    `The operation cannot be performed at this time. The event source mapping is currently in ${state} state.`,
+    400,
+  );
 
 /**
  * Lambda event source mappings for DynamoDB streams and SQS queues: the five API operations, their
@@ -54,6 +63,7 @@ export function createEsmEngine(deps: EsmDeps): EsmEngine {
   const store = new EsmStore(env.store<EsmSnapshot, EsmJournalEntry>("lambda-esm"));
   const mappings = new Map<string, MappingRecord>();
   const workers = new Map<string, Worker>();
+  const slots = new Map<string, BatchSlots>();
   let running = false;
 
   const workerContext: WorkerContext = {
@@ -65,6 +75,11 @@ export function createEsmEngine(deps: EsmDeps): EsmEngine {
       if (mapping && mapping.lastProcessingResult !== result) {
         mapping.lastProcessingResult = result;
       }
+    },
+    slots: (uuid) => {
+      let held = slots.get(uuid);
+      if (!held) slots.set(uuid, (held = new BatchSlots()));
+      return held;
     },
   };
 
@@ -81,8 +96,11 @@ export function createEsmEngine(deps: EsmDeps): EsmEngine {
     worker.start();
   };
 
-  const stopWorker = (uuid: string) => {
-    workers.get(uuid)?.stop();
+  /** Stops a mapping's poller; `retire` lets batches it already received finish (SQS). */
+  const stopWorker = (uuid: string, how: "retire" | "stop" = "retire") => {
+    const worker = workers.get(uuid);
+    if (how === "retire" && worker?.retire) worker.retire();
+    else worker?.stop();
     workers.delete(uuid);
   };
 
@@ -153,8 +171,11 @@ export function createEsmEngine(deps: EsmDeps): EsmEngine {
     }
   };
 
-  /** The source must exist, as AWS checks when the mapping is created. */
-  const assertSourceExists = async (mapping: MappingRecord) => {
+  /**
+   * The source must exist, as AWS checks when the mapping is created. Answers a queue's
+   * VisibilityTimeout (seconds) for SQS sources.
+   */
+  const assertSourceExists = async (mapping: MappingRecord): Promise<number | undefined> => {
     try {
       if (mapping.sourceKind === "dynamodb") {
         await env.call(
@@ -163,9 +184,9 @@ export function createEsmEngine(deps: EsmDeps): EsmEngine {
           { StreamArn: mapping.eventSourceArn, Limit: 1 },
           contextFor(mapping.eventSourceArn),
         );
-      } else {
-        await queueUrlFor(env, mapping.eventSourceArn);
+        return undefined;
       }
+      return await queueVisibilityTimeout(mapping.eventSourceArn);
     } catch (error) {
       if (error instanceof ServiceError && error.code === "UnknownOperationException") {
         const service = mapping.sourceKind === "dynamodb" ? "dynamodbstreams" : "sqs";
@@ -175,6 +196,35 @@ export function createEsmEngine(deps: EsmDeps): EsmEngine {
       }
       const what = mapping.sourceKind === "dynamodb" ? "Stream" : "Queue";
       throw invalidParameter(`${what} not found: ${mapping.eventSourceArn}`);
+    }
+  };
+
+  const queueVisibilityTimeout = async (queueArn: string): Promise<number> => {
+    const out = await env.call<{ Attributes?: Record<string, string> }>(
+      "sqs",
+      "GetQueueAttributes",
+      { QueueUrl: await queueUrlFor(env, queueArn), AttributeNames: ["VisibilityTimeout"] },
+      contextFor(queueArn),
+    );
+    return Number(out.Attributes?.["VisibilityTimeout"]);
+  };
+
+  /**
+   * AWS refuses an SQS mapping whose function may run longer than the queue hides a message
+   * (services-sqs-configure), at CreateEventSourceMapping and UpdateEventSourceMapping.
+   */
+  const assertVisibilityCoversTimeout = (
+    mapping: MappingRecord,
+    visibilitySeconds: number | undefined,
+    context: RequestContext,
+  ) => {
+    const timeout = deps.functionTimeout(mapping.functionArn, context);
+    if (visibilitySeconds === undefined || !Number.isFinite(visibilitySeconds) || timeout === undefined)
+      return;
+    if (visibilitySeconds < timeout) {
+      throw invalidParameter(
+        `Queue visibility timeout: ${visibilitySeconds} seconds is less than Function timeout: ${timeout} seconds`,
+      );
     }
   };
 
@@ -217,7 +267,9 @@ export function createEsmEngine(deps: EsmDeps): EsmEngine {
       applySettings(mapping, settings);
       checkCombination(mapping);
       assertNoDuplicate(eventSourceArn, functionArn);
-      await assertSourceExists(mapping);
+      assertVisibilityCoversTimeout(mapping, await assertSourceExists(mapping), context);
+      // Another create may have made the same mapping while the source was being checked.
+      assertNoDuplicate(eventSourceArn, functionArn);
       mappings.set(mapping.uuid, mapping);
       save(mapping);
       const answer = toConfiguration(mapping);
@@ -264,13 +316,7 @@ export function createEsmEngine(deps: EsmDeps): EsmEngine {
 
     UpdateEventSourceMapping: async (input: Record<string, unknown>, context: RequestContext) => {
       const mapping = visible(input["UUID"], context);
-      if (BUSY_STATES.has(mapping.state)) {
-        throw new ServiceError(
-          "ResourceInUseException",
-          `The operation cannot be performed at this time. The event source mapping is currently in ${mapping.state} state.`,
-          400,
-        );
-      }
+      if (BUSY_STATES.has(mapping.state)) throw inUse(mapping.state);
       const settings = validateSettings({ ...input, StartingPosition: undefined }, mapping.sourceKind);
       const updated: MappingRecord = structuredClone(mapping);
       if (input["FunctionName"] !== undefined && input["FunctionName"] !== null) {
@@ -279,6 +325,12 @@ export function createEsmEngine(deps: EsmDeps): EsmEngine {
       applySettings(updated, settings);
       checkCombination(updated);
       assertNoDuplicate(updated.eventSourceArn, updated.functionArn, updated.uuid);
+      if (updated.sourceKind === "sqs") {
+        // A queue deleted since the mapping was made leaves nothing to compare with.
+        const visibility = await queueVisibilityTimeout(updated.eventSourceArn).catch(() => undefined);
+        assertVisibilityCoversTimeout(updated, visibility, context);
+        if (BUSY_STATES.has(mapping.state)) throw inUse(mapping.state);
+      }
       for (const key of Object.keys(mapping))
         if (!(key in updated)) delete (mapping as unknown as Record<string, unknown>)[key];
       Object.assign(mapping, updated, { state: "Updating", lastModified: env.clock.now() });
@@ -392,7 +444,7 @@ export function createEsmEngine(deps: EsmDeps): EsmEngine {
     },
     async stop() {
       running = false;
-      for (const uuid of [...workers.keys()]) stopWorker(uuid);
+      for (const uuid of [...workers.keys()]) stopWorker(uuid, "stop");
       // LastProcessingResult is kept in memory between journal writes; fold everything in once.
       for (const mapping of mappings.values()) save(mapping);
       store.compact();

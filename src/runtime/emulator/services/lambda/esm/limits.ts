@@ -31,6 +31,19 @@ export const GET_RECORDS_LIMIT = 1000;
 /** Wait between empty SQS receives (the emulator polls instead of holding a 20 s long poll). */
 export const SQS_POLL_INTERVAL_MS = 200;
 export const SQS_MAX_RECEIVE = 10;
+/** AWS starts five concurrent batches when messages arrive on a standard queue… */
+export const SQS_INITIAL_CONCURRENCY = 5;
+/** …adds up to 300 more a minute (one every 200 ms) while messages remain… */
+export const SQS_SCALE_UP_INTERVAL_MS = 200;
+/** …and an SQS mapping processes at most 1,000 batches at once. */
+export const SQS_MAX_CONCURRENT_BATCHES = 1_000;
+/**
+ * A throttled SQS batch is retried while its messages are still invisible (AWS: until the
+ * message's timestamp exceeds the visibility timeout); the waits double from the first to the cap.
+ * AWS does not publish its backoff; these keep a local run responsive.
+ */
+export const SQS_THROTTLE_BACKOFF_MS = 100;
+export const SQS_THROTTLE_BACKOFF_MAX_MS = 2_000;
 /**
  * Backoff between retries of a failed stream batch: doubling from 1 s up to 60 s on AWS, multiplied
  * by the emulator's retryWaitScale (default 1/60) so local retries take milliseconds, not minutes.

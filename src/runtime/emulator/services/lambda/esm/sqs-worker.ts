@@ -1,8 +1,14 @@
-import { invokeBatch } from "./batch-outcome.js";
+import { invokeBatch, type BatchOutcome } from "./batch-outcome.js";
 import { queueFromArn, type MappingRecord } from "./config.js";
 import { contextFor, pause, queueUrlFor, type Worker, type WorkerContext } from "./context.js";
 import { compileFilters, type RecordFilter } from "./filters.js";
-import { SQS_MAX_RECEIVE, SQS_POLL_INTERVAL_MS } from "./limits.js";
+import {
+  SQS_MAX_RECEIVE,
+  SQS_POLL_INTERVAL_MS,
+  SQS_THROTTLE_BACKOFF_MAX_MS,
+  SQS_THROTTLE_BACKOFF_MS,
+} from "./limits.js";
+import { PollerScaler, type BatchSlots } from "./sqs-scaling.js";
 
 interface ReceivedMessage {
   MessageId: string;
@@ -27,54 +33,122 @@ interface Message {
  * batching window, drops (deletes) filtered-out messages, invokes synchronously, deletes what
  * succeeded. Failed messages are left alone: they reappear after the queue's visibility timeout and
  * SQS's own redrive policy moves them to a DLQ, exactly as on AWS.
+ *
+ * Several pollers run at once, each with at most one batch (so one invocation) in flight; how many
+ * is the PollerScaler's decision (AWS's scaling, ScalingConfig.MaximumConcurrency, the emulator's
+ * capacity), and the mapping's BatchSlots hold the total across worker generations.
  */
 export class SqsWorker implements Worker {
-  private readonly abort = new AbortController();
+  /** Aborted by stop() and retire(): no new receive starts and an open batching window closes. */
+  private readonly receiving = new AbortController();
+  /** Aborted by stop() only (the emulator stops): what in-flight invocations answer is ignored. */
+  private readonly halted = new AbortController();
   private readonly filter: RecordFilter;
+  private readonly scaler: PollerScaler;
+  private readonly slots: BatchSlots;
   private queueUrl: string | undefined;
+  private pollers = 0;
 
   constructor(
     private readonly mapping: MappingRecord,
     private readonly ctx: WorkerContext,
   ) {
     this.filter = compileFilters(mapping.filterCriteria, true);
+    this.scaler = new PollerScaler(
+      {
+        ...(mapping.maximumConcurrency !== undefined
+          ? { maximumConcurrency: mapping.maximumConcurrency }
+          : {}),
+        capacity: ctx.env.settings.lambdaConcurrencyPerFunction,
+      },
+      ctx.env.clock.now(),
+    );
+    this.slots = ctx.slots(mapping.uuid);
   }
 
   start(): void {
-    void this.run();
+    this.spawn();
   }
 
   stop(): void {
-    this.abort.abort();
+    this.receiving.abort();
+    this.halted.abort();
   }
 
-  private async run(): Promise<void> {
-    const signal = this.abort.signal;
-    while (!signal.aborted) {
-      try {
-        const batch = await this.collectBatch();
-        if (signal.aborted) return;
-        if (batch.length > 0) await this.process(batch);
-        else if (!(await pause(this.ctx.env, SQS_POLL_INTERVAL_MS, signal))) return;
-      } catch (error) {
-        if (signal.aborted) return;
-        this.queueUrl = undefined;
-        this.ctx.env.reportBackgroundError("lambda", error);
-        if (!(await pause(this.ctx.env, SQS_POLL_INTERVAL_MS * 5, signal))) return;
+  retire(): void {
+    this.receiving.abort();
+  }
+
+  private spawn(): void {
+    this.pollers++;
+    void this.poll();
+  }
+
+  /** Adds pollers up to what the scaler allows now. */
+  private scaleUp(): void {
+    while (!this.receiving.signal.aborted && this.pollers < this.scaler.allowed()) this.spawn();
+  }
+
+  private async poll(): Promise<void> {
+    const { env } = this.ctx;
+    const signal = this.receiving.signal;
+    try {
+      while (!signal.aborted) {
+        // Scaling down: a poller beyond the allowance leaves; the last one keeps long polling.
+        if (this.pollers > Math.max(1, this.scaler.allowed())) return;
+        let wait = 0;
+        if (!this.slots.tryAcquire(this.scaler.ceiling())) {
+          // The previous worker of this mapping (before an update) still has batches in flight.
+          wait = SQS_POLL_INTERVAL_MS;
+        } else {
+          try {
+            wait = await this.oneBatch();
+          } catch (error) {
+            if (signal.aborted) return;
+            this.queueUrl = undefined;
+            env.reportBackgroundError("lambda", error);
+            wait = SQS_POLL_INTERVAL_MS * 5;
+          } finally {
+            this.slots.release();
+          }
+        }
+        if (wait > 0 && !(await pause(env, wait, signal))) return;
       }
+    } finally {
+      this.pollers--;
     }
   }
 
+  /** Receives and processes one batch; answers how long to wait before the next receive. */
+  private async oneBatch(): Promise<number> {
+    const { batch, filled, receivedAt } = await this.collectBatch();
+    if (this.halted.signal.aborted) return 0;
+    if (batch.length === 0) {
+      this.scaler.queueEmpty(this.ctx.env.clock.now());
+      return SQS_POLL_INTERVAL_MS;
+    }
+    if (filled) {
+      this.scaler.messagesWaiting(this.ctx.env.clock.now());
+      this.scaleUp();
+    }
+    await this.process(batch, receivedAt ?? this.ctx.env.clock.now());
+    return 0;
+  }
+
   /** Receives until the batch is full, or (window 0) anything arrived, or the window elapsed. */
-  private async collectBatch(): Promise<Message[]> {
+  private async collectBatch(): Promise<{ batch: Message[]; filled: boolean; receivedAt?: number }> {
     const { env } = this.ctx;
-    const signal = this.abort.signal;
+    const signal = this.receiving.signal;
     const batchSize = this.mapping.batchSize;
     const windowMs = this.mapping.maximumBatchingWindowInSeconds * 1000;
     const batch: Message[] = [];
     let firstAt: number | undefined;
-    while (!signal.aborted && batch.length < batchSize) {
-      const received = await this.receive(Math.min(SQS_MAX_RECEIVE, batchSize - batch.length));
+    let filled = false;
+    // The first receive runs even when retiring has begun meanwhile; later ones stop at once.
+    for (let first = true; first || (!signal.aborted && batch.length < batchSize); first = false) {
+      const asked = Math.min(SQS_MAX_RECEIVE, batchSize - batch.length);
+      const received = await this.receive(asked);
+      filled = received.length === asked;
       for (const message of received) {
         // A message whose visibility timeout ran out during the window comes back: keep one
         // entry, with the newest receipt handle (the older one no longer deletes it).
@@ -91,7 +165,11 @@ export class SqsWorker implements Worker {
       if (received.length === 0 && !(await pause(env, Math.min(SQS_POLL_INTERVAL_MS, remaining), signal)))
         break;
     }
-    return batch;
+    return {
+      batch,
+      filled: filled || batch.length >= batchSize,
+      ...(firstAt ? { receivedAt: firstAt } : {}),
+    };
   }
 
   private async receive(max: number): Promise<ReceivedMessage[]> {
@@ -112,7 +190,7 @@ export class SqsWorker implements Worker {
     return out.Messages ?? [];
   }
 
-  private async process(batch: Message[]): Promise<void> {
+  private async process(batch: Message[], receivedAt: number): Promise<void> {
     const mapping = this.mapping;
     const matched: Message[] = [];
     const dropped: Message[] = [];
@@ -120,15 +198,9 @@ export class SqsWorker implements Worker {
     // Filtered-out messages count as processed: Lambda deletes them from the queue.
     await this.deleteAll(dropped);
     if (matched.length === 0) return;
-    const ids = new Set(matched.map((m) => m.received.MessageId));
-    const outcome = await invokeBatch(
-      this.ctx.invoke,
-      mapping.functionArn,
-      JSON.stringify({ Records: matched.map((m) => m.record) }),
-      mapping.functionResponseTypes.includes("ReportBatchItemFailures"),
-      ids,
-    );
-    if (this.abort.signal.aborted) return;
+    const reportItems = mapping.functionResponseTypes.includes("ReportBatchItemFailures");
+    const outcome = await this.invokeUnthrottled(matched, reportItems, receivedAt);
+    if (!outcome || this.halted.signal.aborted) return;
     if (outcome.kind === "success") {
       this.ctx.reportResult(mapping.uuid, "OK");
       await this.deleteAll(matched);
@@ -138,7 +210,47 @@ export class SqsWorker implements Worker {
       await this.deleteAll(matched.filter((m) => !failed.has(m.received.MessageId)));
     } else {
       this.ctx.reportResult(mapping.uuid, `PROBLEM: ${outcome.reason}`);
+      // With ReportBatchItemFailures Lambda does not scale polling down on failed invocations.
+      if (!reportItems) this.scaler.backOff(this.ctx.env.clock.now());
     }
+  }
+
+  /**
+   * Invokes the function with the batch. A throttled invocation (the function's reserved
+   * concurrency is in use) is retried with backoff while the messages are still invisible; once
+   * the visibility timeout would run out Lambda lets them go (undefined): they reappear in the
+   * queue and are received again, a new receive counted by SQS.
+   */
+  private async invokeUnthrottled(
+    matched: Message[],
+    reportItems: boolean,
+    receivedAt: number,
+  ): Promise<BatchOutcome | undefined> {
+    const { env } = this.ctx;
+    const payload = JSON.stringify({ Records: matched.map((m) => m.record) });
+    const ids = new Set(matched.map((m) => m.received.MessageId));
+    let backoff = SQS_THROTTLE_BACKOFF_MS;
+    let visibleAgainAt: number | undefined;
+    for (;;) {
+      const outcome = await invokeBatch(this.ctx.invoke, this.mapping.functionArn, payload, reportItems, ids);
+      if (outcome.kind !== "failure" || !outcome.throttled || this.halted.signal.aborted) return outcome;
+      this.scaler.backOff(env.clock.now());
+      this.ctx.reportResult(this.mapping.uuid, `PROBLEM: ${outcome.reason}`);
+      visibleAgainAt ??= receivedAt + (await this.visibilityTimeoutSeconds()) * 1000;
+      if (env.clock.now() + backoff >= visibleAgainAt) return undefined;
+      if (!(await pause(env, backoff, this.halted.signal))) return undefined;
+      backoff = Math.min(backoff * 2, SQS_THROTTLE_BACKOFF_MAX_MS);
+    }
+  }
+
+  private async visibilityTimeoutSeconds(): Promise<number> {
+    const out = await this.ctx.env.call<{ Attributes?: Record<string, string> }>(
+      "sqs",
+      "GetQueueAttributes",
+      { QueueUrl: await this.url(), AttributeNames: ["VisibilityTimeout"] },
+      contextFor(this.mapping.eventSourceArn),
+    );
+    return Number(out.Attributes?.["VisibilityTimeout"] ?? 30);
   }
 
   private async deleteAll(messages: Message[]): Promise<void> {
