@@ -8,7 +8,9 @@ import {
   GetFunctionCommand,
   LambdaClient,
   ListEventSourceMappingsCommand,
+  PublishVersionCommand,
   PutFunctionConcurrencyCommand,
+  UpdateFunctionConfigurationCommand,
   UpdateEventSourceMappingCommand,
   type CreateEventSourceMappingCommandInput,
   type EventSourceMappingConfiguration,
@@ -412,6 +414,34 @@ describe("lambda esm SQS ScalingConfig: contract (SDK v3)", () => {
     });
     expect(response.status).toBe(400);
     expect(response.headers.get("x-amzn-errortype")).toMatch(/^ValidationException/);
+  });
+
+  it("compares with the timeout of the version the mapping invokes (run last: it changes $LATEST)", async () => {
+    const queue = await stack.queue("contract-versions", { VisibilityTimeout: "60" });
+    const published = await stack.lambda.send(new PublishVersionCommand({ FunctionName: "contract-fn" }));
+    await stack.lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: "contract-fn", Timeout: 90 }),
+    );
+    await waitFor(
+      async () =>
+        (await stack.lambda.send(new GetFunctionCommand({ FunctionName: "contract-fn" }))).Configuration
+          ?.LastUpdateStatus === "Successful",
+    );
+    const latest = await refusal(
+      stack.lambda.send(
+        new CreateEventSourceMappingCommand({ FunctionName: "contract-fn", EventSourceArn: queue.arn }),
+      ),
+    );
+    expect(latest.message).toBe(
+      "Queue visibility timeout: 60 seconds is less than Function timeout: 90 seconds",
+    );
+    const versioned = await stack.lambda.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: `contract-fn:${published.Version}`,
+        EventSourceArn: queue.arn,
+      }),
+    );
+    expect(versioned.FunctionArn).toMatch(new RegExp(`:function:contract-fn:${published.Version}$`));
   });
 });
 

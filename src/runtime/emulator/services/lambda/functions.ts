@@ -3,8 +3,9 @@ import { randomUUID } from "node:crypto";
 import type { RequestContext } from "../../core/request.js";
 import type { ServiceEnv } from "../../core/service.js";
 import { toConfiguration } from "./configuration.js";
-import { contextForArn, functionArn } from "./names.js";
+import { contextForArn, functionArn, LATEST } from "./names.js";
 import type { LambdaProvider } from "./provider.js";
+import { findAlias, findVersion, VERSION_PATTERN } from "./versions.js";
 
 export interface SyncInvokeResult {
   StatusCode: number;
@@ -32,6 +33,21 @@ export class LambdaFunctions {
   configuration = (nameOrArn: string, context: RequestContext): FunctionConfiguration | undefined => {
     const found = this.provider.lookup(nameOrArn, context);
     return found ? toConfiguration(found.fn) : undefined;
+  };
+
+  /**
+   * The Timeout (seconds) of what the name or ARN runs: $LATEST, a published version, or an
+   * alias's version (its main one when it routes a share elsewhere).
+   */
+  timeout = (nameOrArn: string, context: RequestContext): number | undefined => {
+    const found = this.provider.lookup(nameOrArn, context);
+    if (!found) return undefined;
+    let qualifier = found.ref.qualifier;
+    if (qualifier !== undefined && !VERSION_PATTERN.test(qualifier) && qualifier !== LATEST) {
+      qualifier = findAlias(found.fn, qualifier)?.functionVersion;
+    }
+    if (qualifier === undefined || qualifier === LATEST) return found.fn.timeout;
+    return findVersion(found.fn, qualifier)?.config.timeout ?? found.fn.timeout;
   };
 
   /** RequestResponse invoke as the function's owner (the account and region in its ARN). */

@@ -40,7 +40,7 @@ export default function createLambdaService(env: ServiceEnv): ServiceModule {
     env,
     invoke: functions.invoke,
     functionArn: functions.functionArn,
-    functionTimeout: (arn, context) => functions.configuration(arn, context)?.Timeout,
+    functionTimeout: functions.timeout,
   });
 
   const operations: Record<string, Operation> = {
