@@ -1,4 +1,7 @@
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { execa } from "execa";
 
 /** True when an `aws` command runs here (CI may lack it; tests using it are skipped then). */
@@ -21,6 +24,23 @@ export function awsCliVersion(): { major: number; minor: number } | undefined {
     return undefined;
   }
 }
+
+/**
+ * The exit code the `aws` on PATH gives for an error the service answered: 254 in v2, 255 in v1
+ * (which uses 255 for every failure). CI machines may have either.
+ */
+export const AWS_CLI_SERVICE_ERROR_EXIT: number = (awsCliVersion()?.major ?? 2) >= 2 ? 254 : 255;
+
+/**
+ * An isolated CLI config. AWS CLI v1 fetches any parameter value that starts with http:// or
+ * https:// unless `cli_follow_urlparam` is off (v2 has it off already), so a value such as an
+ * API destination's endpoint would be downloaded instead of sent.
+ */
+const isolatedConfig: string = (() => {
+  const file = join(mkdtempSync(join(tmpdir(), "aws-cli-config-")), "config");
+  writeFileSync(file, "[default]\ncli_follow_urlparam = false\n");
+  return file;
+})();
 
 export interface AwsCliResult {
   exitCode: number;
@@ -45,7 +65,7 @@ export async function awsCli(
       AWS_SECRET_ACCESS_KEY: "test",
       AWS_DEFAULT_REGION: "us-east-1",
       AWS_PAGER: "",
-      AWS_CONFIG_FILE: "/dev/null",
+      AWS_CONFIG_FILE: isolatedConfig,
       AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
       ...env,
     },

@@ -5,6 +5,7 @@ import {
   CreateFunctionCommand,
   GetFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
+import { CreateRoleCommand } from "@aws-sdk/client-iam";
 import { CreateQueueCommand } from "@aws-sdk/client-sqs";
 import AdmZip from "adm-zip";
 import { defineStack, SCRAPER_FUNCTION_KEYS, type Stack } from "../../src/pipeline/stack/index.js";
@@ -47,6 +48,10 @@ export async function startScheduleStack(): Promise<ScheduleStack> {
   try {
     const sqs = await clients.sqs();
     await sqs.send(new CreateQueueCommand(stack.queues.scraperDlq.definition));
+    // Lambda assumes a function's execution role before it accepts the function, as AWS does.
+    const iam = await clients.iam();
+    for (const key of new Set(SCRAPER_FUNCTION_KEYS.map((k) => stack.functions[k].roleKey)))
+      await iam.send(new CreateRoleCommand(stack.roles[key].definition));
     const lambda = await clients.lambda();
     const zip = standInZip();
     for (const key of SCRAPER_FUNCTION_KEYS) {

@@ -42,7 +42,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../../src/runtime/emulator/index.js";
-import { awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
+import { AWS_CLI_SERVICE_ERROR_EXIT, awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
 
 /**
  * Every AWS service keeps its resources per account and region (IAM per account: it is global):
@@ -499,7 +499,7 @@ describe.skipIf(!awsCliAvailable)("account and region scoping (AWS CLI)", () => 
         AWS_ACCESS_KEY_ID: ACCOUNT_B,
         AWS_DEFAULT_REGION: "eu-west-1",
       });
-      expect(missing.exitCode).toBe(254);
+      expect(missing.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
       expect(missing.stderr).toContain("ResourceNotFoundException");
     },
   );

@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../../src/runtime/emulator/index.js";
-import { awsCli, awsCliAvailable } from "../../helpers/aws-cli.js";
+import { AWS_CLI_SERVICE_ERROR_EXIT, awsCli, awsCliAvailable } from "../../helpers/aws-cli.js";
 
 /**
  * Secondary index keys and legacy conditions as DynamoDB answers them: an empty string or binary as
@@ -350,7 +350,7 @@ describe("dynamodb secondary index keys and legacy conditions (SDK v3)", () => {
         "--item",
         JSON.stringify({ pk: S("cli"), sk: S("s"), gk: S("") }),
       ]);
-      expect(empty.exitCode).toBe(254);
+      expect(empty.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
       expect(empty.stderr).toContain(
         `(ValidationException) when calling the PutItem operation: ${EMPTY_STRING("by-gk", "gk")}`,
       );
@@ -363,7 +363,7 @@ describe("dynamodb secondary index keys and legacy conditions (SDK v3)", () => {
         "by-gk",
         "--consistent-read",
       ]);
-      expect(scan.exitCode).toBe(254);
+      expect(scan.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
       expect(scan.stderr).toContain("Consistent reads are not supported on global secondary indexes");
       const expected = await awsCli(emulator.url, [
         "dynamodb",
@@ -375,7 +375,7 @@ describe("dynamodb secondary index keys and legacy conditions (SDK v3)", () => {
         "--expected",
         JSON.stringify({ x: { Value: S("nope") } }),
       ]);
-      expect(expected.exitCode).toBe(254);
+      expect(expected.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
       expect(expected.stderr).toContain(
         "(ConditionalCheckFailedException) when calling the PutItem operation: The conditional request failed",
       );

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../../src/runtime/emulator/index.js";
-import { awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
+import { AWS_CLI_SERVICE_ERROR_EXIT, awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
 
 /**
  * Table settings as DynamoDB's API reference describes them and DynamoDB answers today:
@@ -464,7 +464,7 @@ describe.skipIf(!awsCliAvailable)("dynamodb table settings (AWS CLI)", () => {
       "--billing-mode",
       "PAY_PER_REQUEST",
     ]);
-    expect(sse.exitCode).toBe(254);
+    expect(sse.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
     expect(sse.stderr).toContain(
       "(ValidationException) when calling the UpdateTable operation: One or more parameter values were invalid: Server-Side Encryption modification must be the only operation in the request",
     );
@@ -472,7 +472,7 @@ describe.skipIf(!awsCliAvailable)("dynamodb table settings (AWS CLI)", () => {
     const ddb = new DynamoDBClient({ endpoint: emulator.url, region: "us-east-1", credentials });
     await ddb.send(new UpdateTableCommand({ TableName: "cli-settings", DeletionProtectionEnabled: true }));
     const refused = await awsCli(emulator.url, ["dynamodb", "delete-table", "--table-name", "cli-settings"]);
-    expect(refused.exitCode).toBe(254);
+    expect(refused.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
     expect(refused.stderr).toContain(
       "(ValidationException) when calling the DeleteTable operation: Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
     );

@@ -28,7 +28,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../../src/runtime/emulator/index.js";
-import { awsCli, awsCliJson, awsCliVersion } from "../../helpers/aws-cli.js";
+import { AWS_CLI_SERVICE_ERROR_EXIT, awsCli, awsCliJson, awsCliVersion } from "../../helpers/aws-cli.js";
 import { testAuthorization } from "../../helpers/raw-aws.js";
 
 /**
@@ -468,7 +468,7 @@ describe.skipIf(!cliV2)("lambda esm SQS ScalingConfig: AWS CLI v2", () => {
     expect(low.exitCode).not.toBe(0);
     expect(low.stderr).toMatch(/MaximumConcurrency/);
     const high = await awsCli(stack.emulator.url, [...base, "--scaling-config", "MaximumConcurrency=1001"]);
-    expect(high.exitCode).toBe(254);
+    expect(high.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
     expect(high.stderr).toContain("ValidationException");
     expect(high.stderr).toContain("Member must have value less than or equal to 1000");
   });
