@@ -28,6 +28,7 @@ const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   stdinIsTTY: isatty(0),
+  stdin: process.stdin,
   env: process.env,
   cwd: process.cwd(),
   signal: interrupted.signal,

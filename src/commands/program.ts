@@ -24,6 +24,7 @@ import type { CliIo } from "./_kit/context.js";
 import type { EntrySpec } from "./_kit/define.js";
 import { addEntry, useUsageErrors } from "./_kit/register.js";
 import alertsGroup from "./alerts/index.js";
+import secretsGroup from "./secrets/index.js";
 import configGroup from "./config/index.js";
 import deployCommand from "./deploy/index.js";
 import destroyCommand from "./destroy/index.js";
@@ -52,6 +53,7 @@ export const ENTRIES: readonly EntrySpec[] = [
   logsGroup,
   dlqGroup,
   alertsGroup,
+  secretsGroup,
   statusCommand,
   doctorCommand,
   verifyCommand,

@@ -11,6 +11,8 @@ export interface CliIo {
   stderr: OutputStream;
   /** Whether stdin is a terminal (prompts need one). */
   stdinIsTTY: boolean;
+  /** Standard input, for values read from a pipe (a key must never be a flag); absent reads as empty. */
+  stdin?: NodeJS.ReadableStream;
   env: Env;
   cwd: string;
   /** Aborted on Ctrl-C; long-running commands stop cleanly when it fires. */
@@ -39,6 +41,8 @@ export interface CommandContext {
   readonly env: Env;
   readonly cwd: string;
   readonly signal: AbortSignal;
+  /** Standard input: whether it is a terminal, and all it holds once the writer closes it. */
+  readonly stdin: { readonly isTTY: boolean; readAll(): Promise<string> };
   /** The resolved configuration for the target (loaded once, on first call). */
   config(): Promise<ResolvedConfig>;
   /**
@@ -92,6 +96,17 @@ export function createCommandContext(io: CliIo, flags: CommonFlags): DisposableC
     env: io.env,
     cwd: io.cwd,
     signal: io.signal,
+    stdin: {
+      isTTY: io.stdinIsTTY,
+      readAll: async () => {
+        if (io.stdin === undefined) return "";
+        const chunks: Buffer[] = [];
+        for await (const chunk of io.stdin) {
+          chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+        }
+        return Buffer.concat(chunks).toString("utf8");
+      },
+    },
     config: () => {
       config ??= import("../../runtime/config/index.js").then(({ resolveConfig }) => {
         resolvedConfig = resolveConfig({

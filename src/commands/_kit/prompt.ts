@@ -20,6 +20,12 @@ export interface Prompter {
     default?: string;
     validate?: (value: string) => true | string;
   }): Promise<string>;
+  /** A value typed without echo (nothing shown, not even its length), such as an API key. */
+  secret(question: {
+    message: string;
+    flag: string;
+    validate?: (value: string) => true | string;
+  }): Promise<string>;
 }
 
 export interface PrompterOptions {
@@ -75,6 +81,20 @@ export function createPrompter(options: PrompterOptions): Prompter {
           {
             message: question.message,
             ...(question.default === undefined ? {} : { default: question.default }),
+            ...(question.validate ? { validate: question.validate } : {}),
+          },
+          context,
+        ),
+      );
+    },
+    async secret(question) {
+      if (options.notInteractiveBecause) return refuse(question.message, question.flag);
+      const { password } = await import("@inquirer/prompts");
+      return ask(() =>
+        password(
+          {
+            message: question.message,
+            mask: false,
             ...(question.validate ? { validate: question.validate } : {}),
           },
           context,

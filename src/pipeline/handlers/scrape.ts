@@ -1,5 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { Context } from "aws-lambda";
 import { z } from "zod";
 import { DEMO_ROSTER_SIZE, parseSourceName, rosterOfSize } from "../model/index.js";
@@ -22,6 +23,7 @@ import {
   positiveIntegerEnv,
   requireEnv,
 } from "./_shared.js";
+import { sourceClientFor, sourceKeyOf } from "./source-key.js";
 
 /**
  * Lambda entry point of the four scraper functions; SOURCE_NAME picks the source. Glue only: the
@@ -137,7 +139,10 @@ export interface ScrapeSettings {
   source: SourceName;
   baseUrl: string | undefined;
   auxBaseUrl: string | undefined;
+  /** The key itself: in-process runs only (config's apiKey); deployed functions use apiKeyParameter. */
   apiKey: string | undefined;
+  /** SSM parameter (SecureString) holding the key, read at cold start. */
+  apiKeyParameter: string | undefined;
   rateLimitPerSecond: number | undefined;
   timeoutMs: number;
   rosterSize: number;
@@ -175,6 +180,7 @@ export function readScrapeSettings(env: HandlerEnv): ScrapeSettings {
     baseUrl: optionalEnv(env, "sourceBaseUrl"),
     auxBaseUrl: optionalEnv(env, "sourceAuxBaseUrl"),
     apiKey: optionalEnv(env, "sourceApiKey"),
+    apiKeyParameter: optionalEnv(env, "sourceApiKeyParameter"),
     rateLimitPerSecond: positiveNumberEnv(env, "sourceRateLimit"),
     timeoutMs: positiveIntegerEnv(env, "httpTimeoutMs", DEFAULT_HTTP_TIMEOUT_MS),
     rosterSize,
@@ -186,6 +192,8 @@ export interface ScrapeOverrides {
   client?: DynamoDBClient;
   /** Replaces the DynamoDB port altogether (unit tests). */
   table?: ScrapeTable;
+  /** SSM client the API key parameter is read with (default: the SDK's default chain). */
+  ssm?: SSMClient;
   /** HTTP for the source client (default: Node's fetch). */
   fetch?: FetchLike;
   /** Time for timestamps, backoff, Retry-After and the rate limiter. */
@@ -218,20 +226,23 @@ export function createHandler(env: HandlerEnv, overrides: ScrapeOverrides = {}):
     retries += 1;
     logger.debug("source request retried", { ...event });
   };
-  // One client per function instance: its token bucket then spans invocations, as the API's
-  // limit does. Built here so a bad base URL or a missing key fails at cold start.
-  const client = createSourceClient(source, {
-    baseUrl: settings.baseUrl,
-    auxBaseUrl: settings.auxBaseUrl,
-    apiKey: settings.apiKey,
-    rateLimitPerSecond: settings.rateLimitPerSecond,
-    timeoutMs: settings.timeoutMs,
-    retry: overrides.retry,
-    fetch: overrides.fetch,
-    clock,
-    random: overrides.random,
-    onRetry,
-  });
+  // One client per function instance (per key): its token bucket then spans invocations, as the
+  // API's limit does. Built at cold start when the key is given, so a bad base URL or a missing
+  // key fails there; a key parameter is read at cold start and the client built with its value.
+  const sourceClient = sourceClientFor(sourceKeyOf(settings, overrides.ssm), (apiKey) =>
+    createSourceClient(source, {
+      baseUrl: settings.baseUrl,
+      auxBaseUrl: settings.auxBaseUrl,
+      apiKey,
+      rateLimitPerSecond: settings.rateLimitPerSecond,
+      timeoutMs: settings.timeoutMs,
+      retry: overrides.retry,
+      fetch: overrides.fetch,
+      clock,
+      random: overrides.random,
+      onRetry,
+    }),
+  );
 
   return async (event, context) => {
     beginInvocation(logger, event, context);
@@ -257,7 +268,7 @@ export function createHandler(env: HandlerEnv, overrides: ScrapeOverrides = {}):
     const remaining = context?.getRemainingTimeInMillis?.bind(context);
     return scrape(request.runId, {
       source,
-      client,
+      client: await sourceClient(),
       table,
       roster: rosterOfSize(size),
       clock,

@@ -78,7 +78,8 @@ export function createTmdbClient(config: SourceClientConfig): SourceClient<"tmdb
   // The real API refuses every request without a token; the fixture server and emulators need none.
   if (apiKey === undefined && new URL(baseUrl).host === new URL(defaults.baseUrl).host) {
     throw new Error(
-      `tmdb: ${baseUrl} needs an API Read Access Token; set SOURCE_API_KEY (config: sources.tmdb.apiKey)`,
+      `tmdb: ${baseUrl} needs an API Read Access Token; set SOURCE_API_KEY (config: sources.tmdb.apiKey) for an in-process run; ` +
+        "deployed scrapers read it from SSM: store it with pipeline secrets set tmdb",
     );
   }
   const shared = sourceRequestOptions(config);

@@ -128,7 +128,8 @@ function environmentFor(params: StackParams, names: StackNames, key: FunctionKey
       [HANDLER_ENV.rosterSize]: String(params.rosterSize),
     };
     if (sourceParams.auxBaseUrl !== undefined) env[HANDLER_ENV.sourceAuxBaseUrl] = sourceParams.auxBaseUrl;
-    if (sourceParams.apiKey !== undefined) env[HANDLER_ENV.sourceApiKey] = sourceParams.apiKey;
+    // The key's name, never the key: the function reads it from SSM at cold start.
+    env[HANDLER_ENV.sourceApiKeyParameter] = names.parameters[source];
     return env;
   }
   if (key === "post-processor") return { ...common, [HANDLER_ENV.tableName]: names.table };

@@ -13,8 +13,13 @@ export const HANDLER_ENV = {
   sourceBaseUrl: "SOURCE_BASE_URL",
   /** Second base URL where a source needs two hosts (Wikipedia summary + Wikimedia page views). */
   sourceAuxBaseUrl: "SOURCE_AUX_BASE_URL",
-  /** API key or token for the source (TMDB); never logged. */
+  /**
+   * API key or token for the source (TMDB), given directly: in-process runs only (`pipeline run`
+   * passes config's apiKey); deploy never puts it into a function environment. Never logged.
+   */
   sourceApiKey: "SOURCE_API_KEY",
+  /** SSM parameter (SecureString) holding the source's API key; deployed scrapers read the key from it. */
+  sourceApiKeyParameter: "SOURCE_API_KEY_PARAMETER",
   /** Client-side rate limit for the source, requests per second. */
   sourceRateLimit: "SOURCE_RATE_LIMIT_PER_SECOND",
   /** Per-request timeout for source calls, milliseconds. */

@@ -2,12 +2,14 @@ import {
   domainArn,
   logGroupName,
   logStreamsArnPattern,
+  parameterArn,
   queueArn,
   roleArn,
   tableArn,
   tableStreamsArnPattern,
 } from "./arns.js";
 import type { AccountRegion } from "./arns.js";
+import { SOURCES } from "../model/sources.js";
 import type { FunctionKey, RoleKey, StackNames } from "./names.js";
 import { FUNCTION_KEYS, sourceOfFunctionKey } from "./names.js";
 import type { InlinePolicy, PolicyDocument, PolicyStatement, RoleDeclaration } from "./types.js";
@@ -84,6 +86,15 @@ function statementsFor(
         },
         // Lambda sends failed async events to the function's DLQ and on-failure destination as the function's role.
         sendTo(names.queues.scraperDlq, at, "DeadLetterFailedInvocations"),
+        {
+          // The sources' API keys and nothing else in Parameter Store. SecureStrings under the AWS
+          // managed key aws/ssm need no kms:Decrypt grant: its key policy lets the account's
+          // principals decrypt through SSM.
+          Sid: "ReadOwnSourceKeys",
+          Effect: "Allow",
+          Action: ["ssm:GetParameter"],
+          Resource: SOURCES.map((source) => parameterArn(at, names.parameters[source])),
+        },
         logsStatement(at, names, key),
       ];
     case "post-processor":

@@ -1,5 +1,4 @@
 import { SOURCES } from "../../pipeline/model/sources.js";
-import { SOURCE_DEFAULTS } from "../../pipeline/sources/endpoints.js";
 import type { PipelineConfig } from "./schema.js";
 
 /** A valid configuration that will still not work end to end; `config validate` reports these. */
@@ -10,15 +9,18 @@ export interface ConfigWarning {
 
 export function configWarnings(config: PipelineConfig): ConfigWarning[] {
   const warnings: ConfigWarning[] = [];
+  // A key in the configuration serves in-process runs only: deploy refuses to put it into a
+  // function environment. Deployed scrapers read theirs from SSM (pipeline secrets set).
+  for (const source of SOURCES) {
+    if (!config.sources[source].apiKey) continue;
+    warnings.push({
+      key: `sources.${source}.apiKey`,
+      message:
+        `set: it serves in-process runs (pipeline run --stage) only, and deploy refuses it; ` +
+        `deployed scrapers read the key from SSM: store it with pipeline secrets set ${source}`,
+    });
+  }
   if (config.target === "aws") {
-    for (const source of SOURCES) {
-      if (!SOURCE_DEFAULTS[source].requiresApiKey || config.sources[source].apiKey) continue;
-      const variable = `PIPELINE_${source.toUpperCase()}_API_KEY`;
-      warnings.push({
-        key: `sources.${source}.apiKey`,
-        message: `not set: the ${source} API refuses requests without a key; set ${variable} or sources.${source}.apiKey in the config file`,
-      });
-    }
     if (!config.opensearch.endpoint) {
       warnings.push({
         key: "opensearch.endpoint",

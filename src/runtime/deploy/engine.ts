@@ -1,6 +1,7 @@
 import type { ResourceRef, Stack } from "../../pipeline/stack/index.js";
 import type { AwsClients } from "../aws/index.js";
 import { OperatorError } from "../config/errors.js";
+import { configuredKeys, keyLikeVariables, keysInConfigError } from "../secrets/index.js";
 import { describeAwsError } from "./aws-errors.js";
 import { bundleHandlers, bundleKey, type LambdaBundle } from "./bundle.js";
 import type { Assessment, DriverContext } from "./driver.js";
@@ -168,11 +169,32 @@ function resolveOpenSearchEndpoint(stack: Stack, given: string | null | undefine
 }
 
 /**
+ * A function's environment is readable by anyone allowed lambda:GetFunctionConfiguration: deploy
+ * refuses a configuration that holds a source's key, and a declaration whose environment holds
+ * something key-like, before it reads or changes anything. Keys live in SSM Parameter Store.
+ */
+function refuseKeysInEnvironments(stack: Stack): void {
+  const configured = configuredKeys(stack);
+  if (configured.length > 0) throw keysInConfigError(configured);
+  for (const fn of Object.values(stack.functions)) {
+    const [found] = keyLikeVariables(fn.definition.Environment?.Variables ?? {});
+    if (found !== undefined) {
+      throw new OperatorError(
+        `function ${fn.name}: environment variable ${found.name} looks like a key (${found.reason}); ` +
+          "deploy does not put keys into function environments: keep the key in SSM Parameter Store " +
+          "(pipeline secrets set <source>) and give the function the parameter's name; nothing was deployed",
+      );
+    }
+  }
+}
+
+/**
  * Compares every resource of the stack with what exists, in resourceOrder, using read-only calls.
  * Bundles each distinct handler module once (esbuild) to compare code by CodeSha256.
  */
 export async function planDeployment(ctx: DeployContext, options: PlanOptions = {}): Promise<DeployPlan> {
   const { clients, stack } = ctx;
+  refuseKeysInEnvironments(stack);
   const bundles = await bundlesOf(ctx);
   const opensearchEndpoint = resolveOpenSearchEndpoint(stack, ctx.opensearchEndpoint);
   const base = await driverContext(clients, stack, bundles, opensearchEndpoint);
@@ -222,6 +244,7 @@ export async function applyPlan(
   options: ApplyOptions = {},
 ): Promise<DeployResult> {
   const started = Date.now();
+  refuseKeysInEnvironments(ctx.stack);
   // A plan read back from JSON has no bundles attached: build them again (same code, same zip).
   const internals = INTERNALS.get(plan) ?? {
     stack: ctx.stack,

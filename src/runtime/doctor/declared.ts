@@ -83,7 +83,12 @@ export function declaredTopology(stack: Stack): Topology {
     arn: topic.arn,
     confirmedSubscriptions: undefined,
   }));
-  return { ruleTargets, asyncFunctions, mappings, queues, logGroups, alarms, topics };
+  const functionEnvironments = Object.values(stack.functions).map((fn) => ({
+    name: fn.name,
+    source: fn.source,
+    variables: { ...(fn.definition.Environment?.Variables ?? {}) },
+  }));
+  return { ruleTargets, asyncFunctions, mappings, queues, logGroups, alarms, topics, functionEnvironments };
 }
 
 /** Whether an SQS access policy (JSON text) allows events.amazonaws.com to send messages. */

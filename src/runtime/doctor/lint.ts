@@ -1,4 +1,5 @@
 import type { ResourceKind } from "../../pipeline/stack/index.js";
+import { keyLikeVariables } from "../secrets/index.js";
 import type { Severity } from "./findings.js";
 import type { Topology } from "./topology.js";
 
@@ -213,6 +214,23 @@ export function lintTopology(topology: Topology): Problem[] {
         code: "log-retention",
         resource,
         message: `log group ${group.name} has no retention: its logs are kept (and billed) forever`,
+      });
+    }
+  }
+  for (const fn of topology.functionEnvironments) {
+    for (const found of keyLikeVariables(fn.variables)) {
+      add({
+        severity: "error",
+        code: "secret-in-environment",
+        resource: { kind: "function", name: fn.name },
+        message:
+          `function ${fn.name}: environment variable ${found.name} looks like a key (${found.reason}): ` +
+          "anyone allowed lambda:GetFunctionConfiguration reads it",
+        ...(fn.source === undefined
+          ? {}
+          : {
+              fix: `pipeline secrets set ${fn.source} (the key goes to SSM Parameter Store), then pipeline deploy (it puts back the declared environment, without ${found.name})`,
+            }),
       });
     }
   }

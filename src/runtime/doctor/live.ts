@@ -16,6 +16,7 @@ import { policyAllowsEventBridge } from "./declared.js";
 import type {
   AlarmShape,
   AsyncFunctionShape,
+  FunctionEnvironmentShape,
   LogGroupShape,
   MappingShape,
   QueueShape,
@@ -39,18 +40,19 @@ function isNotFound(error: unknown): boolean {
  * exist are left out (the drift report names them); everything present is read as it is.
  */
 export async function liveTopology(clients: AwsClients, stack: Stack): Promise<Topology> {
-  const [ruleTargets, mappings, queues, logGroups, alarms] = await Promise.all([
+  const [ruleTargets, mappings, queues, logGroups, alarms, functionEnvironments] = await Promise.all([
     readRuleTargets(clients, stack),
     readMappings(clients, stack),
     readQueues(clients, stack),
     readLogGroups(clients, stack),
     readAlarms(clients, stack),
+    readFunctionEnvironments(clients, stack),
   ]);
   const [asyncFunctions, topics] = await Promise.all([
     readAsyncFunctions(clients, ruleTargets),
     readTopics(clients, alarms),
   ]);
-  return { ruleTargets, asyncFunctions, mappings, queues, logGroups, alarms, topics };
+  return { ruleTargets, asyncFunctions, mappings, queues, logGroups, alarms, topics, functionEnvironments };
 }
 
 async function readRuleTargets(clients: AwsClients, stack: Stack): Promise<RuleTargetShape[]> {
@@ -223,6 +225,26 @@ async function readLogGroups(clients: AwsClients, stack: Stack): Promise<LogGrou
       };
     }),
   );
+}
+
+/** The environment of each of the stack's functions that exists, as deployed. */
+async function readFunctionEnvironments(
+  clients: AwsClients,
+  stack: Stack,
+): Promise<FunctionEnvironmentShape[]> {
+  const lambda = await clients.lambda();
+  const found = await Promise.all(
+    Object.values(stack.functions).map(async (fn): Promise<FunctionEnvironmentShape | undefined> => {
+      try {
+        const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn.name }));
+        return { name: fn.name, source: fn.source, variables: { ...(config.Environment?.Variables ?? {}) } };
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    }),
+  );
+  return found.filter((shape): shape is FunctionEnvironmentShape => shape !== undefined);
 }
 
 /** The stack's alarms that exist, with their actions as deployed. */

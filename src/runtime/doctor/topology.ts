@@ -15,6 +15,15 @@ export interface Topology {
   /** The stack's alarms as far as they exist, and the topics they notify. */
   alarms: AlarmShape[];
   topics: TopicShape[];
+  /** The stack's functions that exist, with their environment variables (to find keys in them). */
+  functionEnvironments: FunctionEnvironmentShape[];
+}
+
+export interface FunctionEnvironmentShape {
+  name: string;
+  /** The source a scraper function scrapes (its key's `pipeline secrets set <source>`). */
+  source: string | undefined;
+  variables: Record<string, string>;
 }
 
 export interface AlarmShape {

@@ -392,6 +392,16 @@ function functionEnv(fn: FunctionDeclaration): Record<string, string> {
   return { ...fn.definition.Environment.Variables };
 }
 
+/**
+ * A scraper's environment for an in-process run: the declared one, plus config's apiKey when one is
+ * set (this process holds it anyway). Without one, the handler reads the key's SSM parameter, as
+ * the deployed function does.
+ */
+function scraperEnv(stack: Stack, fn: FunctionDeclaration, source: SourceName): Record<string, string> {
+  const apiKey = stack.params.sources[source].apiKey;
+  return apiKey === undefined ? functionEnv(fn) : { ...functionEnv(fn), [HANDLER_ENV.sourceApiKey]: apiKey };
+}
+
 function debugLogging(fn: FunctionDeclaration): boolean {
   return functionEnv(fn)[HANDLER_ENV.logLevel] === "DEBUG";
 }
@@ -450,7 +460,11 @@ async function runScraper(ctx: StageContext, source: SourceName, event: unknown)
   let record: ScrapeRunRecord | undefined;
   let error: string | undefined;
   try {
-    const handler = createScrapeHandler(functionEnv(fn), { client: ctx.dynamodb, logger });
+    const handler = createScrapeHandler(scraperEnv(ctx.stack, fn, source), {
+      client: ctx.dynamodb,
+      ssm: await ctx.clients.ssm(),
+      logger,
+    });
     record = (await handler(event, lambdaContext(fn))).record;
   } catch (thrown) {
     if (thrown instanceof ScrapeRunFailedError) record = thrown.record;

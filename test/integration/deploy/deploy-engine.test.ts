@@ -8,6 +8,8 @@ import {
   GetFunctionConfigurationCommand,
   GetFunctionEventInvokeConfigCommand,
   ListEventSourceMappingsCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -40,6 +42,7 @@ async function recordCommands(clients: AwsClients): Promise<string[]> {
     clients.eventbridge(),
     clients.cloudwatch(),
     clients.sts(),
+    clients.sns(),
   ]);
   for (const client of all) {
     (client.middlewareStack as { add(middleware: unknown, options: unknown): void }).add(
@@ -183,22 +186,48 @@ describe("deploy engine", () => {
     expect((await planDeployment(changedCtx)).empty).toBe(true);
   });
 
-  it("a configuration change lists the field, with secrets masked in the plan", async () => {
-    const changed = structuredClone(stack);
-    const variables = changed.functions["scraper-tmdb"].definition.Environment.Variables;
-    variables.SOURCE_API_KEY = "a-new-secret-token-value";
-    variables.ROSTER_SIZE = "7";
-    const plan = await planDeployment({ ...ctx, stack: changed });
-    // (post-processor differs too: the previous test deployed other code for it)
+  it("refuses a key in the configuration or in a declared environment, before reading anything, naming pipeline secrets set", async () => {
+    const configured = { ...stack, params: structuredClone(stack.params) };
+    configured.params.sources.tmdb.apiKey = "tmdb-token-from-config";
+    commands.length = 0;
+    await expect(planDeployment({ ...ctx, stack: configured })).rejects.toThrow(
+      "sources.tmdb.apiKey is set in the configuration (config file or PIPELINE_TMDB_API_KEY): deploy does not put a key into a function's environment",
+    );
+    await expect(planDeployment({ ...ctx, stack: configured })).rejects.toThrow("pipeline secrets set tmdb");
+    const declared = structuredClone(stack);
+    declared.functions["scraper-news"].definition.Environment.Variables.NEWS_TOKEN = "abc123";
+    await expect(planDeployment({ ...ctx, stack: declared })).rejects.toThrow(
+      `function ${stack.functions["scraper-news"].name}: environment variable NEWS_TOKEN looks like a key (its name says it holds a secret)`,
+    );
+    const plan = await planDeployment(ctx);
+    await expect(applyPlan({ ...ctx, stack: configured }, plan)).rejects.toThrow("pipeline secrets set tmdb");
+    expect(commands.filter((name) => !READ_ONLY.test(name))).toEqual([]);
+  });
+
+  it("a key someone put into a function's environment: the plan shows it masked, the deploy removes it", async () => {
+    const lambda = await deployed.clients.lambda();
+    const name = stack.functions["scraper-tmdb"].name;
+    const declared = stack.functions["scraper-tmdb"].definition.Environment.Variables;
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: name,
+        Environment: { Variables: { ...declared, SOURCE_API_KEY: "a-secret-token-put-by-hand" } },
+      }),
+    );
+    await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 60 }, { FunctionName: name });
+
+    const plan = await planDeployment(ctx);
     const tmdb = plan.resources.find((resource) => resource.id === "function:scraper-tmdb")!;
     expect(tmdb.action).toBe("update");
-    expect(tmdb.changes).toHaveLength(1);
     const [change] = tmdb.changes;
     expect(change?.field).toBe("Environment");
-    const after = change?.after as Record<string, string>;
-    expect(after.ROSTER_SIZE).toBe("7");
-    expect(after.SOURCE_API_KEY).toBe("(secret, 24 characters)");
-    expect(JSON.stringify(plan)).not.toContain("a-new-secret-token-value");
+    expect((change?.before as Record<string, string>).SOURCE_API_KEY).toBe("(secret, 26 characters)");
+    expect((change?.after as Record<string, string>).SOURCE_API_KEY).toBeUndefined();
+    expect(JSON.stringify(plan)).not.toContain("a-secret-token-put-by-hand");
+
+    await applyPlan(ctx, plan);
+    const live = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+    expect(live.Environment?.Variables).toStrictEqual(declared);
   });
 
   it("a redeploy keeps the operator's rule state, even when the rule itself is updated", async () => {

@@ -30,7 +30,8 @@ import { testStackParams } from "../../helpers/stack-params.js";
 
 const stack = defineStack(testStackParams({ suffix: "-scrape-it" }));
 const tableName = stack.table.name;
-const API_KEY = stack.functions["scraper-tmdb"].definition.Environment.Variables.SOURCE_API_KEY ?? "";
+// Given directly, as an in-process run passes config's apiKey (the deployed functions read SSM).
+const API_KEY = testStackParams().sources.tmdb.apiKey ?? "";
 const RUN_START = Date.UTC(2026, 7, 2, 2, 0, 0);
 
 let db: DynaliteHandle;
@@ -70,6 +71,7 @@ function envFor(source: SourceName, extra: Record<string, string> = {}): Record<
     SOURCE_BASE_URL: `${fixture.url}/${source}`,
     SOURCE_AUX_BASE_URL: `${fixture.url}/${source}/aux`,
     SOURCE_RATE_LIMIT_PER_SECOND: "1000",
+    SOURCE_API_KEY: API_KEY,
     POWERTOOLS_LOG_LEVEL: "SILENT",
     ...extra,
   };

@@ -106,12 +106,9 @@ describe("config validate", () => {
   });
 
   it("warnings for the aws target; --strict turns them into a failure", async () => {
-    const lenient = await runCliCaptured("config validate --target aws --json", {
-      env: { PIPELINE_ACCOUNT: "123456789012" },
-    });
-    const strict = await runCliCaptured("config validate --target aws --strict", {
-      env: { PIPELINE_ACCOUNT: "123456789012" },
-    });
+    const env = { PIPELINE_ACCOUNT: "123456789012", PIPELINE_TMDB_API_KEY: "tmdb-token-in-env-0001" };
+    const lenient = await runCliCaptured("config validate --target aws --json", { env });
+    const strict = await runCliCaptured("config validate --target aws --strict", { env });
 
     expect(lenient.code).toBe(0);
     expect(JSON.parse(lenient.stdout).warnings.map((w: { key: string }) => w.key)).toEqual([
@@ -119,7 +116,11 @@ describe("config validate", () => {
       "opensearch.endpoint",
     ]);
     expect(strict.code).toBe(1);
-    expect(strict.stderr).toContain("warning: sources.tmdb.apiKey: not set");
+    expect(strict.stderr).toContain(
+      "warning: sources.tmdb.apiKey: set: it serves in-process runs (pipeline run --stage) only, and deploy refuses it",
+    );
+    expect(strict.stderr).toContain("pipeline secrets set tmdb");
+    expect(strict.stderr + strict.stdout).not.toContain("tmdb-token-in-env-0001");
     expect(strict.stderr).toContain("pipeline: configuration has 2 warnings and --strict is set");
   });
 });

@@ -47,6 +47,7 @@ function contextAnswering(select: string, confirms: boolean[] = []) {
       return select as T;
     },
     input: async () => "",
+    secret: async () => "",
   };
   return { ctx: { prompt } as unknown as CommandContext, asked };
 }

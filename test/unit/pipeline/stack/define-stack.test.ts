@@ -154,11 +154,16 @@ describe("defineStack: functions", () => {
       [HANDLER_ENV.sourceRateLimit]: "20",
       [HANDLER_ENV.httpTimeoutMs]: "10000",
       [HANDLER_ENV.rosterSize]: "100",
-      [HANDLER_ENV.sourceApiKey]: "tmdb-secret-token",
+      // The parameter's name, never the key (the params hold one: config's apiKey is not deployed).
+      [HANDLER_ENV.sourceApiKeyParameter]: "/celebrity-pipeline/tmdb/api-key",
     });
     const wikipedia = stack.functions["scraper-wikipedia"].definition.Environment.Variables;
     expect(wikipedia[HANDLER_ENV.sourceAuxBaseUrl]).toBe("http://127.0.0.1:4599/wikimedia/api/rest_v1");
-    expect(wikipedia[HANDLER_ENV.sourceApiKey]).toBeUndefined();
+    expect(wikipedia[HANDLER_ENV.sourceApiKeyParameter]).toBe("/celebrity-pipeline/wikipedia/api-key");
+    for (const fn of Object.values(stack.functions)) {
+      expect(fn.definition.Environment.Variables[HANDLER_ENV.sourceApiKey]).toBeUndefined();
+      expect(JSON.stringify(fn.definition)).not.toContain("tmdb-secret-token");
+    }
     expect(stack.functions["scraper-news"].definition.Environment.Variables[HANDLER_ENV.httpTimeoutMs]).toBe(
       "15000",
     );
@@ -307,6 +312,7 @@ describe("defineStack: IAM", () => {
       ...Object.values(s.queues).map((q) => q.arn),
       ...Object.values(s.logGroups).map((g) => `${g.arn}:*`),
       `${s.index.domainArn}/*`,
+      ...Object.values(s.names.parameters).map((name) => arns.parameterArn(at, name)),
     ]);
 
   it.each([
@@ -338,6 +344,7 @@ describe("defineStack: IAM", () => {
         "logs:CreateLogStream",
         "logs:PutLogEvents",
         "sqs:SendMessage",
+        "ssm:GetParameter",
       ].sort(),
     );
     expect(actions("post-processor")).toStrictEqual(
@@ -354,6 +361,28 @@ describe("defineStack: IAM", () => {
     );
     expect(actions("index-sync")).toContain("es:ESHttpPost");
     expect(actions("index-sync")).not.toContain("dynamodb:UpdateItem");
+  });
+
+  it("lets the scraper role read only the sources' key parameters, and no other role read any", () => {
+    const reads = stack.roles.scraper.inlinePolicies
+      .flatMap((p) => p.document.Statement)
+      .filter((statement) => statement.Action.some((action) => action.startsWith("ssm:")));
+    expect(reads).toStrictEqual([
+      {
+        Sid: "ReadOwnSourceKeys",
+        Effect: "Allow",
+        Action: ["ssm:GetParameter"],
+        Resource: ["tmdb", "wikipedia", "news", "social"].map(
+          (source) => `arn:aws:ssm:us-east-1:000000000000:parameter/celebrity-pipeline/${source}/api-key`,
+        ),
+      },
+    ]);
+    for (const key of ["post-processor", "index-sync"] as const) {
+      const actions = stack.roles[key].inlinePolicies.flatMap((p) =>
+        p.document.Statement.flatMap((s) => s.Action),
+      );
+      expect(actions.filter((action) => action.startsWith("ssm:") || action.startsWith("kms:"))).toEqual([]);
+    }
   });
 
   it("lets each role write only its own functions' log groups", () => {

@@ -70,6 +70,7 @@ describe("readScrapeSettings", () => {
       baseUrl: undefined,
       auxBaseUrl: undefined,
       apiKey: undefined,
+      apiKeyParameter: undefined,
       rateLimitPerSecond: 0.2,
       timeoutMs: 10_000,
       rosterSize: 100,

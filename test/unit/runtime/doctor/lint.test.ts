@@ -118,6 +118,38 @@ describe("lintTopology", () => {
   });
 });
 
+describe("lintTopology: keys in function environments", () => {
+  it("a key in a scraper's environment is an error naming pipeline secrets set and deploy", () => {
+    const topology = declared();
+    const tmdb = topology.functionEnvironments.find(
+      (fn) => fn.name === stack.functions["scraper-tmdb"].name,
+    )!;
+    tmdb.variables["SOURCE_API_KEY"] = "tmdb-secret-token";
+
+    expect(lintTopology(topology)).toEqual([
+      {
+        severity: "error",
+        code: "secret-in-environment",
+        resource: { kind: "function", name: tmdb.name },
+        message: `function ${tmdb.name}: environment variable SOURCE_API_KEY looks like a key (its name says it holds a secret): anyone allowed lambda:GetFunctionConfiguration reads it`,
+        fix: "pipeline secrets set tmdb (the key goes to SSM Parameter Store), then pipeline deploy (it puts back the declared environment, without SOURCE_API_KEY)",
+      },
+    ]);
+  });
+
+  it("a key-shaped value under any name in a stream function is an error too, fixed by a deploy", () => {
+    const topology = declared();
+    const indexSync = topology.functionEnvironments.find(
+      (fn) => fn.name === stack.functions["index-sync"].name,
+    )!;
+    indexSync.variables["EXTRA"] = "AKIAIOSFODNN7EXAMPLE";
+    const [problem, ...rest] = lintTopology(topology);
+    expect(rest).toEqual([]);
+    expect(problem).toMatchObject({ severity: "error", code: "secret-in-environment" });
+    expect(problem!.fix).toBeUndefined(); // doctor gives it the deploy fix
+  });
+});
+
 describe("policyAllowsEventBridge", () => {
   it("reads the principal and action of each statement", () => {
     const policy = (statement: object) => JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
