@@ -544,6 +544,133 @@ describe("dynamodb validation (SDK v3)", () => {
     });
   });
 
+  describe("the 4 KB expression limit", () => {
+    const sizeError = (kind: string, bytes: number) =>
+      `Invalid ${kind}Expression: Expression size has exceeded the maximum allowed size; expression size: ${bytes}`;
+    /** `zq = :v` padded with blanks (which DynamoDB counts: it measures the string as sent). */
+    const padded = (bytes: number) => "zq = :v" + " ".repeat(bytes - 7);
+    const deepParentheses = (levels: number) => "(".repeat(levels) + "zq = :v" + ")".repeat(levels);
+
+    it("a FilterExpression of 100,000 nested parentheses is refused for its size, before the table is looked up", async () => {
+      const filter = deepParentheses(100_000);
+      for (const TableName of ["hash", "no-such-table"]) {
+        const refused = await failure(
+          ddb.send(
+            new ScanCommand({
+              TableName,
+              FilterExpression: filter,
+              ExpressionAttributeValues: { ":v": S("x") },
+            }),
+          ),
+        );
+        expect(refused.name).toBe("ValidationException");
+        expect(refused.$metadata.httpStatusCode).toBe(400);
+        expect(refused.message).toBe(sizeError("Filter", 200_007));
+      }
+    });
+
+    it("4,096 bytes pass and 4,097 do not, for every kind of expression", async () => {
+      await ddb.send(new PutItemCommand({ TableName: "hash", Item: { pk: S("size"), zq: S("x") } }));
+      const values = { ":v": S("x") };
+      // A Query on the item's key: the table holds megabytes of other tests' items, past a Scan page.
+      const scan = (bytes: number) =>
+        ddb.send(
+          new QueryCommand({
+            TableName: "hash",
+            KeyConditionExpression: "pk = :k",
+            FilterExpression: padded(bytes),
+            ExpressionAttributeValues: { ...values, ":k": S("size") },
+          }),
+        );
+      expect((await scan(4096)).Count).toBe(1);
+      expect((await failure(scan(4097))).message).toBe(sizeError("Filter", 4097));
+
+      const condition = (bytes: number) =>
+        ddb.send(
+          new DeleteItemCommand({
+            TableName: "hash",
+            Key: { pk: S("size-absent") },
+            ConditionExpression: padded(bytes),
+            ExpressionAttributeValues: values,
+          }),
+        );
+      expect((await failure(condition(4096))).name).toBe("ConditionalCheckFailedException");
+      expect((await failure(condition(4097))).message).toBe(sizeError("Condition", 4097));
+
+      const update = (bytes: number) =>
+        ddb.send(
+          new UpdateItemCommand({
+            TableName: "hash",
+            Key: { pk: S("size") },
+            UpdateExpression: "SET b = :v" + " ".repeat(bytes - 10),
+            ExpressionAttributeValues: values,
+          }),
+        );
+      await update(4096);
+      expect((await failure(update(4097))).message).toBe(sizeError("Update", 4097));
+
+      const keyCondition = (bytes: number) =>
+        ddb.send(
+          new QueryCommand({
+            TableName: "hash",
+            KeyConditionExpression: "pk = :v" + " ".repeat(bytes - 7),
+            ExpressionAttributeValues: values,
+          }),
+        );
+      expect((await keyCondition(4096)).Count).toBe(0);
+      expect((await failure(keyCondition(4097))).message).toBe(sizeError("KeyCondition", 4097));
+
+      const projection = (bytes: number) =>
+        ddb.send(
+          new GetItemCommand({
+            TableName: "hash",
+            Key: { pk: S("size") },
+            ProjectionExpression: "zq" + " ".repeat(bytes - 2),
+          }),
+        );
+      expect((await projection(4096)).Item).toEqual({ zq: S("x") });
+      expect((await failure(projection(4097))).message).toBe(sizeError("Projection", 4097));
+    });
+
+    it("the size is counted in UTF-8 bytes, not characters", async () => {
+      // 2,100 characters, 4,200 bytes: too big, before the parser would call the é a syntax error.
+      const refused = await failure(
+        ddb.send(
+          new ScanCommand({
+            TableName: "hash",
+            FilterExpression: "zq = :v " + "é".repeat(2100),
+            ExpressionAttributeValues: { ":v": S("x") },
+          }),
+        ),
+      );
+      expect(refused.message).toBe(sizeError("Filter", 4208));
+    });
+
+    it("within 4 KB, deep parentheses are answered at once: redundant ones refused, real nesting evaluated", async () => {
+      const redundant = await failure(
+        ddb.send(
+          new ScanCommand({
+            TableName: "hash",
+            FilterExpression: deepParentheses(2044),
+            ExpressionAttributeValues: { ":v": S("x") },
+          }),
+        ),
+      );
+      expect(redundant.message).toBe("Invalid FilterExpression: The expression has redundant parentheses;");
+      // Nesting that took dynalite's parser exponential time (hours at 12 levels).
+      const nestedAnd = "zq = :v AND (".repeat(290) + "zq = :v" + ")".repeat(290);
+      const found = await ddb.send(
+        new QueryCommand({
+          TableName: "hash",
+          KeyConditionExpression: "pk = :k",
+          FilterExpression: nestedAnd,
+          ExpressionAttributeValues: { ":v": S("x"), ":k": S("size") },
+        }),
+      );
+      expect(found.Items?.map((i) => i["pk"]?.S)).toEqual(["size"]);
+    });
+  });
+
   describe("ReturnItemCollectionMetrics: SIZE", () => {
     const key = (pk: string) => ({ pk: S(pk), sk: S("a") });
 
@@ -693,6 +820,23 @@ describe.skipIf(!awsCliAvailable)("dynamodb validation through the AWS CLI", () 
     ]);
     expect(segment.stderr).toContain(
       "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 2 is not less than TotalSegments: 2",
+    );
+  });
+
+  it("refuses an expression over 4 KB with DynamoDB's message", async () => {
+    const refused = await awsCli(emulator.url, [
+      "dynamodb",
+      "scan",
+      "--table-name",
+      "cli",
+      "--filter-expression",
+      "(".repeat(3000) + "a = :v" + ")".repeat(3000),
+      "--expression-attribute-values",
+      '{":v":{"S":"x"}}',
+    ]);
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr).toContain(
+      "(ValidationException) when calling the Scan operation: Invalid FilterExpression: Expression size has exceeded the maximum allowed size; expression size: 6006",
     );
   });
 

@@ -1,4 +1,6 @@
 import { createRequire } from "node:module";
+import { memoizedParser } from "./expression-parsers.js";
+import { MAX_EXPRESSION_BYTES } from "./limits.js";
 
 /**
  * Expression syntax errors as DynamoDB words them:
@@ -34,14 +36,27 @@ interface PegParser {
 let lastFailure: { source: string; offset: number; atEnd: boolean } | undefined;
 
 const require = createRequire(import.meta.url);
-for (const module of ["conditionParser", "updateParser", "projectionParser"]) {
+for (const module of ["conditionParser", "updateParser", "projectionParser"] as const) {
   const parser = require(`dynalite/db/${module}`) as PegParser;
-  const parse = parser.parse;
-  // dynalite keeps only the parser's message; the position is kept here on the way through.
+  // Linear-time copies of dynalite's parsers (expression-parsers.ts); dynalite's validations call
+  // `parser.parse` on the module object, so replacing the member reaches them.
+  const parse = memoizedParser(module).parse;
   parser.parse = (input, options) => {
+    // DynamoDB measures each expression as sent (UTF-8 bytes, names and values not substituted)
+    // before it parses it: 4,096 bytes pass, 4,097 do not.
+    const size = Buffer.byteLength(input, "utf8");
+    if (size > MAX_EXPRESSION_BYTES)
+      throw new Error(
+        `Expression size has exceeded the maximum allowed size; expression size: ${String(size)}`,
+      );
     try {
       return parse(input, options);
     } catch (error) {
+      // Only parentheses nested well over 800 deep exhaust the stack, and within 4 KB that depth
+      // needs redundant ones (each level that is not redundant costs at least 5 bytes: `NOT(` and
+      // `)`), which DynamoDB refuses in these words.
+      if (error instanceof RangeError) throw new Error("The expression has redundant parentheses;");
+      // dynalite keeps only the parser's message; the position is kept here on the way through.
       const failure = error as PegSyntaxError;
       if (failure?.name === "SyntaxError" && failure.location)
         lastFailure = { source: input, offset: failure.location.start.offset, atEnd: failure.found === null };

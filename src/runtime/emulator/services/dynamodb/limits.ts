@@ -25,6 +25,8 @@ export const FIRST_SEQUENCE_NUMBER = 10n ** 20n;
 export const TRANSACT_MAX_ITEMS = 100;
 /** TransactWriteItems: the items of one request add up to at most 4 MB. */
 export const TRANSACT_MAX_BYTES = 4 * 1024 * 1024;
+/** Each expression string (Update, Condition, KeyCondition, Filter, Projection): 4 KB as sent. */
+export const MAX_EXPRESSION_BYTES = 4096;
 /** Documents nest at most 32 levels (the attribute itself is level 1). */
 export const MAX_NESTING_LEVELS = 32;
 /** TransactWriteItems with the same ClientRequestToken within this window is not applied twice. */
