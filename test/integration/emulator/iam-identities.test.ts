@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  AddClientIDToOpenIDConnectProviderCommand,
   AddRoleToInstanceProfileCommand,
   AddUserToGroupCommand,
   AttachGroupPolicyCommand,
@@ -10,6 +11,7 @@ import {
   CreateAccessKeyCommand,
   CreateGroupCommand,
   CreateInstanceProfileCommand,
+  CreateOpenIDConnectProviderCommand,
   CreatePolicyCommand,
   CreatePolicyVersionCommand,
   CreateRoleCommand,
@@ -19,6 +21,7 @@ import {
   DeleteAccountPasswordPolicyCommand,
   DeleteGroupCommand,
   DeleteInstanceProfileCommand,
+  DeleteOpenIDConnectProviderCommand,
   DeletePolicyCommand,
   DeletePolicyVersionCommand,
   DeleteRoleCommand,
@@ -31,6 +34,7 @@ import {
   GetAccountPasswordPolicyCommand,
   GetGroupCommand,
   GetInstanceProfileCommand,
+  GetOpenIDConnectProviderCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetServiceLinkedRoleDeletionStatusCommand,
@@ -42,26 +46,34 @@ import {
   ListAttachedUserPoliciesCommand,
   ListEntitiesForPolicyCommand,
   ListGroupsForUserCommand,
+  ListInstanceProfileTagsCommand,
   ListInstanceProfilesForRoleCommand,
+  ListOpenIDConnectProviderTagsCommand,
   ListPoliciesCommand,
   ListPolicyTagsCommand,
   ListPolicyVersionsCommand,
   ListUserTagsCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
+  RemoveClientIDFromOpenIDConnectProviderCommand,
   RemoveRoleFromInstanceProfileCommand,
   RemoveUserFromGroupCommand,
   SetDefaultPolicyVersionCommand,
+  TagInstanceProfileCommand,
+  TagOpenIDConnectProviderCommand,
   TagPolicyCommand,
   TagUserCommand,
+  UntagInstanceProfileCommand,
+  UntagOpenIDConnectProviderCommand,
   UpdateAccessKeyCommand,
   UpdateAccountPasswordPolicyCommand,
   UpdateAssumeRolePolicyCommand,
+  UpdateOpenIDConnectProviderThumbprintCommand,
   paginateListPolicies,
 } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../../src/runtime/emulator/index.js";
-import { awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
+import { AWS_CLI_SERVICE_ERROR_EXIT, awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
 import { startEmulatorProcess } from "../../helpers/emulator-process.js";
 
 /**
@@ -774,6 +786,147 @@ describe("emulator: IAM users, access keys, groups, instance profiles, service-l
     });
   });
 
+  it("OpenID Connect providers: missing ARNs, client IDs added and removed idempotently, thumbprints replaced, tags", async () => {
+    const missingArn = `arn:aws:iam::${ACCOUNT}:oidc-provider/nowhere.example.com`;
+    await expect(
+      iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: missingArn })),
+    ).rejects.toMatchObject({ name: "NoSuchEntityException", $metadata: { httpStatusCode: 404 } });
+    await expect(
+      iam.send(
+        new TagOpenIDConnectProviderCommand({
+          OpenIDConnectProviderArn: missingArn,
+          Tags: [{ Key: "a", Value: "1" }],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: "NoSuchEntityException" });
+    const thumbprint = "a".repeat(40);
+    const { OpenIDConnectProviderArn: arn } = await iam.send(
+      new CreateOpenIDConnectProviderCommand({
+        Url: "https://issuer.example.com",
+        ClientIDList: ["sts.amazonaws.com"],
+        ThumbprintList: [thumbprint],
+        Tags: [{ Key: "team", Value: "ci" }],
+      }),
+    );
+    expect(arn).toBe(`arn:aws:iam::${ACCOUNT}:oidc-provider/issuer.example.com`);
+    await expect(
+      iam.send(
+        new CreateOpenIDConnectProviderCommand({
+          Url: "https://issuer.example.com",
+          ThumbprintList: [thumbprint],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: "EntityAlreadyExistsException", $metadata: { httpStatusCode: 409 } });
+    await expect(
+      iam.send(
+        new UpdateOpenIDConnectProviderThumbprintCommand({
+          OpenIDConnectProviderArn: arn,
+          ThumbprintList: ["not-a-thumbprint"],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: "ValidationError", $metadata: { httpStatusCode: 400 } });
+    await expect(
+      iam.send(new TagOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn, Tags: [] })),
+    ).rejects.toMatchObject({ name: "ValidationError" });
+
+    // Adding a client ID it has and removing one it lacks both succeed (the operations are idempotent).
+    for (const ClientID of ["app-1", "app-1"]) {
+      await iam.send(
+        new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn, ClientID }),
+      );
+    }
+    await iam.send(
+      new RemoveClientIDFromOpenIDConnectProviderCommand({
+        OpenIDConnectProviderArn: arn,
+        ClientID: "sts.amazonaws.com",
+      }),
+    );
+    await iam.send(
+      new RemoveClientIDFromOpenIDConnectProviderCommand({
+        OpenIDConnectProviderArn: arn,
+        ClientID: "never-added",
+      }),
+    );
+    // The new list replaces the thumbprints as a whole.
+    await iam.send(
+      new UpdateOpenIDConnectProviderThumbprintCommand({
+        OpenIDConnectProviderArn: arn,
+        ThumbprintList: ["b".repeat(40), "c".repeat(40)],
+      }),
+    );
+    await iam.send(
+      new TagOpenIDConnectProviderCommand({
+        OpenIDConnectProviderArn: arn,
+        Tags: [
+          { Key: "team", Value: "platform" },
+          { Key: "env", Value: "test" },
+        ],
+      }),
+    );
+    await iam.send(
+      new UntagOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn, TagKeys: ["env"] }),
+    );
+    expect(
+      await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })),
+    ).toMatchObject({
+      Url: "issuer.example.com",
+      ClientIDList: ["app-1"],
+      ThumbprintList: ["b".repeat(40), "c".repeat(40)],
+      Tags: [{ Key: "team", Value: "platform" }],
+    });
+    expect(
+      (await iam.send(new ListOpenIDConnectProviderTagsCommand({ OpenIDConnectProviderArn: arn }))).Tags,
+    ).toEqual([{ Key: "team", Value: "platform" }]);
+    await iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
+    await expect(
+      iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })),
+    ).rejects.toMatchObject({ name: "NoSuchEntityException" });
+  });
+
+  it("tags on instance profiles: on create, merged, removed, listed by key; a missing profile is NoSuchEntity", async () => {
+    await expect(
+      iam.send(
+        new TagInstanceProfileCommand({
+          InstanceProfileName: "no-profile",
+          Tags: [{ Key: "a", Value: "1" }],
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: "NoSuchEntityException",
+      message: "Instance Profile no-profile cannot be found.",
+    });
+    await iam.send(
+      new CreateInstanceProfileCommand({
+        InstanceProfileName: "tagged-profile",
+        Tags: [{ Key: "z", Value: "1" }],
+      }),
+    );
+    await iam.send(
+      new TagInstanceProfileCommand({
+        InstanceProfileName: "tagged-profile",
+        Tags: [
+          { Key: "z", Value: "2" },
+          { Key: "m", Value: "3" },
+          { Key: "a", Value: "4" },
+        ],
+      }),
+    );
+    await iam.send(
+      new UntagInstanceProfileCommand({ InstanceProfileName: "tagged-profile", TagKeys: ["m"] }),
+    );
+    expect(
+      (await iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: "tagged-profile" }))).Tags,
+    ).toEqual([
+      { Key: "a", Value: "4" },
+      { Key: "z", Value: "2" },
+    ]);
+    expect(
+      (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: "tagged-profile" })))
+        .InstanceProfile?.Tags,
+    ).toEqual(expect.arrayContaining([{ Key: "a", Value: "4" }]));
+    await iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: "tagged-profile" }));
+  });
+
   it("inline role policies keep working with role deletion order (detach, delete policies, delete)", async () => {
     await iam.send(new CreateRoleCommand({ RoleName: "cleanup", AssumeRolePolicyDocument: trust }));
     await iam.send(
@@ -838,7 +991,7 @@ describe("emulator: IAM identities survive a restart", () => {
   });
 });
 
-describe.skipIf(!awsCliAvailable)("emulator: IAM through the AWS CLI", () => {
+describe.skipIf(!awsCliAvailable)("emulator: IAM through the AWS CLI", { timeout: 120_000 }, () => {
   let emulator: Emulator;
   beforeAll(async () => {
     emulator = await createEmulator({ services: ["iam"] });
@@ -856,7 +1009,7 @@ describe.skipIf(!awsCliAvailable)("emulator: IAM through the AWS CLI", () => {
       "--policy-document",
       JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject" }] }),
     ]);
-    expect(bad.exitCode).not.toBe(0);
+    expect(bad.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
     expect(bad.stderr).toContain("MalformedPolicyDocument");
     expect(bad.stderr).toContain("Policy statement must contain resources.");
 
@@ -923,9 +1076,162 @@ describe.skipIf(!awsCliAvailable)("emulator: IAM through the AWS CLI", () => {
       "--aws-service-name",
       "ecs.amazonaws.com",
     ]);
-    expect(taken.exitCode).not.toBe(0);
+    expect(taken.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
     expect(taken.stderr).toContain("InvalidInput");
     const noPolicy = await awsCli(emulator.url, ["iam", "get-account-password-policy"]);
+    expect(noPolicy.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
     expect(noPolicy.stderr).toContain("NoSuchEntity");
+  });
+
+  it("groups, instance profiles, role and group attachments, get-policy-version, tags and the password policy", async () => {
+    const noGroup = await awsCli(emulator.url, ["iam", "get-group", "--group-name", "cli-team"]);
+    expect(noGroup.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
+    expect(noGroup.stderr).toContain("The group with name cli-team cannot be found.");
+    await awsCliJson(emulator.url, [
+      "iam",
+      "create-role",
+      "--role-name",
+      "cli-a",
+      "--assume-role-policy-document",
+      trust,
+    ]);
+    await awsCliJson(emulator.url, [
+      "iam",
+      "create-role",
+      "--role-name",
+      "cli-b",
+      "--assume-role-policy-document",
+      trust,
+    ]);
+    await awsCliJson(emulator.url, [
+      "iam",
+      "create-instance-profile",
+      "--instance-profile-name",
+      "cli-profile",
+    ]);
+    await awsCliJson(emulator.url, [
+      "iam",
+      "add-role-to-instance-profile",
+      "--instance-profile-name",
+      "cli-profile",
+      "--role-name",
+      "cli-a",
+    ]);
+    const second = await awsCli(emulator.url, [
+      "iam",
+      "add-role-to-instance-profile",
+      "--instance-profile-name",
+      "cli-profile",
+      "--role-name",
+      "cli-b",
+    ]);
+    expect(second.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
+    expect(second.stderr).toContain("Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1");
+
+    const { Policy } = await awsCliJson<{ Policy: { Arn: string } }>(emulator.url, [
+      "iam",
+      "create-policy",
+      "--policy-name",
+      "cli-shared",
+      "--policy-document",
+      document(["dynamodb:Query"]),
+      "--tags",
+      "Key=owner,Value=cli",
+    ]);
+    await awsCliJson(emulator.url, ["iam", "create-group", "--group-name", "cli-team"]);
+    await awsCliJson(emulator.url, [
+      "iam",
+      "attach-group-policy",
+      "--group-name",
+      "cli-team",
+      "--policy-arn",
+      Policy.Arn,
+    ]);
+    await awsCliJson(emulator.url, [
+      "iam",
+      "attach-role-policy",
+      "--role-name",
+      "cli-a",
+      "--policy-arn",
+      Policy.Arn,
+    ]);
+    const onRole = await awsCliJson<{ AttachedPolicies: { PolicyArn: string }[] }>(emulator.url, [
+      "iam",
+      "list-attached-role-policies",
+      "--role-name",
+      "cli-a",
+    ]);
+    expect(onRole.AttachedPolicies).toEqual([{ PolicyName: "cli-shared", PolicyArn: Policy.Arn }]);
+    const onGroup = await awsCliJson<{ AttachedPolicies: { PolicyArn: string }[] }>(emulator.url, [
+      "iam",
+      "list-attached-group-policies",
+      "--group-name",
+      "cli-team",
+    ]);
+    expect(onGroup.AttachedPolicies).toEqual([{ PolicyName: "cli-shared", PolicyArn: Policy.Arn }]);
+    const version = await awsCliJson<{ PolicyVersion: { Document: unknown; IsDefaultVersion: boolean } }>(
+      emulator.url,
+      ["iam", "get-policy-version", "--policy-arn", Policy.Arn, "--version-id", "v1"],
+    );
+    // IAM sends the document URL-encoded; the CLI decodes it into JSON.
+    expect(version.PolicyVersion).toMatchObject({
+      IsDefaultVersion: true,
+      Document: JSON.parse(document(["dynamodb:Query"])) as unknown,
+    });
+
+    await awsCliJson(emulator.url, [
+      "iam",
+      "tag-role",
+      "--role-name",
+      "cli-a",
+      "--tags",
+      "Key=team,Value=data",
+    ]);
+    await awsCliJson(emulator.url, [
+      "iam",
+      "tag-instance-profile",
+      "--instance-profile-name",
+      "cli-profile",
+      "--tags",
+      "Key=team,Value=web",
+    ]);
+    const roleTags = await awsCliJson<{ Tags: unknown[] }>(emulator.url, [
+      "iam",
+      "list-role-tags",
+      "--role-name",
+      "cli-a",
+    ]);
+    expect(roleTags.Tags).toEqual([{ Key: "team", Value: "data" }]);
+    const profile = await awsCliJson<{ InstanceProfile: { Roles: { RoleName: string }[]; Tags: unknown[] } }>(
+      emulator.url,
+      ["iam", "get-instance-profile", "--instance-profile-name", "cli-profile"],
+    );
+    expect(profile.InstanceProfile.Roles.map((r) => r.RoleName)).toEqual(["cli-a"]);
+    expect(profile.InstanceProfile.Tags).toEqual([{ Key: "team", Value: "web" }]);
+    const policy = await awsCliJson<{ Policy: { AttachmentCount: number; Tags: unknown[] } }>(emulator.url, [
+      "iam",
+      "get-policy",
+      "--policy-arn",
+      Policy.Arn,
+    ]);
+    expect(policy.Policy).toMatchObject({ AttachmentCount: 2, Tags: [{ Key: "owner", Value: "cli" }] });
+
+    await awsCliJson(emulator.url, [
+      "iam",
+      "update-account-password-policy",
+      "--minimum-password-length",
+      "12",
+      "--require-numbers",
+    ]);
+    const password = await awsCliJson<{ PasswordPolicy: Record<string, unknown> }>(emulator.url, [
+      "iam",
+      "get-account-password-policy",
+    ]);
+    expect(password.PasswordPolicy).toMatchObject({
+      MinimumPasswordLength: 12,
+      RequireNumbers: true,
+      RequireSymbols: false,
+      ExpirePasswords: false,
+    });
   });
 });

@@ -82,16 +82,7 @@ export class AccountSettings {
       throw iamErrors.validation("url", url, "Member must be an https:// URL of at most 255 characters");
     }
     const clientIds = input.stringList(i["ClientIDList"], "clientIDList");
-    const thumbprints = input.stringList(i["ThumbprintList"], "thumbprintList");
-    for (const t of thumbprints) {
-      if (!/^[0-9a-fA-F]{40}$/.test(t)) {
-        throw iamErrors.validation(
-          "thumbprintList",
-          t,
-          "Member must have length greater than or equal to 40",
-        );
-      }
-    }
+    const thumbprints = thumbprintList(i["ThumbprintList"]);
     const tags = input.readTags(i["Tags"]);
     const key = oidcKey(url);
     if (this.core.state.get(context.accountId, "oidcProvider", key)) {
@@ -157,9 +148,56 @@ export class AccountSettings {
     return {};
   }
 
+  /** Removing a client ID the provider does not have succeeds and changes nothing, as IAM documents. */
+  async removeClientIDFromOpenIDConnectProvider(i: Input, context: RequestContext): Promise<Empty> {
+    const p = this.provider(i, context);
+    const clientId = input.required(i["ClientID"], "clientID");
+    p.clientIds = p.clientIds.filter((id) => id !== clientId);
+    this.core.put(context, "oidcProvider", p);
+    return {};
+  }
+
+  /** The list replaces the provider's thumbprints as a whole. */
+  async updateOpenIDConnectProviderThumbprint(i: Input, context: RequestContext): Promise<Empty> {
+    const p = this.provider(i, context);
+    p.thumbprints = thumbprintList(i["ThumbprintList"]);
+    if (p.thumbprints.length === 0) throw iamErrors.missing("thumbprintList");
+    this.core.put(context, "oidcProvider", p);
+    return {};
+  }
+
+  async tagOpenIDConnectProvider(i: Input, context: RequestContext): Promise<Empty> {
+    const p = this.provider(i, context);
+    const tags = input.readTags(i["Tags"]);
+    if (tags.length === 0) throw iamErrors.missing("tags");
+    p.tags = input.mergeTags(p.tags, tags, "TagsPerOpenIDConnectProvider");
+    this.core.put(context, "oidcProvider", p);
+    return {};
+  }
+
+  async untagOpenIDConnectProvider(i: Input, context: RequestContext): Promise<Empty> {
+    const p = this.provider(i, context);
+    const keys = input.stringList(i["TagKeys"], "tagKeys");
+    if (keys.length === 0) throw iamErrors.missing("tagKeys");
+    p.tags = p.tags.filter((t) => !keys.includes(t.Key));
+    this.core.put(context, "oidcProvider", p);
+    return {};
+  }
+
   async listOpenIDConnectProviderTags(i: Input, context: RequestContext) {
     return listTags(this.provider(i, context).tags, i);
   }
+}
+
+/** Thumbprints are 40 hexadecimal characters (a SHA-1 fingerprint). */
+function thumbprintList(value: unknown): string[] {
+  const thumbprints = input.stringList(value, "thumbprintList");
+  for (const t of thumbprints) {
+    if (!/^[0-9a-fA-F]{40}$/.test(t)) {
+      throw iamErrors.validation("thumbprintList", t, "Member must have length greater than or equal to 40");
+    }
+  }
+  return thumbprints;
 }
 
 /** The ARN's resource part: the issuer URL without `https://` and a trailing slash. */

@@ -94,6 +94,10 @@ export default function createIamService(env: ServiceEnv): ServiceModule {
     ListOpenIDConnectProviders: (i, c) => account.listOpenIDConnectProviders(i, c),
     DeleteOpenIDConnectProvider: (i, c) => account.deleteOpenIDConnectProvider(i, c),
     AddClientIDToOpenIDConnectProvider: (i, c) => account.addClientIDToOpenIDConnectProvider(i, c),
+    RemoveClientIDFromOpenIDConnectProvider: (i, c) => account.removeClientIDFromOpenIDConnectProvider(i, c),
+    UpdateOpenIDConnectProviderThumbprint: (i, c) => account.updateOpenIDConnectProviderThumbprint(i, c),
+    TagOpenIDConnectProvider: (i, c) => account.tagOpenIDConnectProvider(i, c),
+    UntagOpenIDConnectProvider: (i, c) => account.untagOpenIDConnectProvider(i, c),
     ListOpenIDConnectProviderTags: (i, c) => account.listOpenIDConnectProviderTags(i, c),
   };
   // Inline policies and attachments: the same operations for roles, users and groups.
