@@ -6,7 +6,7 @@ import {
   PutMetricDataCommand,
   SetAlarmStateCommand,
 } from "@aws-sdk/client-cloudwatch";
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
@@ -364,12 +364,69 @@ describe("emulator: CloudWatch alarm actions to SNS, and DescribeAlarmHistory", 
     await cw.send(
       new SetAlarmStateCommand({ AlarmName: "quiet", StateValue: "ALARM", StateReason: "muted" }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await queueEmpty()).toBe(true);
+    // A marker published after the change: everything the queue got up to it, and nothing is the muted alarm's.
+    await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: "marker", Message: "{}" }));
+    const subjects: string[] = [];
+    await waitFor(async () => {
+      subjects.push((await nextNotification()).subject);
+      return subjects.includes("marker") ? true : undefined;
+    });
+    expect(subjects).toEqual(["marker"]);
     const { AlarmHistoryItems = [] } = await cw.send(new DescribeAlarmHistoryCommand({ AlarmName: "quiet" }));
     expect(AlarmHistoryItems.map((i) => i.HistoryItemType)).toEqual(["StateUpdate", "ConfigurationUpdate"]);
     const { MetricAlarms } = await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["quiet"] }));
     expect(MetricAlarms?.[0]?.StateValue).toBe("ALARM");
+  });
+
+  it("InsufficientDataActions run when the data stops (TreatMissingData missing); OKActions when it comes", async () => {
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: "heartbeat-stopped",
+        Namespace: "Pipeline/Test",
+        MetricName: "Heartbeat",
+        Statistic: "Sum",
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: "LessThanThreshold",
+        TreatMissingData: "missing",
+        OKActions: [topicArn],
+        InsufficientDataActions: [topicArn],
+      }),
+    );
+    await clock.advance(10_000);
+    await cw.send(
+      new PutMetricDataCommand({
+        Namespace: "Pipeline/Test",
+        MetricData: [{ MetricName: "Heartbeat", Value: 1, Timestamp: new Date(clock.now()), Unit: "Count" }],
+      }),
+    );
+    await clock.advance(MINUTE);
+    const ok = await nextNotification();
+    expect(ok.subject).toBe('OK: "heartbeat-stopped" in US East (N. Virginia)');
+    expect(ok.message).toMatchObject({ NewStateValue: "OK", OldStateValue: "INSUFFICIENT_DATA" });
+
+    // The next minute has no datapoint: INSUFFICIENT_DATA, and its actions run.
+    await clock.advance(MINUTE);
+    const stopped = await nextNotification();
+    expect(stopped.subject).toBe('INSUFFICIENT_DATA: "heartbeat-stopped" in US East (N. Virginia)');
+    expect(stopped.message).toMatchObject({
+      AlarmName: "heartbeat-stopped",
+      NewStateValue: "INSUFFICIENT_DATA",
+      OldStateValue: "OK",
+      NewStateReason: "Insufficient Data: 1 datapoint was unknown.",
+      OKActions: [topicArn],
+      AlarmActions: [],
+      InsufficientDataActions: [topicArn],
+      Trigger: expect.objectContaining({ MetricName: "Heartbeat", TreatMissingData: "missing" }) as unknown,
+    });
+    const { AlarmHistoryItems = [] } = await cw.send(
+      new DescribeAlarmHistoryCommand({ AlarmName: "heartbeat-stopped", HistoryItemType: "StateUpdate" }),
+    );
+    expect(AlarmHistoryItems.map((i) => i.HistorySummary)).toEqual([
+      "Alarm updated from OK to INSUFFICIENT_DATA",
+      "Alarm updated from INSUFFICIENT_DATA to OK",
+    ]);
   });
 
   it("a message arriving in a dead-letter queue alarms within one evaluation period (AWS/SQS metrics)", async () => {

@@ -39,12 +39,12 @@ import {
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, ManualClock, type Emulator } from "../../../src/runtime/emulator/index.js";
-import { awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
+import { AWS_CLI_SERVICE_ERROR_EXIT, awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
 
 /**
  * SNS in the emulator, written from AWS's SNS documentation (API reference, message formats,
  * delivery retries, dead-letter queues, filter policies): the JS SDK v3 (query protocol) and the
- * AWS CLI v2 against one emulator over HTTP.
+ * AWS CLI (v1 or v2, whichever is on PATH) against one emulator over HTTP.
  */
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
@@ -1096,7 +1096,7 @@ describe.skipIf(!awsCliAvailable)("emulator: SNS with the AWS CLI", () => {
       TopicArn,
     ]);
     expect(listed.Subscriptions.map((s) => s.SubscriptionArn)).toEqual([SubscriptionArn]);
-  });
+  }, 120_000);
 
   it("errors: unknown topic, bad protocol, malformed filter policy", async () => {
     const missing = await awsCli(emulator.url, [
@@ -1107,7 +1107,7 @@ describe.skipIf(!awsCliAvailable)("emulator: SNS with the AWS CLI", () => {
       "--message",
       "x",
     ]);
-    expect(missing.exitCode).not.toBe(0);
+    expect(missing.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
     expect(missing.stderr).toContain("(NotFound) when calling the Publish operation: Topic does not exist");
     const { TopicArn } = await awsCliJson<{ TopicArn: string }>(emulator.url, [
       "sns",
@@ -1125,6 +1125,7 @@ describe.skipIf(!awsCliAvailable)("emulator: SNS with the AWS CLI", () => {
       "--notification-endpoint",
       "loft",
     ]);
+    expect(protocol.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
     expect(protocol.stderr).toContain(
       "(InvalidParameter) when calling the Subscribe operation: Invalid parameter: Amazon SNS does not support this protocol string: carrier-pigeon",
     );
@@ -1140,8 +1141,75 @@ describe.skipIf(!awsCliAvailable)("emulator: SNS with the AWS CLI", () => {
       "--attributes",
       JSON.stringify({ FilterPolicy: "{not json" }),
     ]);
+    expect(policy.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
     expect(policy.stderr).toContain(
       "Invalid parameter: Attributes Reason: FilterPolicy: failed to parse JSON.",
     );
-  });
+  }, 120_000);
+
+  it("a queue whose policy lets only another topic send: Subscribe and Publish succeed, the DLQ gets the message", async () => {
+    // SNS checks the queue's policy when it delivers, not at Subscribe: the mistake shows as a
+    // message in the subscription's dead-letter queue (and nothing in the queue).
+    const create = (name: string) =>
+      awsCliJson<{ TopicArn: string }>(emulator.url, ["sns", "create-topic", "--name", name]);
+    const [{ TopicArn }, other] = await Promise.all([create("cli-refused"), create("cli-other")]);
+    const queue = async (name: string, allowedTopic: string) => {
+      const { QueueUrl } = await awsCliJson<{ QueueUrl: string }>(emulator.url, [
+        "sqs",
+        "create-queue",
+        "--queue-name",
+        name,
+        "--attributes",
+        JSON.stringify({ Policy: snsAllowPolicy(`arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`, allowedTopic) }),
+      ]);
+      return { url: QueueUrl, arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}` };
+    };
+    const [refusing, dlq] = await Promise.all([
+      queue("cli-refusing-q", other.TopicArn),
+      queue("cli-refused-dlq", TopicArn),
+    ]);
+    await awsCliJson(emulator.url, [
+      "sns",
+      "subscribe",
+      "--topic-arn",
+      TopicArn,
+      "--protocol",
+      "sqs",
+      "--notification-endpoint",
+      refusing.arn,
+      "--attributes",
+      JSON.stringify({ RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn }) }),
+    ]);
+    const { MessageId } = await awsCliJson<{ MessageId: string }>(emulator.url, [
+      "sns",
+      "publish",
+      "--topic-arn",
+      TopicArn,
+      "--message",
+      "refused by the queue",
+    ]);
+    const [dead] = await waitFor(async () => {
+      const { Messages } = await awsCliJson<{ Messages?: { Body: string }[] }>(emulator.url, [
+        "sqs",
+        "receive-message",
+        "--queue-url",
+        dlq.url,
+      ]);
+      return Messages && Messages.length > 0 ? Messages : undefined;
+    }, 60_000);
+    expect(JSON.parse(dead!.Body)).toMatchObject({ Type: "Notification", MessageId, TopicArn });
+    const { Attributes } = await awsCliJson<{ Attributes: Record<string, string> }>(emulator.url, [
+      "sqs",
+      "get-queue-attributes",
+      "--queue-url",
+      refusing.url,
+      "--attribute-names",
+      "ApproximateNumberOfMessages",
+      "ApproximateNumberOfMessagesNotVisible",
+    ]);
+    expect(Attributes).toEqual({
+      ApproximateNumberOfMessages: "0",
+      ApproximateNumberOfMessagesNotVisible: "0",
+    });
+  }, 120_000);
 });

@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../../src/runtime/emulator/index.js";
-import { awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
+import { AWS_CLI_SERVICE_ERROR_EXIT, awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
 
 /**
  * SSM Parameter Store in the emulator, written from the SSM API reference (PutParameter,
@@ -359,6 +359,15 @@ describe.skipIf(!awsCliAvailable)("emulator: SSM with the AWS CLI", () => {
       "--with-decryption",
     ]);
     expect(got.Parameter.Value).toBe("cli-secret");
+    // Without --with-decryption SSM answers the ciphertext, never the value.
+    const sealed = await awsCliJson<{ Parameters: { Type: string; Value: string }[] }>(emulator.url, [
+      "ssm",
+      "get-parameters",
+      "--names",
+      "/cli/key",
+    ]);
+    expect(sealed.Parameters).toEqual([expect.objectContaining({ Type: "SecureString" })]);
+    expect(sealed.Parameters[0]!.Value).not.toContain("cli-secret");
     await awsCliJson(emulator.url, [
       "ssm",
       "put-parameter",
@@ -386,12 +395,25 @@ describe.skipIf(!awsCliAvailable)("emulator: SSM with the AWS CLI", () => {
       "Key=Type,Values=SecureString",
     ]);
     expect(described.Parameters.map((p) => p.Name)).toEqual(["/cli/key"]);
-  });
+  }, 120_000);
 
   it("errors: a parameter that does not exist, a wrong type, overwriting without --overwrite", async () => {
     const missing = await awsCli(emulator.url, ["ssm", "get-parameter", "--name", "/cli/none"]);
-    expect(missing.exitCode).not.toBe(0);
-    expect(missing.stderr).toContain("(ParameterNotFound) when calling the GetParameter operation");
+    expect(missing.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
+    expect(missing.stderr).toContain(
+      "(ParameterNotFound) when calling the GetParameter operation: Parameter /cli/none not found.",
+    );
+    const deleted = await awsCli(emulator.url, ["ssm", "delete-parameter", "--name", "/cli/none"]);
+    expect(deleted.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
+    expect(deleted.stderr).toContain("(ParameterNotFound) when calling the DeleteParameter operation");
+    // GetParameters is not an error for a missing name: it lists it as invalid.
+    const some = await awsCliJson<{ Parameters: unknown[]; InvalidParameters: string[] }>(emulator.url, [
+      "ssm",
+      "get-parameters",
+      "--names",
+      "/cli/none",
+    ]);
+    expect(some).toEqual({ Parameters: [], InvalidParameters: ["/cli/none"] });
     const type = await awsCli(emulator.url, [
       "ssm",
       "put-parameter",
@@ -402,8 +424,13 @@ describe.skipIf(!awsCliAvailable)("emulator: SSM with the AWS CLI", () => {
       "--type",
       "Secret",
     ]);
-    expect(type.exitCode).not.toBe(0);
-    expect(type.stderr).toMatch(/Secret|type/);
+    // Neither CLI checks enum values itself: the service's front end answers.
+    expect(type.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
+    expect(type.stderr).toContain(
+      "(ValidationException) when calling the PutParameter operation: 1 validation error detected: " +
+        "Value 'Secret' at 'type' failed to satisfy constraint: Member must satisfy enum value set: " +
+        "[SecureString, StringList, String]",
+    );
     await awsCliJson(emulator.url, [
       "ssm",
       "put-parameter",
@@ -424,6 +451,7 @@ describe.skipIf(!awsCliAvailable)("emulator: SSM with the AWS CLI", () => {
       "--type",
       "String",
     ]);
+    expect(again.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
     expect(again.stderr).toContain("(ParameterAlreadyExists) when calling the PutParameter operation");
-  });
+  }, 120_000);
 });
