@@ -24,7 +24,7 @@ import {
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, ManualClock, type Emulator } from "../../../src/runtime/emulator/index.js";
-import { awsCli, awsCliAvailable, awsCliVersion } from "../../helpers/aws-cli.js";
+import { AWS_CLI_SERVICE_ERROR_EXIT, awsCli, awsCliAvailable, awsCliVersion } from "../../helpers/aws-cli.js";
 import { startEmulatorProcess } from "../../helpers/emulator-process.js";
 
 /**
@@ -39,7 +39,14 @@ const OTHER = "111111111111";
 const root = { accessKeyId: "test", secretAccessKey: "test" };
 const START = Date.UTC(2026, 0, 4, 0, 0, 0);
 const cliVersion = awsCliVersion();
-const cliHonoursEndpointEnv = cliVersion !== undefined && cliVersion.major === 2 && cliVersion.minor >= 13;
+/**
+ * AWS_ENDPOINT_URL (and endpoint_url in a profile) reach the CLI's own AssumeRole call for a
+ * role_arn profile from AWS CLI v1 1.29 and v2 2.13 on (service-specific endpoints); older CLIs,
+ * such as Debian's 2.9, send that call to AWS whatever the endpoint.
+ */
+const cliHonoursEndpointEnv =
+  cliVersion !== undefined &&
+  ((cliVersion.major === 1 && cliVersion.minor >= 29) || (cliVersion.major === 2 && cliVersion.minor >= 13));
 
 const trusting = (principal: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -595,10 +602,8 @@ describe("emulator: an SDK profile with role_arn and source_profile", () => {
     expect(String(refused.stdout).trim()).toBe("AccessDenied");
   });
 
-  // AWS_ENDPOINT_URL (and endpoint_url in a profile) reach the CLI's own AssumeRole call from
-  // AWS CLI 2.13 on; older CLIs (Debian's 2.9) send it to AWS whatever the endpoint.
   it.skipIf(!cliHonoursEndpointEnv)(
-    "the AWS CLI v2 with the same profile reaches the emulator through AssumeRole",
+    "the AWS CLI with the same profile reaches the emulator through AssumeRole",
     async () => {
       const result = await execa("aws", ["sts", "get-caller-identity", "--output", "json"], {
         reject: false,
@@ -649,13 +654,35 @@ describe("emulator: STS sessions survive a restart", () => {
   });
 });
 
-describe.skipIf(!awsCliAvailable)("emulator: STS through the AWS CLI", () => {
+describe.skipIf(!awsCliAvailable)("emulator: STS through the AWS CLI", { timeout: 120_000 }, () => {
   let emulator: Emulator;
+  const issuer = "https://cli-tokens.example.com";
   beforeAll(async () => {
     emulator = await createEmulator({ services: ["sts", "iam"] });
-    await iam(emulator.url).send(
+    const admin = iam(emulator.url);
+    await admin.send(
       new CreateRoleCommand({ RoleName: "cli-role", AssumeRolePolicyDocument: trusting({ AWS: ACCOUNT }) }),
     );
+    await admin.send(
+      new CreateOpenIDConnectProviderCommand({ Url: issuer, ClientIDList: ["sts.amazonaws.com"] }),
+    );
+    await admin.send(
+      new CreateRoleCommand({
+        RoleName: "cli-web",
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/cli-tokens.example.com` },
+              Action: "sts:AssumeRoleWithWebIdentity",
+              Condition: { StringEquals: { "cli-tokens.example.com:aud": "sts.amazonaws.com" } },
+            },
+          ],
+        }),
+      }),
+    );
+    admin.destroy();
   });
   afterAll(async () => {
     await emulator.stop();
@@ -671,7 +698,7 @@ describe.skipIf(!awsCliAvailable)("emulator: STS through the AWS CLI", () => {
       "--role-session-name",
       "bad name",
     ]);
-    expect(bad.exitCode).not.toBe(0);
+    expect(bad.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
     expect(bad.stderr).toContain("ValidationError");
     const missing = await awsCli(emulator.url, [
       "sts",
@@ -681,7 +708,23 @@ describe.skipIf(!awsCliAvailable)("emulator: STS through the AWS CLI", () => {
       "--role-session-name",
       "s1",
     ]);
+    expect(missing.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
     expect(missing.stderr).toContain("AccessDenied");
+    // The role's MaxSessionDuration is the default hour.
+    const tooLong = await awsCli(emulator.url, [
+      "sts",
+      "assume-role",
+      "--role-arn",
+      RoleArn,
+      "--role-session-name",
+      "s1",
+      "--duration-seconds",
+      "3601",
+    ]);
+    expect(tooLong.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
+    expect(tooLong.stderr).toContain(
+      "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+    );
     const ok = await awsCli(emulator.url, [
       "sts",
       "assume-role",
@@ -694,14 +737,64 @@ describe.skipIf(!awsCliAvailable)("emulator: STS through the AWS CLI", () => {
     ]);
     expect(ok.exitCode).toBe(0);
     const parsed = JSON.parse(ok.stdout) as {
-      Credentials: { AccessKeyId: string };
+      Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
       AssumedRoleUser: { Arn: string };
     };
     expect(parsed.Credentials.AccessKeyId).toMatch(/^ASIA/);
     expect(parsed.AssumedRoleUser.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/cli-role/cli`);
+    // The CLI signing with the temporary credentials is the assumed-role session.
+    const asSession = await awsCli(emulator.url, ["sts", "get-caller-identity"], {
+      AWS_ACCESS_KEY_ID: parsed.Credentials.AccessKeyId,
+      AWS_SECRET_ACCESS_KEY: parsed.Credentials.SecretAccessKey,
+      AWS_SESSION_TOKEN: parsed.Credentials.SessionToken,
+    });
+    expect(asSession.exitCode, asSession.stderr).toBe(0);
+    expect(JSON.parse(asSession.stdout)).toMatchObject({
+      Account: ACCOUNT,
+      Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/cli-role/cli`,
+    });
     const federation = await awsCli(emulator.url, ["sts", "get-federation-token", "--name", "cli-fed"]);
     expect(JSON.parse(federation.stdout)).toMatchObject({
       FederatedUser: { Arn: `arn:aws:sts::${ACCOUNT}:federated-user/cli-fed` },
+    });
+  });
+
+  it("get-session-token and assume-role-with-web-identity: limits refused, credentials answered", async () => {
+    const tooLong = await awsCli(emulator.url, ["sts", "get-session-token", "--duration-seconds", "129601"]);
+    expect(tooLong.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
+    expect(tooLong.stderr).toContain("less than or equal to 129600");
+    const session = await awsCli(emulator.url, ["sts", "get-session-token", "--duration-seconds", "900"]);
+    expect(session.exitCode, session.stderr).toBe(0);
+    expect(JSON.parse(session.stdout)).toMatchObject({
+      Credentials: { AccessKeyId: expect.stringMatching(/^ASIA/) as unknown },
+    });
+
+    const webArgs = (token: string) => [
+      "sts",
+      "assume-role-with-web-identity",
+      "--role-arn",
+      `arn:aws:iam::${ACCOUNT}:role/cli-web`,
+      "--role-session-name",
+      "gha",
+      "--web-identity-token",
+      token,
+    ];
+    const claims = {
+      iss: issuer,
+      aud: "sts.amazonaws.com",
+      sub: "ci",
+      exp: Math.floor(Date.now() / 1000) + 600,
+    };
+    const wrongAudience = await awsCli(emulator.url, webArgs(jwt({ ...claims, aud: "other" })));
+    expect(wrongAudience.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
+    expect(wrongAudience.stderr).toContain("InvalidIdentityToken");
+    const web = await awsCli(emulator.url, webArgs(jwt(claims)));
+    expect(web.exitCode, web.stderr).toBe(0);
+    expect(JSON.parse(web.stdout)).toMatchObject({
+      SubjectFromWebIdentityToken: "ci",
+      Audience: "sts.amazonaws.com",
+      AssumedRoleUser: { Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/cli-web/gha` },
+      Credentials: { AccessKeyId: expect.stringMatching(/^ASIA/) as unknown },
     });
   });
 });
