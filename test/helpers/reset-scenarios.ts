@@ -13,7 +13,9 @@ import {
   PutLogEventsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import {
+  CreateBackupCommand,
   DynamoDBClient,
+  ListBackupsCommand,
   ListTablesCommand,
   PutItemCommand,
   ResourceNotFoundException,
@@ -97,9 +99,16 @@ export const RESET_SCENARIOS: Record<ServiceName, Entry> = {
       await using(new DynamoDBClient(clientConfig(url)), async (ddb) => {
         await createStreamTable(ddb, name);
         await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: "a" } } }));
+        // Backups outlive their table: a reset must empty them too.
+        await ddb.send(new CreateBackupCommand({ TableName: name, BackupName: name }));
       });
     },
     async present(url, name) {
+      const backups = await using(new DynamoDBClient(clientConfig(url)), async (ddb) => {
+        const listed = await ddb.send(new ListBackupsCommand({ TableName: name, BackupType: "ALL" }));
+        return listed.BackupSummaries?.length ?? 0;
+      });
+      if (backups > 0) return true;
       const streams = await using(new DynamoDBStreamsClient(clientConfig(url)), async (client) => {
         const listed = await client.send(new ListStreamsCommand({}));
         return listed.Streams?.filter((stream) => stream.TableName === name).length ?? 0;

@@ -68,6 +68,30 @@ export const dynamoErrors = {
     ),
   /** AWS's answer to a credential scope that names no region (the emulator uses it as a folder). */
   invalidSignature: (message: string) => new ServiceError("InvalidSignatureException", message),
+  /**
+   * Backups and point-in-time recovery name a missing table TableNotFoundException (a table still
+   * being created or restored too: AWS answers both byte for byte alike).
+   */
+  backupTableNotFound: (table: string) =>
+    new ServiceError("TableNotFoundException", `Table not found: ${table}`),
+  backupNotFound: (arn: string) => new ServiceError("BackupNotFoundException", `Backup not found: ${arn}`),
+  backupInUse: (message: string) => new ServiceError("BackupInUseException", message),
+  tableAlreadyExists: (table: string) =>
+    new ServiceError("TableAlreadyExistsException", `Table already exists: ${table}`),
+  tableInUse: (message: string) => new ServiceError("TableInUseException", message),
+  accessDenied: (message: string) => new ServiceError("AccessDeniedException", message),
+  pointInTimeRecoveryUnavailable: (table: string) =>
+    new ServiceError(
+      "PointInTimeRecoveryUnavailableException",
+      `Point in time recovery is not enabled for table '${table}'`,
+    ),
+  /** Times as DynamoDB quotes them: ISO 8601 to the second, in UTC. */
+  invalidRestoreTime: (earliest: number, latest: number, asked: number) =>
+    new ServiceError(
+      "InvalidRestoreTimeException",
+      `RestoreDateTime '${isoSeconds(asked)}' must be within EarliestRestorableDateTime ` +
+        `'${isoSeconds(earliest)}' and LatestRestorableDateTime '${isoSeconds(latest)}'`,
+    ),
   internal: (message: string) => new ServiceError("InternalServerError", message, 500, false),
 };
 
@@ -103,3 +127,7 @@ export const streamErrors = {
       `1 validation error detected: Value ${value === undefined || value === null ? "null" : `'${String(value)}'`} at '${member}' failed to satisfy constraint: ${constraint}`,
     ),
 };
+
+function isoSeconds(epochMs: number): string {
+  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace(".000Z", "Z");
+}

@@ -28,16 +28,20 @@
 import type { EmulatorRequest, EmulatorResponse, RequestContext } from "../../core/request.js";
 import type { Operation, ServiceEnv, ServiceModule } from "../../core/service.js";
 import { operationFromTarget, toServiceError } from "../../protocol/json.js";
+import { backupOperations } from "./backup-operations.js";
+import { Backups } from "./backups.js";
 import { ChangeFeed } from "./change-feed.js";
 import { recoverInterruptedWrites } from "./crash-recovery.js";
 import { DynaliteEngine } from "./dynalite-engine.js";
 import { dynamoErrors, renderError } from "./errors.js";
 import { ItemWriter } from "./item-writer.js";
 import { KeyLocks } from "./key-lock.js";
+import { PointInTime } from "./point-in-time.js";
 import { DynamoDbProvider } from "./provider.js";
 import { RegionalStates, type RegionPlace, type RegionalService } from "./regional-states.js";
 import { StreamsProvider } from "./streams-provider.js";
 import { acceptTableArns } from "./table-arns.js";
+import { removeInterruptedRestores } from "./table-restore.js";
 import { TimeToLive } from "./ttl.js";
 import { INDEX_BUILD_MS, TTL_SWEEP_INTERVAL_MS } from "./limits.js";
 import { IndexUpdates } from "./index-updates.js";
@@ -69,7 +73,14 @@ export default function createDynamoDbServices(env: ServiceEnv): ServiceModule[]
     await recoverInterruptedWrites(feed, engine, (message) =>
       env.reportRecovery("dynamodb", message.replace(/^dynamodb:/, where)),
     );
-    const writer = new ItemWriter(engine, feed, new KeyLocks());
+    const backups = new Backups(engine, feed, place.storeFor("backups"), env.clock);
+    backups.load();
+    const pointInTime = new PointInTime(engine, feed, place.storeFor("pitr"), env.clock);
+    await pointInTime.load();
+    await removeInterruptedRestores(engine, (message) =>
+      env.reportRecovery("dynamodb", message.replace(/^dynamodb:/, where)),
+    );
+    const writer = new ItemWriter(engine, feed, new KeyLocks(), pointInTime);
     const indexes = new IndexUpdates(engine, writer, env.clock, {
       buildMs: env.settings.indexBuildMs ?? INDEX_BUILD_MS,
       reportError: (error) => env.reportBackgroundError("dynamodb", error),
@@ -102,6 +113,7 @@ export default function createDynamoDbServices(env: ServiceEnv): ServiceModule[]
       TagResource: provider.tags("TagResource"),
       UntagResource: provider.tags("UntagResource"),
       ListTagsOfResource: provider.tags("ListTagsOfResource"),
+      ...backupOperations(engine, writer, backups, pointInTime, (i) => provider.deleteTable(i)),
     };
     dynamodbHandlers = withTableArns(dynamodbHandlers);
     const streamHandlers: Record<string, Handler> = {
@@ -129,6 +141,8 @@ export default function createDynamoDbServices(env: ServiceEnv): ServiceModule[]
         await indexes.stop();
         feed.releaseWaiters();
         feed.compact();
+        backups.compact();
+        pointInTime.compact();
         await engine.close();
       },
     };
@@ -217,6 +231,14 @@ const DYNAMODB_OPERATIONS: readonly string[] = [
   "TagResource",
   "UntagResource",
   "ListTagsOfResource",
+  "CreateBackup",
+  "DescribeBackup",
+  "ListBackups",
+  "DeleteBackup",
+  "RestoreTableFromBackup",
+  "UpdateContinuousBackups",
+  "DescribeContinuousBackups",
+  "RestoreTableToPointInTime",
 ];
 const STREAMS_OPERATIONS: readonly string[] = [
   "ListStreams",

@@ -28,6 +28,15 @@ export interface WriteOptions {
 }
 
 /**
+ * Keeps items' before images, taken under their locks before each write (point-in-time recovery:
+ * point-in-time.ts). Only tables it `tracks` cost the extra read.
+ */
+export interface WriteHistory {
+  tracks(table: string): boolean;
+  before(targets: ItemTarget[], oldImages: (Item | undefined)[]): void;
+}
+
+/**
  * Runs item writes under the items' locks and turns what they changed into stream records. The
  * before images are read under the lock, the write runs, then the after images are read: nothing
  * else can write those items in between, so the images are exact. Tables without a stream skip
@@ -46,6 +55,7 @@ export class ItemWriter {
     private readonly engine: DynaliteEngine,
     private readonly feed: ChangeFeed,
     private readonly locks: KeyLocks,
+    private readonly history?: WriteHistory,
   ) {}
 
   /** The table's description (key schema), cached: a table's keys never change while it exists. */
@@ -90,10 +100,13 @@ export class ItemWriter {
       const tracked = streams.some((s) => s !== undefined);
       // A transaction is journaled even without a stream: recovery must be able to undo it.
       const guarded = this.feed.durable && (tracked || kind === "transaction");
+      const history = this.history;
+      const kept = history !== undefined && targets.some((t) => history.tracks(t.table));
       const oldImages =
-        tracked || withOldImages || guarded
+        tracked || withOldImages || guarded || kept
           ? await Promise.all(targets.map((t) => this.engine.readItem(t.table, t.key)))
           : [];
+      if (kept) history.before(targets, oldImages);
       const intent = guarded
         ? this.feed.beginWrite(kind, intended(targets, streams, oldImages, kind), options.userIdentity)
         : undefined;

@@ -56,3 +56,9 @@ export const MAX_TAGS_PER_RESOURCE = 50;
 export const ON_DEMAND_WARM_READ_UNITS = 12_000;
 export const ON_DEMAND_WARM_WRITE_UNITS = 4_000;
 export const TABLE_CLASSES = ["STANDARD", "STANDARD_INFREQUENT_ACCESS"] as const;
+/** ListBackups returns at most 100 backups per page. */
+export const LIST_BACKUPS_MAX_LIMIT = 100;
+/** A SYSTEM backup (of a deleted table that had point-in-time recovery) is kept 35 days. */
+export const SYSTEM_BACKUP_RETENTION_MS = 35 * 24 * 60 * 60 * 1000;
+/** Point-in-time recovery keeps 1 to 35 days (35 unless RecoveryPeriodInDays says otherwise). */
+export const MAX_RECOVERY_PERIOD_DAYS = 35;
