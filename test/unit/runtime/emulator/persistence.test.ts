@@ -35,15 +35,20 @@ describe("FileStore journal", () => {
     first.store.load();
     for (let n = 1; n <= 3; n++) first.store.append({ n });
     first.store.close();
+    const intactJournal = readFileSync(first.journal, "utf8");
     // The process died inside the fourth append: half a line, no newline.
     appendFileSync(first.journal, '{"n":4,"te');
 
     const second = open(dir);
     expect(second.store.load().entries).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
     expect(second.notes).toEqual([expect.stringMatching(/svc: cut a torn last journal line \(10 bytes/)]);
+    // The file itself is cut back to its last whole line at load, before anything is appended.
+    expect(readFileSync(second.journal, "utf8")).toBe(intactJournal);
     second.store.append({ n: 5 });
     second.store.append({ n: 6 });
     second.store.close();
+    // Each later entry is a line of its own (not glued onto the fragment for a reader to salvage).
+    expect(readFileSync(second.journal, "utf8")).toBe(intactJournal + '{"n":5}\n{"n":6}\n');
 
     const third = open(dir);
     expect(third.store.load().entries).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 5 }, { n: 6 }]);
