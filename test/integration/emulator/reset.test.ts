@@ -1,11 +1,19 @@
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import {
+  CreateEventSourceMappingCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+  ListFunctionsCommand,
+} from "@aws-sdk/client-lambda";
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator, type ServiceName } from "../../../src/runtime/emulator/index.js";
 import { START_ORDER } from "../../../src/runtime/emulator/services/index.js";
-import { clientConfig, createFunction, createRole } from "../../helpers/crash-clients.js";
+import { AWS_CLI_SERVICE_ERROR_EXIT, awsCli, awsCliAvailable } from "../../helpers/aws-cli.js";
+import { clientConfig, createFunction, createRole, jsonLines, waitFor } from "../../helpers/crash-clients.js";
 import { resetScenarios, resetTogether } from "../../helpers/reset-scenarios.js";
 
 /**
@@ -192,6 +200,126 @@ describe("a reset between two test cases that create the same names", () => {
       expect(await presence(emulator.url)).toEqual(everywhere(true));
     }, 120_000);
   }
+});
+
+describe("a reset of Lambda stops its event source mappings", () => {
+  let emulator: Emulator;
+  let out: string;
+  beforeAll(async () => {
+    out = join(mkdtempSync(join(tmpdir(), "pipeline-reset-esm-")), "consumed.jsonl");
+    dirs.push(dirname(out));
+    emulator = await createEmulator({ services: ["sts", "iam", "logs", "sqs", "lambda"] });
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+
+  // Each generation of the consumer notes which one it is, so a poller the reset left running
+  // (still invoking the old function from the stopped module's memory) shows itself.
+  const CONSUMER = `
+import { appendFileSync } from "node:fs";
+export const handler = async (event) => {
+  for (const record of event.Records)
+    appendFileSync(process.env.OUT, JSON.stringify({ generation: process.env.GENERATION, body: record.body }) + "\\n");
+};
+`;
+  const consumer = async (generation: string, queueArn: string) => {
+    const role = await createRole(emulator.url, `consumer-role-${generation}`);
+    await createFunction(emulator.url, {
+      name: "consumer",
+      role,
+      source: CONSUMER,
+      variables: { OUT: out, GENERATION: generation },
+    });
+    const lambda = new LambdaClient(clientConfig(emulator.url));
+    try {
+      await lambda.send(
+        new CreateEventSourceMappingCommand({
+          FunctionName: "consumer",
+          EventSourceArn: queueArn,
+          BatchSize: 1,
+        }),
+      );
+    } finally {
+      lambda.destroy();
+    }
+  };
+  const consumed = () => jsonLines<{ generation: string; body: string }>(out);
+
+  it("after ?services=lambda no mapping or function is left and no poller of the old module takes a message; the queue keeps its messages for a new mapping", async () => {
+    const sqs = new SQSClient(clientConfig(emulator.url));
+    const lambda = new LambdaClient(clientConfig(emulator.url));
+    try {
+      // A long visibility timeout: a message a leftover poller received would stay hidden from the
+      // new mapping far longer than the wait below.
+      const { QueueUrl } = await sqs.send(
+        new CreateQueueCommand({ QueueName: "reset-esm", Attributes: { VisibilityTimeout: "600" } }),
+      );
+      const queueArn = "arn:aws:sqs:us-east-1:000000000000:reset-esm";
+      await consumer("old", queueArn);
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "before" }));
+      await waitFor(() => consumed().some((line) => line.body === "before"), "the old mapping to run");
+
+      const answer = await post(emulator.url, "/_emulator/reset?services=lambda");
+
+      expect(answer.body).toMatchObject({ reset: ["lambda"] });
+      expect((await lambda.send(new ListEventSourceMappingsCommand({}))).EventSourceMappings).toEqual([]);
+      expect((await lambda.send(new ListFunctionsCommand({}))).Functions).toEqual([]);
+
+      // The queue was not reset: messages sent now wait for whoever polls it next.
+      const after = ["after-1", "after-2", "after-3", "after-4", "after-5"];
+      for (const body of after) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+      await consumer("new", queueArn);
+      await waitFor(
+        () => after.every((body) => consumed().some((line) => line.body === body)),
+        "the new mapping to consume every message sent after the reset",
+      );
+      const delivered = consumed().filter((line) => after.includes(line.body));
+      expect(delivered).toHaveLength(after.length);
+      expect(new Set(delivered.map((line) => line.generation))).toEqual(new Set(["new"]));
+    } finally {
+      sqs.destroy();
+      lambda.destroy();
+    }
+  }, 120_000);
+});
+
+// A test suite driving the emulator with the AWS CLI: the same table created in two test cases.
+describe.skipIf(!awsCliAvailable)("a reset between two AWS CLI test cases (AWS CLI)", () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await createEmulator({ services: ["dynamodb", "dynamodbstreams"] });
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+  const createTable = () =>
+    awsCli(emulator.url, [
+      "dynamodb",
+      "create-table",
+      "--table-name",
+      "cli-same-name",
+      "--attribute-definitions",
+      "AttributeName=pk,AttributeType=S",
+      "--key-schema",
+      "AttributeName=pk,KeyType=HASH",
+      "--billing-mode",
+      "PAY_PER_REQUEST",
+    ]);
+
+  it("without a reset the second create-table is refused (ResourceInUseException); after one it succeeds", async () => {
+    expect((await createTable()).exitCode).toBe(0);
+    const again = await createTable();
+    expect(again.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
+    expect(again.stderr).toContain("ResourceInUseException");
+
+    expect((await post(emulator.url, "/_emulator/reset?services=dynamodb")).status).toBe(200);
+
+    const fresh = await createTable();
+    expect(fresh.stderr).toBe("");
+    expect(fresh.exitCode).toBe(0);
+    expect(JSON.parse(fresh.stdout)).toMatchObject({ TableDescription: { TableName: "cli-same-name" } });
+  }, 120_000);
 });
 
 function alive(pid: number): boolean {
