@@ -91,14 +91,17 @@ export function lambdaAsyncScenario(): KillScenario<AsyncContext> {
  * A DynamoDB stream event source mapping under kill -9, writes and consumption both in progress.
  * After a restart every acknowledged item reaches the function (no record skipped), and a record
  * is delivered again only if its batch had not finished: with one batch in flight per shard, only
- * the batch that was running at a kill may come again (each batch line names the emulator process
- * that ran it, by its endpoint, so a handler that started just as the process died counts as its).
+ * the batch that was running at a kill may come again. Each batch line names the emulator process
+ * that ran it, so a handler that started just as the process died counts as its: the pid of the
+ * emulator that spawned the environment (read at init, while it certainly lived) and its endpoint
+ * (an endpoint alone is not enough: a restart can get a port an earlier emulator of the run had).
  */
 const MAPPING_HANDLER = `
 import { appendFileSync } from "node:fs";
+const emulator = process.env.AWS_ENDPOINT_URL + " pid " + process.ppid;
 export const handler = async (event) => {
   appendFileSync(process.env.OUT, JSON.stringify({
-    emulator: process.env.AWS_ENDPOINT_URL,
+    emulator,
     keys: event.Records.map((r) => r.dynamodb.Keys.pk.S),
   }) + "\\n");
 };
@@ -110,7 +113,7 @@ interface MappingContext {
   next: number;
 }
 
-/** One invocation: the emulator process that ran it (its endpoint changes with every start). */
+/** One invocation: the emulator process that ran it ("<endpoint> pid <pid>"). */
 interface Batch {
   emulator: string;
   keys: string[];
@@ -166,21 +169,27 @@ export function lambdaMappingScenario(): KillScenario<MappingContext> {
         "every acknowledged item to reach the function",
         60_000,
       ).catch(() => undefined);
-      const counts = new Map<string, number>();
-      for (const key of deliveries()) counts.set(key, (counts.get(key) ?? 0) + 1);
+      const batches = jsonLines<Batch>(context.out);
+      /** Per record, the emulator processes that delivered it (one entry per delivery). */
+      const deliveredBy = new Map<string, string[]>();
+      for (const batch of batches)
+        for (const key of batch.keys) deliveredBy.set(key, [...(deliveredBy.get(key) ?? []), batch.emulator]);
       // Batches run one after the other per shard: of each killed emulator's batches only the
       // last one may not have finished (its checkpoint not written), so only its keys may come again.
       const lastBatch = new Map<string, string[]>();
-      for (const batch of jsonLines<Batch>(context.out)) lastBatch.set(batch.emulator, batch.keys);
-      lastBatch.delete(url);
+      for (const batch of batches) lastBatch.set(batch.emulator, batch.keys);
+      const { pid } = (await (await fetch(`${url}/_emulator/health`)).json()) as { pid: number };
+      lastBatch.delete(`${url} pid ${pid}`);
       const unfinished = new Set([...lastBatch.values()].flat());
       const lost = [
-        ...[...context.acked].filter((key) => !counts.has(key)).map((key) => `record ${key} was skipped`),
-        ...[...counts]
-          .filter(([key, count]) => count > 1 && !unfinished.has(key))
+        ...[...context.acked]
+          .filter((key) => !deliveredBy.has(key))
+          .map((key) => `record ${key} was skipped`),
+        ...[...deliveredBy]
+          .filter(([key, by]) => by.length > 1 && !unfinished.has(key))
           .map(
-            ([key, count]) =>
-              `record ${key} was delivered ${count} times, its batch had finished before the kill`,
+            ([key, by]) =>
+              `record ${key} was delivered ${by.length} times (by ${by.join(", ")}), its batch had finished before the kill`,
           ),
       ];
       return { checked: context.acked.size, lost };
