@@ -7,7 +7,7 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
-  ExecuteStatementCommand,
+  DescribeContributorInsightsCommand,
   GetItemCommand,
   ListTablesCommand,
   PutItemCommand,
@@ -721,7 +721,7 @@ describe("emulator: DynamoDB", () => {
   describe("protocol", () => {
     it("an operation the emulator lacks is UnknownOperationException", async () => {
       await expect(
-        ddb.send(new ExecuteStatementCommand({ Statement: "SELECT * FROM items" })),
+        ddb.send(new DescribeContributorInsightsCommand({ TableName: "items" })),
       ).rejects.toMatchObject({ name: "UnknownOperationException", $metadata: { httpStatusCode: 400 } });
     });
 

@@ -96,7 +96,8 @@ export const dynamoErrors = {
 };
 
 export interface CancellationReason {
-  Code: "None" | "ConditionalCheckFailed" | "ValidationError";
+  /** DuplicateItem: a PartiQL INSERT of an item that exists (ExecuteTransaction). */
+  Code: "None" | "ConditionalCheckFailed" | "ValidationError" | "DuplicateItem";
   Message?: string;
   Item?: Record<string, unknown>;
 }

@@ -45,6 +45,7 @@ import { removeInterruptedRestores } from "./table-restore.js";
 import { TimeToLive } from "./ttl.js";
 import { INDEX_BUILD_MS, TTL_SWEEP_INTERVAL_MS } from "./limits.js";
 import { IndexUpdates } from "./index-updates.js";
+import { PartiQL } from "./partiql.js";
 import { Transactions } from "./transactions.js";
 
 type Input = Record<string, unknown>;
@@ -87,6 +88,7 @@ export default function createDynamoDbServices(env: ServiceEnv): ServiceModule[]
     });
     const provider = new DynamoDbProvider(engine, feed, writer, indexes);
     const transactions = new Transactions(engine, writer, env.clock);
+    const partiql = new PartiQL(engine, writer, provider, transactions);
     const streams = new StreamsProvider(feed, env.clock);
     const ttl = new TimeToLive(engine, writer, env.clock, {
       sweepIntervalMs: env.settings.ttlSweepIntervalMs ?? TTL_SWEEP_INTERVAL_MS,
@@ -104,6 +106,9 @@ export default function createDynamoDbServices(env: ServiceEnv): ServiceModule[]
       BatchWriteItem: (i) => provider.batchWriteItem(i),
       TransactWriteItems: (i) => transactions.transactWriteItems(i),
       TransactGetItems: (i) => transactions.transactGetItems(i),
+      ExecuteStatement: (i) => partiql.executeStatement(i),
+      BatchExecuteStatement: (i) => partiql.batchExecuteStatement(i),
+      ExecuteTransaction: (i) => partiql.executeTransaction(i),
       GetItem: provider.passThrough("GetItem"),
       BatchGetItem: (i) => provider.batchGetItem(i),
       Query: (i) => provider.query(i),
@@ -222,6 +227,9 @@ const DYNAMODB_OPERATIONS: readonly string[] = [
   "BatchWriteItem",
   "TransactWriteItems",
   "TransactGetItems",
+  "ExecuteStatement",
+  "BatchExecuteStatement",
+  "ExecuteTransaction",
   "GetItem",
   "BatchGetItem",
   "Query",
