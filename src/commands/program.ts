@@ -35,6 +35,7 @@ import eventsGroup from "./events/index.js";
 import fixturesGroup from "./fixtures/index.js";
 import localstackGroup from "./localstack/index.js";
 import logsGroup from "./logs/index.js";
+import rosterGroup from "./roster/index.js";
 import runCommand from "./run/index.js";
 import scheduleGroup from "./schedule/index.js";
 import statusCommand from "./status/index.js";
@@ -47,6 +48,7 @@ export const ENTRIES: readonly EntrySpec[] = [
   emulatorGroup,
   eventsGroup,
   fixturesGroup,
+  rosterGroup,
   runCommand,
   localstackGroup,
   scheduleGroup,

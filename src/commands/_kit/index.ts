@@ -5,4 +5,4 @@ export type { CliIo, CommandContext, CommonFlags } from "./context.js";
 export { EXIT, FatalError, InterruptedError, OperatorError, UserError } from "./errors.js";
 export type { Output, OutputMode } from "./output.js";
 export type { Prompter } from "./prompt.js";
-export { integerOption } from "./parsers.js";
+export { integerOption, parseCount } from "./parsers.js";

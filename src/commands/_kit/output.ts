@@ -56,6 +56,11 @@ export class Output {
     else render(data);
   }
 
+  /** Text as it is, on stdout (a file's content: `roster export`, `events generate`). */
+  write(text: string): void {
+    this.stdout.write(text);
+  }
+
   json(value: unknown): void {
     this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }

@@ -12,6 +12,15 @@ export function parseInteger(min: number, max: number): (raw: string) => number 
   };
 }
 
+/** Parses a count with no upper bound (1 or more). */
+export function parseCount(raw: string): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value < 1 || !Number.isSafeInteger(value)) {
+    throw new InvalidArgumentError("expected an integer of 1 or more");
+  }
+  return value;
+}
+
 /** `--count <n>` style option with bounds and a default. */
 export function integerOption(
   flags: string,

@@ -1,0 +1,139 @@
+/**
+ * `pipeline roster` as a process against an emulator this test starts (AWS_ENDPOINT_URL), with the
+ * table as the stack declares it: what an operator types and sees, exit codes, stdin, and round trips.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defineStack } from "../../src/pipeline/stack/index.js";
+import { createEmulator, type Emulator } from "../../src/runtime/emulator/index.js";
+import { bundleCli } from "../helpers/cli-bundle.js";
+import { testStackParams } from "../helpers/stack-params.js";
+
+let cli: string;
+let emulator: Emulator;
+let env: Record<string, string>;
+const work = mkdtempSync(join(tmpdir(), "pipeline-e2e-roster-"));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function pipeline(args: string[], stdin?: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd: work,
+      env,
+      stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+    if (stdin !== undefined) child.stdin!.end(stdin);
+  });
+}
+
+beforeAll(async () => {
+  [cli, emulator] = await Promise.all([
+    bundleCli("roster-cli"),
+    createEmulator({ port: 0, services: ["dynamodb", "dynamodbstreams", "sts"] }),
+  ]);
+  const client = new DynamoDBClient({
+    endpoint: emulator.url,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  await client.send(new CreateTableCommand(defineStack(testStackParams()).table.definition));
+  client.destroy();
+  env = {
+    PATH: process.env["PATH"] ?? "",
+    HOME: work,
+    AWS_ENDPOINT_URL: emulator.url,
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+  };
+}, 120_000);
+
+afterAll(async () => {
+  await emulator?.stop();
+  rmSync(work, { recursive: true, force: true });
+  if (cli) rmSync(dirname(dirname(dirname(cli))), { recursive: true, force: true });
+});
+
+describe("pipeline roster (process)", () => {
+  it("import: a bad file is exit 2 with every bad row named and nothing written", async () => {
+    writeFileSync(
+      join(work, "bad.csv"),
+      "name,category,country,city\nAva Quill,actor,GB,London\nBo,actor,XX,Paris\n,chef,FR,Lyon\n",
+    );
+    const run = await pipeline(["roster", "import", "bad.csv"]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain('line 3: country = "XX": country must be an ISO 3166-1 alpha-2 code');
+    expect(run.stdout).toContain('line 4: name = "": a name must not be empty');
+    expect(run.stdout).toContain("Nothing was written.");
+    expect(run.stderr).toContain("pipeline: 2 bad row(s) in bad.csv; nothing was written");
+    const list = await pipeline(["roster", "list", "--json"]);
+    expect(JSON.parse(list.stdout)).toStrictEqual([]);
+  }, 60_000);
+
+  it("generate | import - from stdin, then a second import changes nothing", async () => {
+    const generated = await pipeline(["roster", "generate", "--count", "30"]);
+    expect(generated.code).toBe(0);
+    expect(generated.stdout.split("\n")[0]).toBe(
+      "id,name,category,country,city,tmdbId,wikipediaTitle,handle,newsQuery,active",
+    );
+    const first = await pipeline(["roster", "import", "-"], generated.stdout);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("Roster plan for stdin (30 rows): 30 to add, 0 to update, 0 unchanged");
+    expect(first.stdout).toContain("Roster updated: 30 written; 0 unchanged.");
+    const second = await pipeline(["roster", "import", "-", "--json"], generated.stdout);
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      applied: false,
+      plan: { add: 0, update: 0, unchanged: 30 },
+    });
+  }, 60_000);
+
+  it("export round-trips, list filters, show and remove", async () => {
+    const exported = await pipeline(["roster", "export", "--out", "roster.jsonl"]);
+    expect(exported.code).toBe(0);
+    expect(readFileSync(join(work, "roster.jsonl"), "utf8").trim().split("\n")).toHaveLength(30);
+    const again = await pipeline(["roster", "import", "roster.jsonl", "--prune", "--dry-run"]);
+    expect(again.stdout).toContain("0 to add, 0 to update, 30 unchanged");
+
+    const actors = JSON.parse(
+      (await pipeline(["roster", "list", "--category", "actor", "--json"])).stdout,
+    ) as {
+      id: string;
+    }[];
+    expect(actors.length).toBeGreaterThan(0);
+    expect(actors.length).toBeLessThan(30);
+    const shown = await pipeline(["roster", "show", "001"]);
+    expect(shown.stdout).toMatch(/^name\s+Ava Quill$/m);
+    const removed = await pipeline(["roster", "remove", "001"]);
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toContain("Removed 001 (Ava Quill) from the roster of celebrity-database.");
+    const unknown = await pipeline(["roster", "remove", "001"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('nobody with id "001" in the roster of celebrity-database');
+  }, 60_000);
+
+  it("usage errors: neither file nor --demo, a bad --count, a missing file", async () => {
+    const none = await pipeline(["roster", "import"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("give the file to import");
+    const count = await pipeline(["roster", "generate", "--count", "0"]);
+    expect(count.code).toBe(2);
+    const missing = await pipeline(["roster", "import", "nowhere.csv"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("nowhere.csv: no such file");
+  }, 60_000);
+});
