@@ -3,13 +3,14 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { Context } from "aws-lambda";
 import { z } from "zod";
-import { DEMO_ROSTER_SIZE, parseSourceName, rosterOfSize } from "../model/index.js";
-import type { SourceName } from "../model/index.js";
+import { celebrityOf, parseSourceName } from "../model/index.js";
+import type { RosterEntry, SourceName } from "../model/index.js";
 import { createSourceClient, systemClock } from "../sources/index.js";
 import type { Clock, FetchLike, RetryEvent, RetryPolicy } from "../sources/index.js";
 import type { HandlerEnv } from "../stack/handler-env.js";
 import { HANDLER_ENV } from "../stack/handler-env.js";
 import { DEFAULT_HTTP_TIMEOUT_MS, MANUAL_SCRAPE_EVENT } from "../stack/settings.js";
+import { activeRoster } from "../stages/roster-table.js";
 import { dynamoScrapeTable } from "../stages/scrape-table.js";
 import { DEFAULT_SCRAPE_CONCURRENCY, scrape } from "../stages/scrape.js";
 import type { ScrapeResult, ScrapeTable } from "../stages/scrape.js";
@@ -48,9 +49,14 @@ export class ScrapeEventError extends Error {
   override readonly name = "ScrapeEventError";
 }
 
+/** Nobody to scrape: the operator has not imported a roster (or deactivated everyone). */
+export class EmptyRosterError extends Error {
+  override readonly name = "EmptyRosterError";
+}
+
 export interface ScrapeRequest {
   runId: string;
-  /** How many celebrities of the roster this run covers, when the event asks for fewer. */
+  /** How many people of the roster (the first, in id order) this run covers, when the event asks for fewer. */
   limit: number | undefined;
   trigger: "schedule" | "manual";
   eventId: string;
@@ -70,7 +76,7 @@ const manualDetailSchema = z
       .string()
       .regex(RUN_ID_PATTERN, "runId may hold letters, digits and . _ : - (at most 128)")
       .optional(),
-    limit: z.number().int().min(1).max(DEMO_ROSTER_SIZE).optional(),
+    limit: z.number().int().min(1).optional(),
   })
   .loose();
 
@@ -145,7 +151,6 @@ export interface ScrapeSettings {
   apiKeyParameter: string | undefined;
   rateLimitPerSecond: number | undefined;
   timeoutMs: number;
-  rosterSize: number;
 }
 
 function positiveNumberEnv(env: HandlerEnv, key: "sourceRateLimit"): number | undefined {
@@ -168,12 +173,6 @@ export function readScrapeSettings(env: HandlerEnv): ScrapeSettings {
     if (error instanceof HandlerConfigError) throw error;
     throw new HandlerConfigError(errorMessage(error).replace(/^Error: /, ""));
   }
-  const rosterSize = positiveIntegerEnv(env, "rosterSize", DEMO_ROSTER_SIZE);
-  if (rosterSize > DEMO_ROSTER_SIZE) {
-    throw new HandlerConfigError(
-      `environment variable ${HANDLER_ENV.rosterSize} must be at most ${DEMO_ROSTER_SIZE} (the roster's size); got ${rosterSize}`,
-    );
-  }
   return {
     tableName: requireEnv(env, "tableName"),
     source,
@@ -183,7 +182,6 @@ export function readScrapeSettings(env: HandlerEnv): ScrapeSettings {
     apiKeyParameter: optionalEnv(env, "sourceApiKeyParameter"),
     rateLimitPerSecond: positiveNumberEnv(env, "sourceRateLimit"),
     timeoutMs: positiveIntegerEnv(env, "httpTimeoutMs", DEFAULT_HTTP_TIMEOUT_MS),
-    rosterSize,
   };
 }
 
@@ -194,6 +192,8 @@ export interface ScrapeOverrides {
   table?: ScrapeTable;
   /** SSM client the API key parameter is read with (default: the SDK's default chain). */
   ssm?: SSMClient;
+  /** Reads the people to follow (default: the active roster records of the table). */
+  roster?: () => Promise<RosterEntry[]>;
   /** HTTP for the source client (default: Node's fetch). */
   fetch?: FetchLike;
   /** Time for timestamps, backoff, Retry-After and the rate limiter. */
@@ -219,8 +219,9 @@ export function createHandler(env: HandlerEnv, overrides: ScrapeOverrides = {}):
   const { source } = settings;
   const logger = overrides.logger ?? createLogger(env, `scraper-${source}`);
   const clock = overrides.clock ?? systemClock;
-  const table =
-    overrides.table ?? dynamoScrapeTable(overrides.client ?? new DynamoDBClient({}), settings.tableName);
+  const dynamodb = overrides.client ?? new DynamoDBClient({});
+  const table = overrides.table ?? dynamoScrapeTable(dynamodb, settings.tableName);
+  const readRoster = overrides.roster ?? (() => activeRoster(dynamodb, settings.tableName));
   let retries = 0;
   const onRetry = (event: RetryEvent) => {
     retries += 1;
@@ -253,12 +254,21 @@ export function createHandler(env: HandlerEnv, overrides: ScrapeOverrides = {}):
       logger.error("event refused", { error: errorMessage(error) });
       throw error;
     }
-    const size = Math.min(request.limit ?? settings.rosterSize, settings.rosterSize);
     logger.appendKeys({ runId: request.runId, source });
+    const active = await readRoster();
+    if (active.length === 0) {
+      const error = new EmptyRosterError(
+        `the roster in ${settings.tableName} has no active person to scrape: import one with \`pipeline roster import FILE\` (or \`pipeline roster import --demo\` for invented people)`,
+      );
+      logger.error("scrape run refused", { error: error.message });
+      throw error;
+    }
+    const roster = active.slice(0, request.limit ?? active.length).map(celebrityOf);
     logger.info("scrape run started", {
       trigger: request.trigger,
       eventId: request.eventId,
-      rosterSize: size,
+      rosterSize: roster.length,
+      activeRoster: active.length,
       table: settings.tableName,
       // The host only: a base URL never carries the key, but say nothing more than needed.
       sourceHost: settings.baseUrl === undefined ? "default" : new URL(settings.baseUrl).host,
@@ -270,7 +280,7 @@ export function createHandler(env: HandlerEnv, overrides: ScrapeOverrides = {}):
       source,
       client: await sourceClient(),
       table,
-      roster: rosterOfSize(size),
+      roster,
       clock,
       logger,
       concurrency: overrides.concurrency ?? DEFAULT_SCRAPE_CONCURRENCY,

@@ -1,8 +1,29 @@
 /** The item model: keys, roster, source data, validation, hashing, enrichment formulas, errors. */
 export { SOURCES, isSourceName, parseSourceName } from "./sources.js";
 export type { SourceName } from "./sources.js";
-export { CATEGORIES, DEMO_ROSTER, DEMO_ROSTER_SIZE, findCelebrity, rosterOfSize } from "./roster.js";
-export type { Category, Celebrity } from "./roster.js";
+export {
+  CATEGORIES,
+  DEMO_ROSTER_COUNT,
+  HANDLE_PATTERN,
+  ROSTER_FIELDS,
+  ROSTER_ID_PATTERN,
+  celebrityOf,
+  demoRoster,
+  generateRoster,
+  inventedCelebrity,
+  rosterEntrySchema,
+  rosterHash,
+  slugOf,
+} from "./roster.js";
+export type {
+  Category,
+  Celebrity,
+  GenerateRosterOptions,
+  RosterEntry,
+  RosterEntryInput,
+  RosterField,
+} from "./roster.js";
+export { COUNTRY_CODES } from "./countries.js";
 export {
   KEY_ATTRIBUTES,
   KEY_PREFIX,
@@ -10,10 +31,14 @@ export {
   celebrityKey,
   documentId,
   gsiKeys,
+  ROSTER_SORT_KEY,
   isCelebrityKey,
+  isRosterKey,
   isRunRecordKey,
   keySegment,
+  rosterKey,
   runRecordKey,
+  socialKey,
 } from "./keys.js";
 export type { GsiKeys, ItemKey } from "./keys.js";
 export { MAX_LIST_ENTRIES, primarySignal, sentimentText } from "./source-data.js";
@@ -49,3 +74,5 @@ export {
 } from "./errors.js";
 export type { ErrorClass, PipelineErrorOptions } from "./errors.js";
 export { VERSION_ATTRIBUTE, versionBase, versionBump, versionOfImage } from "./version.js";
+export { rosterEntryOfItem, rosterRecordOf } from "./roster-record.js";
+export type { RosterRecord } from "./roster-record.js";

@@ -62,9 +62,13 @@ export function buildCelebrityItem<S extends SourceName>(
   if (data.source !== source) {
     throw new Error(`data for source ${data.source} cannot be stored as source ${source}`);
   }
+  // The social item knows the handle even when the roster does not: it joins GSI2 with the account
+  // the search found, so duplicate accounts are still detected.
+  const found = data as SourceData;
+  const handle = celebrity.handle ?? (found.source === "social" ? found.handle : undefined);
   const item: CelebrityItem = {
     ...celebrityKey(celebrity.id, source),
-    ...gsiKeys(celebrity),
+    ...gsiKeys({ ...celebrity, handle }),
     celebrityId: celebrity.id,
     name: celebrity.name,
     category: celebrity.category,
@@ -163,9 +167,11 @@ export function validateCompleteness(item: unknown): string[] {
   } else if (candidate.sk !== `${KEY_PREFIX.source}${candidate.source}`) {
     problems.push(`sk must be ${KEY_PREFIX.source}${candidate.source}`);
   }
-  for (const field of ["name", "category", "country", "city", "gsi1pk", "gsi1sk", "gsi2pk"] as const) {
+  for (const field of ["name", "category", "country", "city", "gsi1pk", "gsi1sk"] as const) {
     nonEmptyString(problems, field, candidate[field]);
   }
+  // GSI2 is sparse: only people with a known Bluesky handle carry it.
+  if (candidate.gsi2pk !== undefined) nonEmptyString(problems, "gsi2pk", candidate.gsi2pk);
   if (typeof candidate.timestamp !== "string" || !ISO_UTC.test(candidate.timestamp)) {
     problems.push("timestamp must be an ISO-8601 UTC time (…Z)");
   }

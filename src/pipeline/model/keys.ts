@@ -9,6 +9,7 @@ export const KEY_PREFIX = {
   celebrity: "CELEB#",
   source: "SOURCE#",
   run: "RUN#",
+  roster: "ROSTER#",
   category: "CATEGORY#",
   location: "LOCATION#",
   social: "SOCIAL#",
@@ -31,8 +32,12 @@ export interface ItemKey {
 export interface GsiKeys {
   gsi1pk: string;
   gsi1sk: string;
-  gsi2pk: string;
+  /** Absent for people without a Bluesky handle (GSI2 is sparse). */
+  gsi2pk?: string;
 }
+
+/** Sort key of a roster record. */
+export const ROSTER_SORT_KEY = "PROFILE";
 
 export function celebrityKey(celebrityId: string, source: SourceName): ItemKey {
   return { pk: `${KEY_PREFIX.celebrity}${celebrityId}`, sk: `${KEY_PREFIX.source}${source}` };
@@ -40,6 +45,24 @@ export function celebrityKey(celebrityId: string, source: SourceName): ItemKey {
 
 export function runRecordKey(runId: string, source: SourceName): ItemKey {
   return { pk: `${KEY_PREFIX.run}${runId}`, sk: `${KEY_PREFIX.source}${source}` };
+}
+
+/**
+ * A roster record: `ROSTER#<id>` / `PROFILE`. Its own partition prefix keeps it out of everything
+ * keyed on CELEB# (the stream consumers' FilterCriteria, their second guard, verify's and status's
+ * counts, the index) without a change to any of them.
+ */
+export function rosterKey(celebrityId: string): ItemKey {
+  return { pk: `${KEY_PREFIX.roster}${celebrityId}`, sk: ROSTER_SORT_KEY };
+}
+
+export function isRosterKey(pk: string | undefined): boolean {
+  return typeof pk === "string" && pk.startsWith(KEY_PREFIX.roster);
+}
+
+/** The GSI2 key of a Bluesky handle (duplicate detection across celebrities). */
+export function socialKey(handle: string): string {
+  return `${KEY_PREFIX.social}${handle.toLowerCase()}`;
 }
 
 export function isCelebrityKey(pk: string | undefined): boolean {
@@ -72,11 +95,12 @@ export function keySegment(value: string): string {
 export function gsiKeys(
   celebrity: Pick<Celebrity, "id" | "category" | "country" | "city" | "handle">,
 ): GsiKeys {
-  return {
+  const keys: GsiKeys = {
     gsi1pk: `${KEY_PREFIX.category}${celebrity.category}`,
     gsi1sk: `${KEY_PREFIX.location}${keySegment(celebrity.country)}#${keySegment(celebrity.city)}#${celebrity.id}`,
-    gsi2pk: `${KEY_PREFIX.social}${celebrity.handle.toLowerCase()}`,
   };
+  if (celebrity.handle !== undefined) keys.gsi2pk = socialKey(celebrity.handle);
+  return keys;
 }
 
 /** OpenSearch document id of an item: `<pk>|<sk>` (aws-behaviour.md section 9). */

@@ -33,9 +33,12 @@ export const gdeltArtlistSchema = z.object({
 
 export type GdeltArtlist = z.infer<typeof gdeltArtlistSchema>;
 
-/** The search phrase: the full name in quotes, so GDELT matches the name, not its words apart. */
-export function gdeltQuery(celebrity: Pick<Celebrity, "name">): string {
-  return `"${celebrity.name.replace(/"/g, "")}"`;
+/**
+ * The search phrase: the roster's news query when it has one (a stage name, a disambiguating
+ * term), else the full name in quotes, so GDELT matches the name, not its words apart.
+ */
+export function gdeltQuery(celebrity: Pick<Celebrity, "name" | "newsQuery">): string {
+  return celebrity.newsQuery ?? `"${celebrity.name.replace(/"/g, "")}"`;
 }
 
 /** Article count, the most recent distinct headlines (GDELT sorts by date when asked) and mean tone. */

@@ -40,8 +40,9 @@ export type BlueskyProfile = z.infer<typeof blueskyProfileSchema>;
  * accounts share names, so several display-name matches without the handle are not a match.
  */
 export function pickBlueskyActor(celebrity: Celebrity, search: BlueskySearch): BlueskyActor {
-  const handle = celebrity.handle.toLowerCase();
-  const byHandle = search.actors.find((actor) => actor.handle.toLowerCase() === handle);
+  const handle = celebrity.handle?.toLowerCase();
+  const byHandle =
+    handle === undefined ? undefined : search.actors.find((actor) => actor.handle.toLowerCase() === handle);
   if (byHandle !== undefined) return byHandle;
   const byName = search.actors.filter((actor) => sameName(actor.displayName ?? "", celebrity.name));
   if (byName.length === 1 && byName[0] !== undefined) return byName[0];
@@ -76,16 +77,20 @@ export function createSocialClient(config: SourceClientConfig): SourceClient<"so
     source: "social",
     async fetch(celebrity, signal) {
       const common = { celebrityId: celebrity.id, signal };
-      const search = await http.getJson("/xrpc/app.bsky.actor.searchActors", {
-        ...common,
-        schema: blueskySearchSchema,
-        query: { q: celebrity.name, limit: BLUESKY_SEARCH_LIMIT },
-      });
-      const actor = pickBlueskyActor(celebrity, search);
+      // A known handle is the account: no search (which fan accounts crowd), one request fewer.
+      let actor = celebrity.handle;
+      if (actor === undefined) {
+        const search = await http.getJson("/xrpc/app.bsky.actor.searchActors", {
+          ...common,
+          schema: blueskySearchSchema,
+          query: { q: celebrity.name, limit: BLUESKY_SEARCH_LIMIT },
+        });
+        actor = pickBlueskyActor(celebrity, search).did;
+      }
       const profile = await http.getJson("/xrpc/app.bsky.actor.getProfile", {
         ...common,
         schema: blueskyProfileSchema,
-        query: { actor: actor.did },
+        query: { actor },
       });
       return normaliseSocial(profile);
     },

@@ -98,18 +98,27 @@ export function createTmdbClient(config: SourceClientConfig): SourceClient<"tmdb
     source: "tmdb",
     async fetch(celebrity, signal) {
       const common = { celebrityId: celebrity.id, signal };
-      const search = await http.getJson("/3/search/person", {
-        ...common,
-        schema: tmdbSearchSchema,
-        query: { query: celebrity.name, include_adult: "false", language: "en-US", page: 1 },
-      });
-      const match = pickTmdbMatch(celebrity, search);
-      const person = await http.getJson(`/3/person/${match.id}`, {
-        ...common,
-        schema: tmdbPersonSchema,
-        query: { language: "en-US" },
-      });
-      return normaliseTmdb(match, person);
+      const search = (name: string) =>
+        http.getJson("/3/search/person", {
+          ...common,
+          schema: tmdbSearchSchema,
+          query: { query: name, include_adult: "false", language: "en-US", page: 1 },
+        });
+      const details = (id: number) =>
+        http.getJson(`/3/person/${id}`, {
+          ...common,
+          schema: tmdbPersonSchema,
+          query: { language: "en-US" },
+        });
+      if (celebrity.tmdbId !== undefined) {
+        // The roster names the person: details by id are the identity; the search under their
+        // TMDB name only supplies the known-for titles of that same id.
+        const person = await details(celebrity.tmdbId);
+        const same = (await search(person.name)).results.find((result) => result.id === person.id);
+        return normaliseTmdb(same ?? { id: person.id, name: person.name }, person);
+      }
+      const match = pickTmdbMatch(celebrity, await search(celebrity.name));
+      return normaliseTmdb(match, await details(match.id));
     },
   };
 }

@@ -106,7 +106,7 @@ export function createWikipediaClient(config: SourceClientConfig): SourceClient<
     async fetch(celebrity, signal) {
       const common = { celebrityId: celebrity.id, signal };
       const summary = await wiki.getJson(
-        `/api/rest_v1/page/summary/${encodeURIComponent(wikiTitle(celebrity.name))}`,
+        `/api/rest_v1/page/summary/${encodeURIComponent(wikiTitle(celebrity.wikipediaTitle ?? celebrity.name))}`,
         {
           ...common,
           schema: wikipediaSummarySchema,

@@ -125,7 +125,6 @@ function environmentFor(params: StackParams, names: StackNames, key: FunctionKey
       [HANDLER_ENV.sourceBaseUrl]: sourceParams.baseUrl,
       [HANDLER_ENV.sourceRateLimit]: String(sourceParams.rateLimitPerSecond),
       [HANDLER_ENV.httpTimeoutMs]: String(sourceParams.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS),
-      [HANDLER_ENV.rosterSize]: String(params.rosterSize),
     };
     if (sourceParams.auxBaseUrl !== undefined) env[HANDLER_ENV.sourceAuxBaseUrl] = sourceParams.auxBaseUrl;
     // The key's name, never the key: the function reads it from SSM at cold start.

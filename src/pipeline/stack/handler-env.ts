@@ -24,8 +24,6 @@ export const HANDLER_ENV = {
   sourceRateLimit: "SOURCE_RATE_LIMIT_PER_SECOND",
   /** Per-request timeout for source calls, milliseconds. */
   httpTimeoutMs: "HTTP_TIMEOUT_MS",
-  /** How many celebrities of the roster a scraper run covers (default: the whole roster). */
-  rosterSize: "ROSTER_SIZE",
   /** OpenSearch endpoint (domain endpoint, or the emulator's path-style endpoint). */
   opensearchEndpoint: "OPENSEARCH_ENDPOINT",
   /** OpenSearch index that mirrors the table. */

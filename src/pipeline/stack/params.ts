@@ -1,5 +1,4 @@
 import { SOURCES } from "../model/sources.js";
-import { DEMO_ROSTER_SIZE } from "../model/roster.js";
 import { LOG_RETENTION_DAYS } from "./settings.js";
 import type { StackParams } from "./types.js";
 
@@ -54,9 +53,6 @@ export function stackParamsProblems(params: StackParams): string[] {
     ) {
       problems.push(`sources.${source}.timeoutMs must be a positive integer when set`);
     }
-  }
-  if (!Number.isInteger(params.rosterSize) || params.rosterSize < 1 || params.rosterSize > DEMO_ROSTER_SIZE) {
-    problems.push(`rosterSize must be an integer from 1 to ${DEMO_ROSTER_SIZE}`);
   }
   if (!isHttpUrl(params.opensearch?.endpoint)) problems.push(`opensearch.endpoint must be an http(s) URL`);
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(params.opensearch?.index ?? "")) {

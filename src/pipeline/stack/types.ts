@@ -40,8 +40,6 @@ export interface StackParams {
   account: string;
   region: string;
   sources: Record<SourceName, SourceParams>;
-  /** Celebrities per scraper run, 1..100. */
-  rosterSize: number;
   opensearch: {
     endpoint: string;
     /** Base index name; the stack's index is this plus the suffix. */

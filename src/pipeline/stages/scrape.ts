@@ -7,6 +7,7 @@ import {
   classifyError,
   validateCompleteness,
 } from "../model/index.js";
+import { rosterHash } from "../model/index.js";
 import type { Celebrity, CelebrityItem, RunRecord, SourceName } from "../model/index.js";
 import type { AnySourceClient, Clock } from "../sources/index.js";
 
@@ -38,6 +39,8 @@ export interface ScrapeRunRecord extends RunRecord {
   outcome: "succeeded" | "failed";
   /** Celebrities the run was to cover. */
   rosterSize: number;
+  /** Fingerprint of the people covered (model/roster.ts rosterHash): which roster this run scraped. */
+  rosterHash: string;
   /** Celebrities not started because the run stopped at a retryable error. */
   notAttempted: number;
   /** HTTP retries the source client made (429/5xx/timeouts absorbed). */
@@ -158,6 +161,7 @@ export async function scrape(runId: string, deps: ScrapeDeps): Promise<ScrapeRes
     ...tally.toRecord(runId, source, startedAt, finishedAt),
     outcome: stopError === undefined ? "succeeded" : "failed",
     rosterSize: roster.length,
+    rosterHash: rosterHash(roster),
     notAttempted: roster.length - started,
     retries: deps.retries?.() ?? 0,
   };

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { createHandler, manualScrapeEvent } from "../../../src/pipeline/handlers/scrape.js";
 import type { ScrapeOverrides } from "../../../src/pipeline/handlers/scrape.js";
 import {
-  DEMO_ROSTER,
+  demoRoster,
   RetryableError,
   SOURCES,
   validateCompleteness,
@@ -16,10 +16,13 @@ import { VirtualClock } from "../../../src/pipeline/sources/index.js";
 import { TABLE_INDEXES, defineStack, scraperFunctionKey } from "../../../src/pipeline/stack/index.js";
 import type { ScrapeRunRecord } from "../../../src/pipeline/stages/scrape.js";
 import { changedCelebrityIds, startFixtureServer } from "../../../src/runtime/fixtures/index.js";
+import { importDemo } from "../../../src/runtime/roster/index.js";
 import type { FixtureServer } from "../../../src/runtime/fixtures/index.js";
 import { createTable, startDynalite } from "../../helpers/dynalite.js";
 import type { DynaliteHandle } from "../../helpers/dynalite.js";
 import { testStackParams } from "../../helpers/stack-params.js";
+
+const DEMO_ROSTER = demoRoster();
 
 /**
  * The four scrapers against a real DynamoDB API (dynalite, table from the stack's declaration)
@@ -43,7 +46,7 @@ let eventCounter = 0;
 beforeAll(async () => {
   [db, fixture] = await Promise.all([
     startDynalite(),
-    startFixtureServer({ seed: 11, retryAfterSeconds: 2 }),
+    startFixtureServer({ seed: 11, retryAfterSeconds: 2, roster: DEMO_ROSTER }),
   ]);
   db.client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -55,6 +58,8 @@ beforeAll(async () => {
     { step: "initialize", name: "countCelebrityPuts" },
   );
   await createTable(db.client, stack.table.definition);
+  // The scrapers read whom to follow from the table: the demo people, as `roster import --demo`.
+  await importDemo(db.client, tableName);
 });
 
 afterAll(async () => {
@@ -163,8 +168,9 @@ describe("scrape handler (dynalite + fixture server)", () => {
         ExpressionAttributeValues: { ":pk": { S: `SOCIAL#${actor.handle}` } },
       }),
     );
+    // GSI2 answers "whose handle is this?": the roster record and the person's four items.
     expect(byHandle.Items?.map((i) => i.sk?.S).sort()).toStrictEqual(
-      SOURCES.map((s) => `SOURCE#${s}`).sort(),
+      ["PROFILE", ...SOURCES.map((s) => `SOURCE#${s}`)].sort(),
     );
   });
 
@@ -191,7 +197,7 @@ describe("scrape handler (dynalite + fixture server)", () => {
   it("changed data at the source: exactly the changed celebrities are written", async () => {
     // Prepare
     fixture.setEpoch(1);
-    const changed = changedCelebrityIds(0, 1);
+    const changed = changedCelebrityIds(0, 1, undefined, DEMO_ROSTER);
     const putsBefore = celebrityPuts;
 
     // Act
@@ -244,7 +250,7 @@ describe("scrape handler (dynalite + fixture server)", () => {
     // Prepare
     fixture.setFaults({ rules: [{ kind: "malformed", source: "social", celebrityId: "042" }] });
     fixture.setEpoch(2);
-    const changedIds = changedCelebrityIds(1, 2).filter((id) => id !== "042");
+    const changedIds = changedCelebrityIds(1, 2, undefined, DEMO_ROSTER).filter((id) => id !== "042");
 
     // Act
     const result = await handlerFor("social", { offsetMs: 14_400_000 })(nextEvent("run-malformed"));
@@ -261,7 +267,7 @@ describe("scrape handler (dynalite + fixture server)", () => {
       {
         celebrityId: "042",
         reason: expect.stringMatching(
-          /^social GET \/social\/xrpc\/app\.bsky\.actor\.searchActors: response is not valid JSON/,
+          /^social GET \/social\/xrpc\/app\.bsky\.actor\.getProfile: response is not valid JSON/,
         ),
       },
     ]);

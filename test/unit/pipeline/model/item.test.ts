@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  DEMO_ROSTER,
+  demoRoster,
   buildCelebrityItem,
   contentHash,
   needsEnrichment,
@@ -9,6 +9,8 @@ import {
 } from "../../../../src/pipeline/model/index.js";
 import type { Celebrity } from "../../../../src/pipeline/model/index.js";
 import { newsData, socialData, tmdbData, wikipediaData } from "./fixtures.js";
+
+const DEMO_ROSTER = demoRoster();
 
 const ava = DEMO_ROSTER[0] as Celebrity;
 

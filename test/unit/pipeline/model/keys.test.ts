@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  DEMO_ROSTER,
+  demoRoster,
   celebrityIdOf,
   celebrityKey,
   documentId,
@@ -10,6 +10,8 @@ import {
   keySegment,
   runRecordKey,
 } from "../../../../src/pipeline/model/index.js";
+
+const DEMO_ROSTER = demoRoster();
 
 describe("keys", () => {
   it("celebrityKey: CELEB#<id> / SOURCE#<source>", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEMO_ROSTER, PermanentError } from "../../../../src/pipeline/model/index.js";
+import { demoRoster, PermanentError } from "../../../../src/pipeline/model/index.js";
 import type { Celebrity } from "../../../../src/pipeline/model/index.js";
 import {
   blueskyProfileSchema,
@@ -19,6 +19,8 @@ import {
   wikiTitle,
   wikipediaSummarySchema,
 } from "../../../../src/pipeline/sources/index.js";
+
+const DEMO_ROSTER = demoRoster();
 
 const ava = DEMO_ROSTER[0] as Celebrity;
 
@@ -311,7 +313,7 @@ describe("social", () => {
   it("normaliseSocial: counts, lower-case handle and a cleaned bio; missing counts are zero", () => {
     const profile = blueskyProfileSchema.parse({
       did: "did:plc:real00000000000000000000",
-      handle: ava.handle.toUpperCase(),
+      handle: ava.handle!.toUpperCase(),
       displayName: ava.name,
       description: "Actor.\n\nLondon 🎭",
       followersCount: 15200,

@@ -153,7 +153,6 @@ describe("defineStack: functions", () => {
       [HANDLER_ENV.sourceBaseUrl]: "http://127.0.0.1:4599/tmdb/3",
       [HANDLER_ENV.sourceRateLimit]: "20",
       [HANDLER_ENV.httpTimeoutMs]: "10000",
-      [HANDLER_ENV.rosterSize]: "100",
       // The parameter's name, never the key (the params hold one: config's apiKey is not deployed).
       [HANDLER_ENV.sourceApiKeyParameter]: "/celebrity-pipeline/tmdb/api-key",
     });
@@ -511,7 +510,6 @@ describe("defineStack: parameters", () => {
       suffix: "bad suffix!",
       account: "123",
       region: "mars",
-      rosterSize: 0,
       logRetentionDays: 10,
     });
     params.sources.news = { baseUrl: "ftp://x", rateLimitPerSecond: 0 };
@@ -525,7 +523,6 @@ describe("defineStack: parameters", () => {
         'region must look like us-east-1 (got "mars")',
         "sources.news.baseUrl must be an http(s) URL",
         "sources.news.rateLimitPerSecond must be a number > 0",
-        "rosterSize must be an integer from 1 to 100",
         expect.stringMatching(/^logRetentionDays must be one of 1, 3, 5, 7, 14/),
       ]);
     }

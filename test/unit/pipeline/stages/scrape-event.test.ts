@@ -73,7 +73,6 @@ describe("readScrapeSettings", () => {
       apiKeyParameter: undefined,
       rateLimitPerSecond: 0.2,
       timeoutMs: 10_000,
-      rosterSize: 100,
     });
   });
 
@@ -81,7 +80,6 @@ describe("readScrapeSettings", () => {
     [{ SOURCE_NAME: "news" }, /TABLE_NAME is not set/],
     [{ ...env, SOURCE_NAME: "myspace" }, /SOURCE_NAME must be one of tmdb, wikipedia, news, social/],
     [{ ...env, SOURCE_RATE_LIMIT_PER_SECOND: "fast" }, /SOURCE_RATE_LIMIT_PER_SECOND must be a number/],
-    [{ ...env, ROSTER_SIZE: "101" }, /ROSTER_SIZE must be at most 100/],
     [{ ...env, HTTP_TIMEOUT_MS: "-1" }, /HTTP_TIMEOUT_MS must be a positive integer/],
   ])("readScrapeSettings: refuses %j", (bad, message) => {
     expect(() => readScrapeSettings(bad)).toThrow(HandlerConfigError);

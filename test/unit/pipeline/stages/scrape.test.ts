@@ -1,15 +1,13 @@
 import { describe, expect, it } from "vitest";
-import {
-  DEMO_ROSTER,
-  PermanentError,
-  RetryableError,
-  rosterOfSize,
-} from "../../../../src/pipeline/model/index.js";
+import { demoRoster, PermanentError, RetryableError } from "../../../../src/pipeline/model/index.js";
 import type { Celebrity, CelebrityItem, NewsData } from "../../../../src/pipeline/model/index.js";
 import { VirtualClock } from "../../../../src/pipeline/sources/index.js";
 import type { SourceClient } from "../../../../src/pipeline/sources/index.js";
 import { ScrapeRunFailedError, scrape } from "../../../../src/pipeline/stages/scrape.js";
 import type { ScrapeLogger, ScrapeRunRecord, ScrapeTable } from "../../../../src/pipeline/stages/scrape.js";
+
+const DEMO_ROSTER = demoRoster();
+const rosterOfSize = (size: number) => DEMO_ROSTER.slice(0, size);
 
 /** A table in memory with the same put-if-hash-changed rule as the DynamoDB one. */
 class MemoryTable implements ScrapeTable {
