@@ -9,8 +9,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_ROSTER } from "../../src/pipeline/model/index.js";
+import { demoRoster } from "../../src/pipeline/model/index.js";
 import { bundleCli, removeCliBundle, runCli } from "../helpers/cli-bundle.js";
+
+const DEMO_ROSTER = demoRoster();
 
 let cli: string;
 const work = mkdtempSync(join(tmpdir(), "pipeline-e2e-fixtures-"));
@@ -72,13 +74,13 @@ async function tmdbSearch(url: string, name: string): Promise<number> {
 }
 
 describe("pipeline fixtures serve", () => {
-  it("serves the sources for the roster it was given, prints each source's base URL, stops on Ctrl-C", async () => {
-    const served = await serve(["--port", "0", "--roster", "3"]);
+  it("serves whoever it is asked about, except the --not-found names, prints each source's base URL, stops on Ctrl-C", async () => {
+    const served = await serve(["--port", "0", "--not-found", DEMO_ROSTER[3]!.name, "--not-found", "Nobody"]);
     const { port } = new URL(served.url);
 
     expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(served.stdout()).toContain(
-      `(listening on 127.0.0.1:${port}, 3 celebrities, pid ${served.child.pid})`,
+      `(listening on 127.0.0.1:${port}, any roster, pid ${served.child.pid})`,
     );
     expect(served.stdout()).toMatch(new RegExp(`^  tmdb +${served.url}/tmdb$`, "m"));
     expect(served.stdout()).toMatch(
@@ -86,7 +88,8 @@ describe("pipeline fixtures serve", () => {
     );
     const [first, fourth] = [DEMO_ROSTER[0]!, DEMO_ROSTER[3]!];
     expect(await tmdbSearch(served.url, first.name)).toBe(1);
-    // Off the 3-celebrity roster: the API's own empty search answer.
+    expect(await tmdbSearch(served.url, "Someone Not On Any Roster")).toBe(1);
+    // A --not-found name: the API's own empty search answer.
     expect(await tmdbSearch(served.url, fourth.name)).toBe(0);
     const summary = await fetch(
       `${served.url}/wikipedia/api/rest_v1/page/summary/${encodeURIComponent(first.name)}`,
@@ -101,7 +104,7 @@ describe("pipeline fixtures serve", () => {
 
   it("stops on SIGTERM (docker compose down) with exit 0", async () => {
     const served = await serve(["--port", "0"]);
-    expect(served.stdout()).toContain(", 100 celebrities,");
+    expect(served.stdout()).toContain(", any roster,");
     expect((await fetch(`${served.url}/health`)).status).toBe(200);
 
     served.child.kill("SIGTERM");
@@ -137,7 +140,7 @@ describe("pipeline fixtures serve", () => {
 
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("--host <host>");
-    expect(run.stdout).toContain("--roster <n>");
+    expect(run.stdout).toContain("--not-found <name>");
     expect(run.stdout).toContain("$ pipeline fixtures serve --host 0.0.0.0 --port 4598");
   });
 });

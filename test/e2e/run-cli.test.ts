@@ -54,7 +54,6 @@ beforeAll(async () => {
     HOME: work,
     PIPELINE_EMULATOR_PORT: String(await freePort()),
     PIPELINE_FIXTURES_PORT: String(await freePort()),
-    PIPELINE_ROSTER_SIZE: "10",
   };
 }, 120_000);
 
@@ -66,8 +65,10 @@ afterAll(() => {
 
 describe("pipeline run (process)", () => {
   it("run --stage scrape --source tmdb --json starts what it needs and reports as JSON", async () => {
-    const run = await pipeline(["run", "--stage", "scrape", "--source", "tmdb", "--json"]);
+    const run = await pipeline(["run", "--stage", "scrape", "--source", "tmdb", "--limit", "10", "--json"]);
     expect(run.stderr).toContain("started the embedded emulator");
+    // The local target's empty roster is seeded with the demo people, said in one line.
+    expect(run.stderr).toContain("the roster was empty: imported the 100 invented demo people");
     expect(run.stderr).toContain("started the fixture source server");
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as {
@@ -83,7 +84,7 @@ describe("pipeline run (process)", () => {
       }[];
     };
     expect(report.ok).toBe(true);
-    expect(report.created).toEqual(["table celebrity-database"]);
+    expect(report.created).toEqual(["table celebrity-database", "roster of 100 demo people"]);
     expect(report.summaries).toHaveLength(1);
     expect(report.summaries[0]).toMatchObject({ source: "tmdb", read: 10, written: 10, failed: 0 });
     expect(report.summaries[0]!.correlationId).toMatch(/.+/);

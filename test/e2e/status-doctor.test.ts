@@ -38,7 +38,6 @@ function pipeline(args: string[]) {
       HOME: work,
       PIPELINE_TARGET: "local",
       PIPELINE_FIXTURES_PORT: String(deployed.fixtures.port),
-      PIPELINE_ROSTER_SIZE: "100",
       AWS_REGION: deployed.emulator.region,
     },
   });
@@ -142,10 +141,24 @@ describe("status", () => {
         read.index.documents === 3 && (read.functions.find((fn) => fn.key === "index-sync")?.errors ?? 0) > 0,
     );
 
-    expect(status.table).toMatchObject({ items: 3, withWeight: 1, withoutWeight: 2, runRecords: 1 });
+    expect(status.table).toMatchObject({
+      items: 3,
+      withWeight: 1,
+      withoutWeight: 2,
+      runRecords: 1,
+      roster: 100,
+      activeRoster: 100,
+    });
     // The same counts when the scan takes several pages (Limit 1: one item per page).
     const paged = await gatherStatus({ clients, stack, scanPageLimit: 1 });
-    expect(paged.table).toMatchObject({ items: 3, withWeight: 1, withoutWeight: 2, runRecords: 1 });
+    expect(paged.table).toMatchObject({
+      items: 3,
+      withWeight: 1,
+      withoutWeight: 2,
+      runRecords: 1,
+      roster: 100,
+      activeRoster: 100,
+    });
     expect(status.mappings[0]).toMatchObject({ key: "post-processor", state: "Disabled" });
     expect(status.index.documents).toBe(3);
     const indexSync = status.functions.find((fn) => fn.key === "index-sync")!;
@@ -180,7 +193,7 @@ describe("status", () => {
     const plain = await pipeline(["status"]);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toContain("Rules\nRULE");
-    expect(plain.stdout).toMatch(new RegExp(`^${deployed.stack.table.name} +3 +`, "m"));
+    expect(plain.stdout).toMatch(new RegExp(`^${deployed.stack.table.name} +100 active +3 +`, "m"));
     expect(plain.stdout).not.toContain("\u001b[");
   }, 120_000);
 });

@@ -37,7 +37,9 @@ describe("verify after --keep", () => {
     expect(again.exitCode, again.stderr).toBe(0);
     const report = JSON.parse(again.stdout) as VerifyJson;
     expect(report.ok).toBe(true);
-    expect(report.phases[0]!.checks[0]!.measured).toMatch(/^celebrity-database-test: \d+ create in /);
+    expect(report.phases[0]!.checks[0]!.measured).toMatch(
+      /^celebrity-database-test: \d+ create, roster of 100 copied, in /,
+    );
     expect(await on.resourcesWithSuffix("-test")).toEqual([]);
   }, 240_000);
 });

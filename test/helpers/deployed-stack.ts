@@ -1,6 +1,8 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { demoRoster, type Celebrity } from "../../src/pipeline/model/index.js";
 import { defineStack, type Stack } from "../../src/pipeline/stack/index.js";
+import { importRoster, sourceOfEntries } from "../../src/runtime/roster/index.js";
 import { createClients, type AwsClients } from "../../src/runtime/aws/index.js";
 import { resolveConfig, toStackParams, type ResolvedConfig } from "../../src/runtime/config/index.js";
 import {
@@ -46,8 +48,10 @@ import {
 export interface DeployedStackOptions {
   /** Stack suffix (appended to every name), e.g. "-test". Default "". */
   suffix?: string;
-  /** Celebrities per scraper run (1..100). Default 100. */
+  /** The roster imported after the deploy: the first N demo people (default 100); 0 leaves it empty. */
   rosterSize?: number;
+  /** Or these people (wins over rosterSize). */
+  roster?: readonly Celebrity[];
   /** Faults the fixture server injects from the start (change later with fixtures.setFaults). */
   faults?: FaultConfig;
   /** Other fixture server options (seed, epoch, changeRate, …). */
@@ -65,6 +69,8 @@ export interface DeployedStackOptions {
 }
 
 export interface DeployedStack {
+  /** The people imported into the roster after the deploy. */
+  roster: readonly Celebrity[];
   emulator: Emulator;
   fixtures: FixtureServer;
   config: ResolvedConfig;
@@ -79,6 +85,7 @@ export interface DeployedStack {
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 export async function startDeployedStack(options: DeployedStackOptions = {}): Promise<DeployedStack> {
+  const roster = options.roster ?? demoRoster().slice(0, options.rosterSize ?? 100);
   const emulator = await createEmulator({
     ...options.emulator,
     port: 0,
@@ -98,6 +105,7 @@ export async function startDeployedStack(options: DeployedStackOptions = {}): Pr
   };
   try {
     fixtures = await startFixtureServer({
+      roster,
       ...options.fixtureOptions,
       port: 0,
       ...(options.faults ? { faults: options.faults } : {}),
@@ -110,7 +118,6 @@ export async function startDeployedStack(options: DeployedStackOptions = {}): Pr
         PIPELINE_TARGET: "local",
         PIPELINE_FIXTURES_PORT: String(fixtures.port),
         PIPELINE_SUFFIX: options.suffix ?? "",
-        PIPELINE_ROSTER_SIZE: String(options.rosterSize ?? 100),
         AWS_REGION: emulator.region,
         ...options.env,
       },
@@ -128,8 +135,13 @@ export async function startDeployedStack(options: DeployedStackOptions = {}): Pr
     };
     let plan: DeployPlan | undefined;
     let result: DeployResult | undefined;
-    if (options.deploy !== false) ({ plan, result } = await deployStack(context));
-    return { emulator, fixtures, config, clients, stack, context, plan, result, stop };
+    if (options.deploy !== false) {
+      ({ plan, result } = await deployStack(context));
+      // Whom the scrapers follow is data: import it as `pipeline roster import` would.
+      if (roster.length > 0)
+        await importRoster(await clients.dynamodb(), stack.table.name, sourceOfEntries(roster));
+    }
+    return { roster, emulator, fixtures, config, clients, stack, context, plan, result, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,5 +1,7 @@
-import { DEMO_ROSTER, buildCelebrityItem } from "../../src/pipeline/model/index.js";
+import { demoRoster, buildCelebrityItem } from "../../src/pipeline/model/index.js";
 import type { CelebrityItem, Celebrity, SourceData } from "../../src/pipeline/model/index.js";
+
+const DEMO_ROSTER = demoRoster();
 
 /** Complete celebrity items for tests, one per source, with data whose text drives the sentiment. */
 export function celebrityAt(index: number): Celebrity {

@@ -5,6 +5,7 @@ import {
   CreateFunctionCommand,
   GetFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
+import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { CreateRoleCommand } from "@aws-sdk/client-iam";
 import { CreateQueueCommand } from "@aws-sdk/client-sqs";
 import AdmZip from "adm-zip";
@@ -15,7 +16,7 @@ import { testStackParams } from "./stack-params.js";
 
 /**
  * The part of the stack the schedule commands act on, created in an emulator with the stack's own
- * declarations: the scraper DLQ, the four scraper functions (running a stand-in handler that logs
+ * declarations: the table (whose roster a trigger checks), the scraper DLQ, the four scraper functions (running a stand-in handler that logs
  * the event it received, so tests see what EventBridge or a direct invoke delivered), their
  * permissions for both rules, and both rules with their targets.
  */
@@ -41,11 +42,14 @@ export function standInZip(): Uint8Array {
 
 export async function startScheduleStack(): Promise<ScheduleStack> {
   const emulator = await createEmulator({
-    services: ["sts", "iam", "logs", "cloudwatch", "sqs", "lambda", "events"],
+    services: ["sts", "iam", "logs", "cloudwatch", "sqs", "lambda", "events", "dynamodb"],
   });
   const stack = defineStack(testStackParams({ account: emulator.accountId, region: emulator.region }));
   const clients = createClients({ target: "local", region: emulator.region, endpoint: emulator.url });
   try {
+    // The table holds the roster a trigger checks first (seeded with the demo people on local).
+    const dynamodb = await clients.dynamodb();
+    await dynamodb.send(new CreateTableCommand(stack.table.definition));
     const sqs = await clients.sqs();
     await sqs.send(new CreateQueueCommand(stack.queues.scraperDlq.definition));
     // Lambda assumes a function's execution role before it accepts the function, as AWS does.

@@ -16,7 +16,6 @@ export function testStackParams(overrides: Partial<StackParams> = {}): StackPara
       news: { baseUrl: "http://127.0.0.1:4599/gdelt/api/v2", rateLimitPerSecond: 5, timeoutMs: 15_000 },
       social: { baseUrl: "http://127.0.0.1:4599/bsky/xrpc", rateLimitPerSecond: 10 },
     },
-    rosterSize: 100,
     opensearch: { endpoint: "http://127.0.0.1:4566/opensearch/us-east-1/celebrities", index: "celebrities" },
     logRetentionDays: 14,
     ...overrides,

@@ -28,6 +28,8 @@ export interface DeployReport {
   error?: string;
   /** Ctrl-C stopped it: `result` says what was done (kept) and what was not attempted. */
   interrupted?: boolean;
+  /** The roster after the deploy: active people, and how many demo people were seeded. */
+  roster?: { active: number; seeded: number } | { empty: true; advice: string };
 }
 
 export async function deploy(options: DeployOptions, ctx: CommandContext): Promise<void> {
@@ -61,6 +63,7 @@ export async function deploy(options: DeployOptions, ctx: CommandContext): Promi
       else if (stuck === 0) ctx.output.line("No changes: the target matches the stack.");
       else ctx.output.line("Nothing a deploy can change; see the resources that need replacing above.");
     });
+    if (!options.dryRun) await checkRoster(ctx, target, report);
     if (!options.dryRun && stuck > 0) throw replaceRequiredError(stuck);
     return;
   }
@@ -100,6 +103,7 @@ export async function deploy(options: DeployOptions, ctx: CommandContext): Promi
     ctx.output.result(report, () => renderApplied(ctx, error.result));
     throw new FatalError(error.message);
   }
+  await checkRoster(ctx, target, report);
   ctx.output.result(report, () => renderApplied(ctx, report.result!));
   if (stuck > 0) throw replaceRequiredError(stuck);
 }
@@ -125,6 +129,36 @@ function interruptedBeforeChanges(
     );
   }
   return new InterruptedError(message);
+}
+
+/**
+ * After a deploy: whom will the stack scrape? An empty roster is seeded with the demo people where
+ * config says so (the local targets), else the operator is told to import one before the first run.
+ */
+async function checkRoster(
+  ctx: CommandContext,
+  target: Awaited<ReturnType<typeof openDeployTarget>>,
+  report: DeployReport,
+): Promise<void> {
+  const { ensureRoster, EmptyRosterError } = await import("../../runtime/roster/index.js");
+  const { config } = await ctx.config();
+  try {
+    const roster = await ensureRoster(
+      await target.context.clients.dynamodb(),
+      target.context.stack.table.name,
+      { seedDemoWhenEmpty: config.roster.seedDemoWhenEmpty, where: `target ${target.target}` },
+    );
+    if (roster === undefined) return;
+    report.roster = { active: roster.active, seeded: roster.seeded };
+    if (roster.seeded > 0)
+      ctx.output.note(
+        `the roster was empty: imported the ${roster.seeded} invented demo people (pipeline roster import --demo)`,
+      );
+  } catch (error) {
+    if (!(error instanceof EmptyRosterError)) throw error;
+    report.roster = { empty: true, advice: error.message };
+    ctx.output.warn(`${error.message}`);
+  }
 }
 
 /** The stack cannot converge by itself: a field AWS cannot change in place differs. */

@@ -9,6 +9,17 @@ export async function scheduleTriggerCommand(
 ): Promise<void> {
   const time = scheduledTime(options.scheduledTime);
   const { stack, clients } = await stackAndClients(ctx);
+  // Nobody to scrape is refused before any scraper runs (the local targets get the demo people).
+  const { ensureRoster } = await import("../../runtime/roster/index.js");
+  const { config } = await ctx.config();
+  const roster = await ensureRoster(await clients.dynamodb(), stack.table.name, {
+    seedDemoWhenEmpty: config.roster.seedDemoWhenEmpty,
+    where: `target ${config.target}`,
+  });
+  if (roster?.seeded)
+    ctx.output.note(
+      `the roster was empty: imported the ${roster.seeded} invented demo people (pipeline roster import --demo)`,
+    );
   const result = await triggerSchedule({ stack, clients, time, direct: options.direct });
   ctx.output.result(result, (data) => render(data, ctx));
   if (result.mode === "direct") {

@@ -95,11 +95,23 @@ export function statusSections(status: PipelineStatus): Section[] {
     },
     {
       title: "Table",
-      header: ["TABLE", "CELEBRITY ITEMS", "WITH WEIGHT", "WITHOUT WEIGHT", "RUN RECORDS", "STREAM"],
+      header: [
+        "TABLE",
+        "ROSTER",
+        "CELEBRITY ITEMS",
+        "WITH WEIGHT",
+        "WITHOUT WEIGHT",
+        "RUN RECORDS",
+        "STREAM",
+      ],
       rows: [
         status.table.exists
           ? [
               cell(status.table.name),
+              cell(
+                `${status.table.activeRoster} active${status.table.roster > status.table.activeRoster ? ` of ${status.table.roster}` : ""}`,
+                status.table.activeRoster === 0 ? "bad" : undefined,
+              ),
               cell(status.table.error ? `unknown (${status.table.error})` : status.table.items),
               cell(status.table.withWeight, "ok"),
               cell(status.table.withoutWeight, status.table.withoutWeight > 0 ? "warn" : undefined),
@@ -112,6 +124,7 @@ export function statusSections(status: PipelineStatus): Section[] {
           : [
               cell(status.table.name),
               cell(status.table.error ? `unknown (${status.table.error})` : "missing", "bad"),
+              cell("-"),
               cell("-"),
               cell("-"),
               cell("-"),

@@ -68,7 +68,6 @@ export const ENV_VARS = {
     kind: "string",
     doc: 'Appended to every resource name, e.g. "-dev" (default none).',
   },
-  PIPELINE_ROSTER_SIZE: { key: "rosterSize", kind: "number", doc: "Celebrities per scraper run (1-100)." },
   PIPELINE_EMULATOR_PORT: {
     key: "emulator.port",
     kind: "number",

@@ -66,7 +66,9 @@ const targetShape = {
     .regex(/^(-[a-z0-9][a-z0-9-]{0,18})?$/, {
       error: 'expected "" or a suffix like "-dev": a dash, then up to 19 of a-z 0-9 -',
     }),
-  rosterSize: positiveInt(100),
+  roster: {
+    seedDemoWhenEmpty: z.boolean({ error: "expected true or false" }),
+  },
   logRetentionDays: z.union(
     LOG_RETENTION_DAYS.map((days) => z.literal(days)),
     { error: `expected a CloudWatch Logs retention: one of ${LOG_RETENTION_DAYS.join(", ")}` },
@@ -105,7 +107,8 @@ const targetShape = {
       }),
   },
   verify: {
-    expectedCount: positiveInt(),
+    // Unset: the active roster times the four sources, read when verify runs.
+    expectedCount: positiveInt().optional(),
     tolerance: z
       .number({ error: "expected a fraction from 0 to 1 (0.05 = within 5% of expectedCount)" })
       .min(0, { error: "expected a fraction from 0 to 1 (0.05 = within 5% of expectedCount)" })
@@ -165,7 +168,8 @@ export interface PipelineConfig {
   /** Local targets: the fixed local account. aws: the expected account, checked against STS. */
   account?: string;
   suffix: string;
-  rosterSize: number;
+  /** seedDemoWhenEmpty: an empty roster gets the invented demo people (local targets by default). */
+  roster: { seedDemoWhenEmpty: boolean };
   logRetentionDays: number;
   logLevel: (typeof LOG_LEVELS)[number];
   emulator: { port: number; persistDir: string; retryWaitScale: number; ttlSweepSeconds: number };
@@ -173,7 +177,8 @@ export interface PipelineConfig {
   sources: Record<SourceName, SourceSettings>;
   opensearch: { endpoint?: string; domainName: string; index: string };
   verify: {
-    expectedCount: number;
+    /** An override; unset means active roster x sources. */
+    expectedCount?: number;
     tolerance: number;
     incompleteMax: number;
     startSpreadMs: number;

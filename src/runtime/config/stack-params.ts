@@ -26,7 +26,6 @@ export function toStackParams(
     account,
     region: config.region,
     sources: config.sources,
-    rosterSize: config.rosterSize,
     opensearch: {
       endpoint: config.opensearch.endpoint,
       index: config.opensearch.index,

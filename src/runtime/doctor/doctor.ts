@@ -5,6 +5,7 @@ import { declaredTopology } from "./declared.js";
 import { DECLARATION_FIX, DEPLOY_FIX, SEVERITY_ORDER, type Finding, type Severity } from "./findings.js";
 import { lintTopology, type Problem } from "./lint.js";
 import { liveTopology } from "./live.js";
+import { rosterFindings } from "./roster.js";
 
 export interface DoctorOptions {
   clients: AwsClients;
@@ -45,7 +46,11 @@ export interface DoctorReport {
  */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const { clients, stack } = options;
-  const [live, drift] = await Promise.all([liveTopology(clients, stack), computeDrift(options)]);
+  const [live, drift, roster] = await Promise.all([
+    liveTopology(clients, stack),
+    computeDrift(options),
+    rosterFindings(clients, stack),
+  ]);
   const plan = "plan" in drift ? drift.plan : undefined;
   const declaredProblems = new Set(lintTopology(declaredTopology(stack)).map(problemKey));
   const findings: Finding[] = [
@@ -64,6 +69,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       ...problem,
       fix: problem.fix ?? (declaredProblems.has(problemKey(problem)) ? DECLARATION_FIX : DEPLOY_FIX),
     })),
+    ...roster,
   ].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   const summary: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   for (const finding of findings) summary[finding.severity] += 1;

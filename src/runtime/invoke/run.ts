@@ -162,13 +162,13 @@ export async function runPipeline(request: RunRequest, env: RunEnvironment): Pro
       ok: true,
     };
     const ctx: StageContext = { stack, clients, dynamodb, search, region: resolved.config.region, env };
-    const prepare = async (what: { table?: boolean; index?: boolean }) => {
+    const prepare = async (what: { table?: boolean; index?: boolean; roster?: boolean }) => {
       report.created.push(...(await prepareTarget(ctx, what)));
     };
     switch (request.stage) {
       case "scrape": {
         const event = scrapeEventFor(request, stack);
-        await prepare({ table: true });
+        await prepare({ table: true, roster: true });
         report.summaries = await runScrapers(ctx, request.sources ?? SOURCES, event);
         break;
       }
@@ -187,7 +187,7 @@ export async function runPipeline(request: RunRequest, env: RunEnvironment): Pro
       }
       case "all": {
         const event = scrapeEventFor(request, stack);
-        await prepare({ table: true, index: true });
+        await prepare({ table: true, index: true, roster: true });
         const all = await runAll(ctx, request.sources ?? SOURCES, event);
         report.summaries = all.summaries;
         report.totals = all.totals;
@@ -257,11 +257,6 @@ function checkRequest(request: RunRequest): void {
 /** The scrape trigger: the given event (checked as the handler checks it) or a manual-rule event. */
 function scrapeEventFor(request: RunRequest, stack: Stack): unknown {
   if (request.event !== undefined) return requireScrapeEvent(request.event);
-  if (request.limit !== undefined && request.limit > stack.params.rosterSize) {
-    throw new RunInputError(
-      `--limit ${request.limit} is more than the roster size ${stack.params.rosterSize} (config rosterSize)`,
-    );
-  }
   const at = { account: stack.params.account, region: stack.params.region };
   return manualEvent(at, new Date(), {
     requestedBy: "pipeline run",
@@ -309,7 +304,7 @@ function requireStreamEvent(event: unknown, stage: FunctionStage): DynamoDBStrea
  */
 async function prepareTarget(
   ctx: StageContext,
-  what: { table?: boolean; index?: boolean },
+  what: { table?: boolean; index?: boolean; roster?: boolean },
 ): Promise<string[]> {
   const created: string[] = [];
   const note = ctx.env.onNote ?? (() => {});
@@ -318,6 +313,20 @@ async function prepareTarget(
     note(
       `created table ${ctx.stack.table.name} as the stack declares it (\`pipeline deploy\` creates the whole stack)`,
     );
+  }
+  if (what.roster) {
+    // Nobody to scrape is refused before a scraper runs; the local targets get the demo people.
+    const { ensureRoster } = await import("../roster/index.js");
+    const roster = await ensureRoster(ctx.dynamodb, ctx.stack.table.name, {
+      seedDemoWhenEmpty: ctx.env.resolved.config.roster.seedDemoWhenEmpty,
+      where: `target ${ctx.env.resolved.config.target}`,
+    });
+    if (roster?.seeded) {
+      created.push(`roster of ${roster.seeded} demo people`);
+      note(
+        `the roster was empty: imported the ${roster.seeded} invented demo people (pipeline roster import --demo)`,
+      );
+    }
   }
   if (what.index && (await createIndexIfMissing(ctx.search, ctx.stack))) {
     created.push(`index ${ctx.stack.index.name}`);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import {
   buildCelebrityItem,
-  rosterOfSize,
+  generateRoster,
   SOURCES,
   type CelebrityItem,
   type Celebrity,
@@ -10,8 +10,9 @@ import {
 } from "../../pipeline/model/index.js";
 
 /**
- * Celebrity items as the scrapers write them (complete, hashed, with GSI keys), from the demo
- * roster and deterministic source data, for sample stream events. Same inputs, same items.
+ * Celebrity items as the scrapers write them (complete, hashed, with GSI keys), for invented
+ * people (the generated roster, as many as the count needs) and deterministic source data, for
+ * sample stream events. Same inputs, same items.
  */
 export function sampleItems(options: {
   count: number;
@@ -19,7 +20,7 @@ export function sampleItems(options: {
   timestamp: Date;
 }): CelebrityItem[] {
   const sources = options.sources ?? SOURCES;
-  const celebrities = rosterOfSize(Math.min(100, Math.ceil(options.count / sources.length)));
+  const celebrities = generateRoster(Math.max(1, Math.ceil(options.count / sources.length)));
   const items: CelebrityItem[] = [];
   for (const celebrity of celebrities) {
     for (const source of sources) {
@@ -73,7 +74,7 @@ function sampleData(celebrity: Celebrity, source: SourceName): SourceData {
     case "social":
       return {
         source,
-        handle: celebrity.handle,
+        handle: celebrity.handle ?? `${celebrity.id}.bsky.social`,
         displayName: celebrity.name,
         followers: Math.round(r * 2_000_000),
         postsCount: Math.round(unit(celebrity.id, "posts") * 5000),

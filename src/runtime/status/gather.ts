@@ -360,6 +360,8 @@ async function tableRow(options: GatherOptions): Promise<TableRow> {
     withWeight: 0,
     withoutWeight: 0,
     runRecords: 0,
+    roster: 0,
+    activeRoster: 0,
     streamEnabled: false,
   };
   const ddb = await options.clients.dynamodb();
@@ -371,16 +373,16 @@ async function tableRow(options: GatherOptions): Promise<TableRow> {
     if (isNotFound(error)) return base;
     return { ...base, error: message(error) };
   }
-  const counts = { items: 0, withWeight: 0, runRecords: 0 };
+  const counts = { items: 0, withWeight: 0, runRecords: 0, roster: 0, activeRoster: 0 };
   let start: Record<string, AttributeValue> | undefined;
   try {
     do {
       const page = await ddb.send(
         new ScanCommand({
           TableName: name,
-          ProjectionExpression: "#pk, #weight",
+          ProjectionExpression: "#pk, #weight, #active",
           ...(options.scanPageLimit ? { Limit: options.scanPageLimit } : {}),
-          ExpressionAttributeNames: { "#pk": "pk", "#weight": "weight" },
+          ExpressionAttributeNames: { "#pk": "pk", "#weight": "weight", "#active": "active" },
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
@@ -390,6 +392,11 @@ async function tableRow(options: GatherOptions): Promise<TableRow> {
           counts.items += 1;
           if (item["weight"] !== undefined) counts.withWeight += 1;
         } else if (pk.startsWith(KEY_PREFIX.run)) counts.runRecords += 1;
+        else if (pk.startsWith(KEY_PREFIX.roster)) {
+          counts.roster += 1;
+          // A record without the flag is followed, as the scrapers read it.
+          if (item["active"]?.BOOL !== false) counts.activeRoster += 1;
+        }
       }
       start = page.LastEvaluatedKey;
     } while (start);
@@ -404,6 +411,8 @@ async function tableRow(options: GatherOptions): Promise<TableRow> {
     withWeight: counts.withWeight,
     withoutWeight: counts.items - counts.withWeight,
     runRecords: counts.runRecords,
+    roster: counts.roster,
+    activeRoster: counts.activeRoster,
   };
 }
 

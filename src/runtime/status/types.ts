@@ -85,6 +85,9 @@ export interface TableRow extends Unreadable {
   withoutWeight: number;
   /** Run records (pk RUN#…). */
   runRecords: number;
+  /** Roster records (pk ROSTER#…), and how many of them the scrapers follow (active). */
+  roster: number;
+  activeRoster: number;
   streamEnabled: boolean;
 }
 

@@ -1,3 +1,4 @@
+import { SOURCES } from "../../pipeline/model/sources.js";
 import type { Stack } from "../../pipeline/stack/index.js";
 import { diagnoseConsumer } from "./diagnose.js";
 import { formatMs, waitFor, withinTolerance } from "./poll.js";
@@ -9,24 +10,50 @@ const SETTLED_MS = 3000;
 
 /** Checks shared by 4B and 4C: entries, enrichment and index counts reaching the expected number. */
 
-const expectation = (env: VerifyEnv) => {
-  const { expectedCount, tolerance } = env.config.verify;
+/**
+ * The number of entries to expect: config's verify.expectedCount when set, else the stack's active
+ * roster times the sources (read once per verify run, when a count check first needs it).
+ */
+async function expectation(env: VerifyEnv) {
+  env.expected ??= await expectedEntries(env);
+  const { tolerance } = env.config.verify;
+  const expectedCount = env.expected.count;
+  return { expectedCount, tolerance, label: countLabel(expectedCount, tolerance) };
+}
+
+function countLabel(count: number, tolerance: number): string {
+  return `${count}${tolerance > 0 ? ` ±${Math.floor(count * tolerance)}` : ""}`;
+}
+
+/** The rule's wording before the roster was read: the override, or what it will be computed from. */
+function ruleLabel(env: VerifyEnv): string {
+  if (env.expected) return countLabel(env.expected.count, env.config.verify.tolerance);
+  const override = env.config.verify.expectedCount;
+  return override !== undefined
+    ? countLabel(override, env.config.verify.tolerance)
+    : `the active roster x ${SOURCES.length}`;
+}
+
+export async function expectedEntries(env: Pick<VerifyEnv, "clients" | "config" | "stack">) {
+  const override = env.config.verify.expectedCount;
+  if (override !== undefined) return { count: override, basis: "verify.expectedCount" };
+  const { activeRoster } = await import("../../pipeline/stages/roster-table.js");
+  const people = (await activeRoster(await env.clients.dynamodb(), env.stack.table.name)).length;
   return {
-    expectedCount,
-    tolerance,
-    label: `${expectedCount}${tolerance > 0 ? ` ±${Math.floor(expectedCount * tolerance)}` : ""}`,
+    count: people * SOURCES.length,
+    basis: `${people} active people x ${SOURCES.length} sources`,
   };
-};
+}
 
 export function entriesCheck<S>(stackOf: (env: VerifyEnv, state: S) => Stack): CheckDefinition<S> {
   return {
     id: "entries",
     rule: (env) =>
-      `celebrity items with a timestamp, counted over every scan page, reach ${expectation(env).label} within ${env.config.verify.deadlines.scrapeSeconds} s`,
+      `celebrity items with a timestamp, counted over every scan page, reach ${ruleLabel(env)} within ${env.config.verify.deadlines.scrapeSeconds} s`,
     title: "Celebrity entries reach the expected number (all scan pages)",
     async run(env, state, progress) {
       const stack = stackOf(env, state);
-      const { expectedCount, tolerance, label } = expectation(env);
+      const { expectedCount, tolerance, label } = await expectation(env);
       const result = await waitFor(env, {
         probe: () => countItems(env.clients, stack.table.name, FILTERS.scraped),
         done: (count) => withinTolerance(count, expectedCount, tolerance),
@@ -49,11 +76,11 @@ export function enrichedCheck<S>(
   return {
     id: "enriched",
     rule: (env) =>
-      `items with weight and sentiment reach ${expectation(env).label} within ${env.config.verify.deadlines.postProcessingSeconds} s`,
+      `items with weight and sentiment reach ${ruleLabel(env)} within ${env.config.verify.deadlines.postProcessingSeconds} s`,
     title: "Entries with weight and sentiment reach the expected number",
     async run(env, state, progress) {
       const stack = stackOf(env, state);
-      const { expectedCount, tolerance } = expectation(env);
+      const { expectedCount, tolerance } = await expectation(env);
       // Done when every entry is enriched; within the tolerance is enough only once the count has
       // stopped moving (post-processing finished), so the checks after this one (data quality,
       // reconciliation) never read a table the post-processor is still working through.

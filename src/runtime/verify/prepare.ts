@@ -136,6 +136,16 @@ export async function prepareLocalTarget(options: PrepareOptions): Promise<Prepa
         actions.push(`deployed the stack (${summary}) in ${formatMs(now() - began)}`);
       }
     }
+    // Nobody to scrape is a setup error, said before any scraper runs (seeded on the local targets).
+    const { ensureRoster } = await import("../roster/index.js");
+    const roster = await ensureRoster(await clients.dynamodb(), stack.table.name, {
+      seedDemoWhenEmpty: config.roster.seedDemoWhenEmpty,
+      where: `target ${config.target}`,
+    });
+    if (roster?.seeded)
+      actions.push(
+        `the roster was empty: imported the ${roster.seeded} invented demo people (roster import --demo)`,
+      );
   } catch (error) {
     await sources.stop();
     throw error;

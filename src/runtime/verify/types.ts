@@ -102,6 +102,8 @@ export interface VerifyEnv {
   /** Asked before 4D enables the schedule; answer true to go on. */
   confirm: (message: string) => Promise<boolean>;
   options: { force: boolean; keep: boolean };
+  /** Entries to expect (counts.ts): set once read from config or the roster. */
+  expected?: { count: number; basis: string };
 }
 
 export type Progress = (message: string) => void;

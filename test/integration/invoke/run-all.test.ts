@@ -41,7 +41,11 @@ describe("pipeline run --stage all", () => {
     );
 
     expect(report.ok).toBe(true);
-    expect(report.created).toEqual(["table celebrity-database", "index celebrities"]);
+    expect(report.created).toEqual([
+      "table celebrity-database",
+      "roster of 100 demo people",
+      "index celebrities",
+    ]);
     expect(report.totals).toEqual({ items: 400, enriched: 400, indexDocuments: 400 });
     const stages = report.summaries.map((s) => `${s.stage}${s.source ? `:${s.source}` : ""}`);
     expect(stages).toEqual([

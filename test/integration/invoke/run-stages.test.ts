@@ -39,7 +39,6 @@ beforeAll(async () => {
   resolved = configFor({
     AWS_ENDPOINT_URL: emulator.url,
     PIPELINE_FIXTURES_PORT: String(fixtures.port),
-    PIPELINE_ROSTER_SIZE: "10",
   });
   clients = createClients(resolved.config);
   folder = mkdtempSync(join(tmpdir(), "pipeline-run-"));
@@ -55,9 +54,9 @@ afterAll(async () => {
 const noStdin = { readStdin: () => Promise.reject(new Error("no stdin in this test")) };
 
 describe("pipeline run engine, stage by stage", () => {
-  it("scrape --source tmdb creates the table and writes one item per celebrity", async () => {
-    const report = await run({ stage: "scrape", sources: ["tmdb"] });
-    expect(report.created).toEqual(["table celebrity-database"]);
+  it("scrape --source tmdb --limit 10 creates the table, seeds the demo roster (local) and writes one item per celebrity", async () => {
+    const report = await run({ stage: "scrape", sources: ["tmdb"], limit: 10 });
+    expect(report.created).toEqual(["table celebrity-database", "roster of 100 demo people"]);
     expect(report.ok).toBe(true);
     const [tmdb] = report.summaries;
     expect(tmdb).toMatchObject({ stage: "scrape", source: "tmdb", read: 10, written: 10, failed: 0 });

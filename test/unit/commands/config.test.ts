@@ -6,7 +6,10 @@ import { emptyDir, runCliCaptured } from "./helpers/run-cli.js";
 describe("config show", () => {
   it("--json: values, the target and the source of each value", async () => {
     const cwd = emptyDir();
-    writeFileSync(join(cwd, "pipeline.config.json"), JSON.stringify({ region: "eu-west-1", rosterSize: 20 }));
+    writeFileSync(
+      join(cwd, "pipeline.config.json"),
+      JSON.stringify({ region: "eu-west-1", roster: { seedDemoWhenEmpty: false } }),
+    );
 
     const run = await runCliCaptured("config show --json --profile dev", {
       cwd,
@@ -19,7 +22,7 @@ describe("config show", () => {
     expect(report.file).toBe(join(cwd, "pipeline.config.json"));
     expect(report.config).toMatchObject({
       region: "eu-west-1",
-      rosterSize: 20,
+      roster: { seedDemoWhenEmpty: false },
       suffix: "-dev",
       profile: "dev",
     });

@@ -75,7 +75,7 @@ export const phase4c: PhaseDefinition<State> = {
   checks: [
     {
       id: "deploy-test",
-      rule: "the -test copy is deployed fresh from the declaration (an earlier copy is removed first)",
+      rule: "the -test copy is deployed fresh from the declaration (an earlier copy is removed first) and given the stack's roster",
       title: "Deploy a fresh test copy of the stack",
       async run(env, state, progress) {
         if (!env.deployer)
@@ -85,8 +85,18 @@ export const phase4c: PhaseDefinition<State> = {
         await env.deployer.destroy(state.test, progress);
         state.deployed = true;
         const { summary } = await env.deployer.deploy(state.test, progress);
+        // The copy scrapes the same people as the stack under verification.
+        progress(`copying the roster of ${env.stack.table.name}`);
+        const { copyRoster } = await import("../../roster/index.js");
+        const people = await copyRoster(
+          await env.clients.dynamodb(),
+          env.stack.table.name,
+          state.test.table.name,
+        );
         state.since = env.now().getTime();
-        return passed(`${state.test.table.name}: ${summary} in ${formatMs(env.now().getTime() - began)}`);
+        return passed(
+          `${state.test.table.name}: ${summary}, roster of ${people} copied, in ${formatMs(env.now().getTime() - began)}`,
+        );
       },
     },
     canaryCheck<State>(testStack),

@@ -63,6 +63,8 @@ const status: PipelineStatus = {
     withWeight: 396,
     withoutWeight: 4,
     runRecords: 8,
+    roster: 100,
+    activeRoster: 100,
     streamEnabled: true,
   },
   mappings: [
@@ -128,7 +130,7 @@ describe("status sections", () => {
     expect(text("Functions")[1]).toBe(
       "index-sync  Active  9                2           5m ago: ERROR Invoke Error boom",
     );
-    expect(text("Table")[1]).toMatch(/^celebrity-database {2}400 +396 +4 +8 +enabled$/);
+    expect(text("Table")[1]).toMatch(/^celebrity-database {2}100 active {2}400 +396 +4 +8 +enabled$/);
     expect(text("Search index")[1]).toMatch(/^celebrities {2}missing /);
     const alarms = text("Alarms");
     expect(alarms[1]).toMatch(/^celebrity-scraper-dlq-messages +ALARM +2m ago +1 +Threshold Crossed/);

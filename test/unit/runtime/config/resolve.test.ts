@@ -51,12 +51,13 @@ describe("resolveConfig: defaults per target", () => {
     expect(config.endpoint).toBe("http://127.0.0.1:4599");
     expect(config.account).toBe("000000000000");
     expect(config.region).toBe("us-east-1");
-    expect(config.rosterSize).toBe(100);
+    expect(config.roster.seedDemoWhenEmpty).toBe(true);
     expect(config.sources.tmdb.baseUrl).toBe("http://127.0.0.1:4598/tmdb");
     expect(config.sources.tmdb.apiKey).toBeUndefined();
     expect(config.sources.wikipedia.auxBaseUrl).toBe("http://127.0.0.1:4598/wikipedia/aux");
     expect(config.opensearch.endpoint).toBe("http://127.0.0.1:4599/opensearch/us-east-1/celebrities");
-    expect(config.verify.expectedCount).toBe(400);
+    // No fixed number: verify expects the active roster times the sources unless this is set.
+    expect(config.verify.expectedCount).toBeUndefined();
     expect(config.verify.incompleteMax).toBe(10);
     expect(sources.get("endpoint")).toEqual({ kind: "default", detail: "derived from emulator.port" });
   });
@@ -246,7 +247,7 @@ describe("resolveConfig: error messages name key, value, source and what is allo
   it("several bad values in the file are all listed", () => {
     const files = {
       [`${CWD}/pipeline.config.json`]: {
-        rosterSize: 500,
+        roster: { seedDemoWhenEmpty: "yes" },
         emulator: { port: 70000 },
         verify: { tolerance: 2 },
       },
@@ -257,7 +258,7 @@ describe("resolveConfig: error messages name key, value, source and what is allo
     expect(error.message).toBe(
       [
         "invalid config file pipeline.config.json:",
-        "  rosterSize = 500 (from file pipeline.config.json): expected an integer from 1 to 100",
+        '  roster.seedDemoWhenEmpty = "yes" (from file pipeline.config.json): expected true or false',
         "  emulator.port = 70000 (from file pipeline.config.json): expected the emulator port, an integer from 1 to 65535",
         "  verify.tolerance = 2 (from file pipeline.config.json): expected a fraction from 0 to 1 (0.05 = within 5% of expectedCount)",
       ].join("\n"),

@@ -113,7 +113,7 @@ describe("localstack/docker-compose.yml: the fixtures service", () => {
     const serve =
       group?.kind === "group" ? group.commands.find((command) => command.name === "serve") : undefined;
     const flags = Object.values(serve?.options ?? {}).map((spec) => (spec as { flags: string }).flags);
-    expect(flags).toEqual(expect.arrayContaining(["--host <host>", "--port <port>", "--roster <n>"]));
+    expect(flags).toEqual(expect.arrayContaining(["--host <host>", "--port <port>", "--not-found <name>"]));
   });
 
   it("shares a named network with LocalStack, the one LAMBDA_DOCKER_NETWORK names", () => {
