@@ -2,7 +2,7 @@ import { PutParameterCommand, SSMClient, GetParameterCommand } from "@aws-sdk/cl
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HandlerConfigError } from "../../../src/pipeline/handlers/_shared.js";
 import { sourceClientFor, sourceKeyOf } from "../../../src/pipeline/handlers/source-key.js";
-import { DEMO_ROSTER, type Celebrity } from "../../../src/pipeline/model/index.js";
+import { demoRoster, type Celebrity } from "../../../src/pipeline/model/index.js";
 import { VirtualClock, createSourceClient } from "../../../src/pipeline/sources/index.js";
 import { apiKeyParameterName } from "../../../src/pipeline/stack/index.js";
 import { createClients, type AwsClients } from "../../../src/runtime/aws/index.js";
@@ -16,7 +16,7 @@ import { startFixtureServer, type FixtureServer } from "../../../src/runtime/fix
  */
 const TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzb3VyY2Uta2V5LXRlc3QifQ.aW52ZW50ZWQtc2lnbmF0dXJl";
 const PARAMETER = apiKeyParameterName("tmdb");
-const celebrity = DEMO_ROSTER[0] as Celebrity;
+const celebrity = demoRoster()[0] as Celebrity;
 
 let emulator: Emulator;
 let fixtures: FixtureServer;
