@@ -16,7 +16,8 @@ let resolved: ResolvedConfig;
 let clients: AwsClients;
 
 beforeAll(async () => {
-  emulator = await createEmulator({ services: ["dynamodb", "dynamodbstreams", "opensearch"] });
+  // ssm: the scrapers read their key parameter (none is set, so they go without a key).
+  emulator = await createEmulator({ services: ["dynamodb", "dynamodbstreams", "opensearch", "ssm"] });
   fixtures = await startFixtureServer();
   resolved = resolveConfig({
     cwd: "/nonexistent",

@@ -34,7 +34,8 @@ function configFor(env: Record<string, string>): ResolvedConfig {
 const run = (request: RunRequest) => runPipeline(request, { resolved, clients });
 
 beforeAll(async () => {
-  emulator = await createEmulator({ services: ["dynamodb", "dynamodbstreams", "opensearch"] });
+  // ssm: the scrapers read their key parameter (none is set, so they go without a key).
+  emulator = await createEmulator({ services: ["dynamodb", "dynamodbstreams", "opensearch", "ssm"] });
   fixtures = await startFixtureServer();
   resolved = configFor({
     AWS_ENDPOINT_URL: emulator.url,
