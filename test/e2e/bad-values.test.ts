@@ -2,12 +2,14 @@
  * Bad values are refused before anything happens: an impossible date in any time option (today's
  * `new Date` would roll 30 February over into March and really trigger the scrapers), a region that
  * does not exist, and a region where no stack is deployed (said in one line instead of a screen of
- * half a stack: the emulator's DynamoDB is not yet scoped by region, so the table shows up there).
+ * half a stack). Another region or another account of the same emulator holds none of the stack: every
+ * emulator service, DynamoDB included, keeps its state per account and region, as AWS does.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { awsCli, awsCliAvailable, awsCliJson } from "../helpers/aws-cli.js";
 import { bundleCli, removeCliBundle, runCli, type CliRun } from "../helpers/cli-bundle.js";
 import { PROJECT_ROOT, startDeployedStack, type DeployedStack } from "../helpers/deployed-stack.js";
 import { freePort } from "../helpers/ports.js";
@@ -110,12 +112,40 @@ describe("regions", () => {
 
   it("status --json in that region still prints the data, then the line and exit 1", async () => {
     const run = await pipeline(["status", "--json", "--region", "us-west-2", "--endpoint-url", url()]);
-    const status = JSON.parse(run.stdout) as { region: string; functions: { state: string }[] };
+    const status = JSON.parse(run.stdout) as {
+      region: string;
+      functions: { state: string }[];
+      table: { name: string; exists: boolean };
+    };
     expect(status.region).toBe("us-west-2");
     expect(status.functions.every((fn) => fn.state === "missing")).toBe(true);
+    // The table too (the emulator's DynamoDB once showed the default region's table everywhere).
+    expect(status.table).toMatchObject({ name: deployed.stack.table.name, exists: false });
     expect(run.stderr.trim()).toBe(noStack);
     expect(run.code).toBe(1);
   });
+
+  it.skipIf(!awsCliAvailable)(
+    "another account on the same emulator has none of the stack: no table, no functions, no queues",
+    { timeout: 120_000 },
+    async () => {
+      const region = { AWS_DEFAULT_REGION: deployed.emulator.region };
+      const other = { ...region, AWS_ACCESS_KEY_ID: "222222222222" };
+      const tables = (env: Record<string, string>) =>
+        awsCliJson<{ TableNames: string[] }>(url(), ["dynamodb", "list-tables"], env);
+      expect((await tables(region)).TableNames).toContain(deployed.stack.table.name);
+      expect((await tables(other)).TableNames).toEqual([]);
+      const functions = await awsCliJson<{ Functions: unknown[] }>(
+        url(),
+        ["lambda", "list-functions"],
+        other,
+      );
+      expect(functions.Functions).toEqual([]);
+      const queues = await awsCli(url(), ["sqs", "list-queues"], other);
+      // With no queue at all the CLI prints nothing.
+      expect([queues.exitCode, queues.stdout.trim()]).toEqual([0, ""]);
+    },
+  );
 
   it("doctor in that region: the same line instead of 32 'declared but not deployed' errors", async () => {
     const run = await pipeline(["doctor", "--region", "us-west-2", "--endpoint-url", url()], PROJECT_ROOT);

@@ -5,14 +5,19 @@ import {
   DescribeLogGroupsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import {
+  CreateBackupCommand,
   CreateTableCommand,
+  DescribeBackupCommand,
+  DescribeContinuousBackupsCommand,
   DescribeTableCommand,
   DynamoDBClient,
   DynamoDBServiceException,
   GetItemCommand,
+  ListBackupsCommand,
   ListTablesCommand,
   PutItemCommand,
   ScanCommand,
+  UpdateContinuousBackupsCommand,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
 import {
@@ -45,7 +50,8 @@ import { createEmulator, type Emulator } from "../../../src/runtime/emulator/ind
 import { AWS_CLI_SERVICE_ERROR_EXIT, awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
 
 /**
- * Every AWS service keeps its resources per account and region (IAM per account: it is global):
+ * Every AWS service keeps its resources per account and region (IAM per account: it is global;
+ * DynamoDB's backups and recovery settings and OpenSearch's domains and documents included):
  * the same names in two regions and two accounts are different resources. On one emulator, with SDK
  * v3 clients whose access key names the account (a 12-digit key is that account, as LocalStack
  * maps it) and whose region is the signing region, each place sees only its own.
@@ -191,6 +197,78 @@ describe("account and region scoping: the same names in two regions and two acco
       }),
     );
     expect(own.Item?.["owner"]).toEqual(S(label(A_EAST)));
+  });
+
+  it("DynamoDB backups and point-in-time recovery are per account and region", async () => {
+    const arns = new Map<string, string>();
+    for (const place of PLACES) {
+      const ddb = new DynamoDBClient(config(emulator.url, place));
+      const { BackupDetails } = await ddb.send(
+        new CreateBackupCommand({ TableName: "orders", BackupName: `${place.account}.${place.region}` }),
+      );
+      expect(BackupDetails?.BackupArn).toMatch(
+        new RegExp(`^arn:aws:dynamodb:${place.region}:${place.account}:table/orders/backup/`),
+      );
+      arns.set(label(place), BackupDetails!.BackupArn!);
+    }
+    await new DynamoDBClient(config(emulator.url, A_EAST)).send(
+      new UpdateContinuousBackupsCommand({
+        TableName: "orders",
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      }),
+    );
+    for (const place of PLACES) {
+      const ddb = new DynamoDBClient(config(emulator.url, place));
+      const { BackupSummaries } = await ddb.send(new ListBackupsCommand({}));
+      expect(BackupSummaries?.map((b) => [b.BackupName, b.BackupArn])).toEqual([
+        [`${place.account}.${place.region}`, arns.get(label(place))],
+      ]);
+      const { ContinuousBackupsDescription } = await ddb.send(
+        new DescribeContinuousBackupsCommand({ TableName: "orders" }),
+      );
+      expect(ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus).toBe(
+        place === A_EAST ? "ENABLED" : "DISABLED",
+      );
+    }
+    // Another account's backup ARN is refused; another region's names no backup here.
+    const ddb = new DynamoDBClient(config(emulator.url, A_EAST));
+    const denied = await failure(ddb.send(new DescribeBackupCommand({ BackupArn: arns.get(label(B_EAST)) })));
+    expect([denied.name, denied.message]).toEqual(["AccessDeniedException", "Access is denied"]);
+    const west = arns.get(label(A_WEST))!;
+    const notHere = await failure(ddb.send(new DescribeBackupCommand({ BackupArn: west })));
+    expect(notHere.name).toBe("BackupNotFoundException");
+  });
+
+  it("OpenSearch: domains and their documents are per account and region", async () => {
+    const call = (place: Place, method: string, path: string, body?: unknown) =>
+      fetch(`${emulator.url}${path}`, {
+        method,
+        headers: {
+          "content-type": "application/json",
+          authorization:
+            `AWS4-HMAC-SHA256 Credential=${place.account}/20260801/${place.region}/es/aws4_request, ` +
+            `SignedHeaders=host;x-amz-date, Signature=${"0".repeat(64)}`,
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    for (const place of PLACES) {
+      const created = await call(place, "POST", "/2021-01-01/opensearch/domain", { DomainName: "search" });
+      expect(created.status).toBe(200);
+      const { DomainStatus } = (await created.json()) as { DomainStatus: { ARN: string } };
+      expect(DomainStatus.ARN).toBe(`arn:aws:es:${place.region}:${place.account}:domain/search`);
+    }
+    const indexed = await call(A_EAST, "PUT", "/opensearch/us-east-1/search/people/_doc/1?refresh=true", {
+      owner: label(A_EAST),
+    });
+    expect(indexed.status).toBe(201);
+    for (const place of PLACES) {
+      const listed = (await (await call(place, "GET", "/2021-01-01/domain")).json()) as {
+        DomainNames: { DomainName: string }[];
+      };
+      expect(listed.DomainNames.map((d) => d.DomainName)).toEqual(["search"]);
+      const read = await call(place, "GET", `/opensearch/${place.region}/search/people/_doc/1`);
+      expect([label(place), read.status]).toEqual([label(place), place === A_EAST ? 200 : 404]);
+    }
   });
 
   it("a region nobody created anything in answers as empty (us-eats-1 has no tables)", async () => {
@@ -425,7 +503,9 @@ describe("account and region scoping: DynamoDB state folders", () => {
     // The same files as an emulator of before wrote them: straight under dynamodb/.
     const root = join(persistDir, "dynamodb");
     const scoped = join(root, "000000000000", "us-east-1");
-    for (const file of readdirSync(scoped)) renameSync(join(scoped, file), join(root, file));
+    // (Backups and the recovery history came later: an emulator of before had neither folder.)
+    for (const file of readdirSync(scoped))
+      if (file !== "backups" && file !== "pitr") renameSync(join(scoped, file), join(root, file));
     rmSync(join(root, "000000000000"), { recursive: true });
     expect(readdirSync(root).sort()).toEqual(expect.arrayContaining(["journal.jsonl", "leveldb"]));
 
