@@ -1,4 +1,4 @@
-import { verify } from "node:crypto";
+import { createHash, verify } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,6 +12,7 @@ import {
   waitUntilFunctionActiveV2,
 } from "@aws-sdk/client-lambda";
 import {
+  AddPermissionCommand as AddTopicPermissionCommand,
   ConfirmSubscriptionCommand,
   CreateTopicCommand,
   DeleteTopicCommand,
@@ -22,6 +23,7 @@ import {
   ListTopicsCommand,
   PublishBatchCommand,
   PublishCommand,
+  RemovePermissionCommand,
   SetSubscriptionAttributesCommand,
   SetTopicAttributesCommand,
   SNSClient,
@@ -288,6 +290,76 @@ describe("emulator: SNS (JS SDK v3, query protocol)", () => {
       expect((await sns.send(new ListTagsForResourceCommand({ ResourceArn: arn }))).Tags).toEqual([
         { Key: "team", Value: "data" },
       ]);
+    });
+
+    it("the topic policy: SetTopicAttributes Policy, AddPermission and RemovePermission edit its statements", async () => {
+      const arn = await topic("shared");
+      const statements = async () =>
+        (
+          JSON.parse(
+            (await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }))).Attributes!.Policy!,
+          ) as { Statement: Record<string, unknown>[] }
+        ).Statement;
+      const own = {
+        Sid: "OwnerPublishes",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+        Action: "SNS:Publish",
+        Resource: arn,
+      };
+      await sns.send(
+        new SetTopicAttributesCommand({
+          TopicArn: arn,
+          AttributeName: "Policy",
+          AttributeValue: JSON.stringify({ Version: "2012-10-17", Statement: [own] }),
+        }),
+      );
+      expect(await statements()).toEqual([own]);
+
+      // AddPermission appends a statement whose Sid is the label, for the accounts and actions given.
+      await sns.send(
+        new AddTopicPermissionCommand({
+          TopicArn: arn,
+          Label: "partner-publish",
+          AWSAccountId: ["111122223333"],
+          ActionName: ["Publish", "GetTopicAttributes"],
+        }),
+      );
+      expect(await statements()).toEqual([
+        own,
+        {
+          Sid: "partner-publish",
+          Effect: "Allow",
+          Principal: { AWS: ["arn:aws:iam::111122223333:root"] },
+          Action: ["SNS:Publish", "SNS:GetTopicAttributes"],
+          Resource: arn,
+        },
+      ]);
+      // A label names one statement: adding it twice is refused, and the policy is unchanged.
+      await expect(
+        sns.send(
+          new AddTopicPermissionCommand({
+            TopicArn: arn,
+            Label: "partner-publish",
+            AWSAccountId: ["444455556666"],
+            ActionName: ["Publish"],
+          }),
+        ),
+      ).rejects.toMatchObject({ name: "InvalidParameterException" });
+      expect(await statements()).toHaveLength(2);
+
+      await sns.send(new RemovePermissionCommand({ TopicArn: arn, Label: "partner-publish" }));
+      expect(await statements()).toEqual([own]);
+      await expect(
+        sns.send(
+          new AddTopicPermissionCommand({
+            TopicArn: `arn:aws:sns:us-east-1:${ACCOUNT}:nope`,
+            Label: "x",
+            AWSAccountId: [ACCOUNT],
+            ActionName: ["Publish"],
+          }),
+        ),
+      ).rejects.toMatchObject({ name: "NotFoundException" });
     });
 
     it("DeleteTopic removes the topic and its subscriptions", async () => {
@@ -762,7 +834,7 @@ describe("emulator: SNS (JS SDK v3, query protocol)", () => {
       });
     });
 
-    it("a 5xx is retried (same MessageId), a 4xx is not; after the retries the DLQ gets it", async () => {
+    it("a 5xx or 429 is retried (same MessageId), another 4xx is not; after the retries the DLQ gets it", async () => {
       const arn = await topic("webhook-retries");
       const dlq = await queue("webhook-dlq", arn);
       const { SubscriptionArn } = await sns.send(
@@ -788,6 +860,16 @@ describe("emulator: SNS (JS SDK v3, query protocol)", () => {
       const first = await sns.send(new PublishCommand({ TopicArn: arn, Message: "retried" }));
       await waitFor(() =>
         endpoint.received.filter((r) => r.headers["x-amz-sns-message-id"] === first.MessageId).length === 3
+          ? true
+          : undefined,
+      );
+
+      // 429 (too many requests) is retried as a 5xx is.
+      endpoint.statuses = [429];
+      const throttled = await sns.send(new PublishCommand({ TopicArn: arn, Message: "throttled" }));
+      await waitFor(() =>
+        endpoint.received.filter((r) => r.headers["x-amz-sns-message-id"] === throttled.MessageId).length ===
+        2
           ? true
           : undefined,
       );
@@ -819,6 +901,136 @@ describe("emulator: SNS (JS SDK v3, query protocol)", () => {
       // Unsubscribing sends an UnsubscribeConfirmation.
       await sns.send(new UnsubscribeCommand({ SubscriptionArn }));
       await waitFor(() => endpoint.messages("UnsubscribeConfirmation").find((m) => m["TopicArn"] === arn));
+    });
+  });
+
+  describe("HTTP/S endpoints with credentials in the URL (Basic and Digest access authentication)", () => {
+    /** An endpoint that answers 401 with `challenge` until a request carries credentials `check` accepts. */
+    class ProtectedEndpoint {
+      readonly accepted: Record<string, unknown>[] = [];
+      readonly unauthorized: (string | undefined)[] = [];
+      private server!: Server;
+      port = 0;
+
+      constructor(
+        private readonly challenge: string,
+        private readonly check: (authorization: string, method: string) => boolean,
+      ) {}
+
+      async start(): Promise<void> {
+        this.server = createServer((req, res) => {
+          const chunks: Buffer[] = [];
+          req.on("data", (c: Buffer) => chunks.push(c));
+          req.on("end", () => {
+            const authorization = req.headers.authorization;
+            if (authorization === undefined || !this.check(authorization, req.method ?? "")) {
+              this.unauthorized.push(authorization);
+              res.writeHead(401, { "www-authenticate": this.challenge }).end();
+              return;
+            }
+            this.accepted.push(JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>);
+            res.writeHead(200).end();
+          });
+        });
+        await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+        this.port = (this.server.address() as AddressInfo).port;
+      }
+
+      async stop(): Promise<void> {
+        await new Promise<void>((resolve) => this.server.close(() => resolve()));
+      }
+    }
+
+    const md5 = (text: string) => createHash("md5").update(text).digest("hex");
+
+    /** RFC 2617 section 3.2.2: the request digest for qop=auth, computed here from the header's fields. */
+    function digestValid(authorization: string, method: string, password: string, nonce: string): boolean {
+      if (!authorization.startsWith("Digest ")) return false;
+      const f = Object.fromEntries(
+        [...authorization.matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]+))/g)].map((m) => [m[1]!, m[2] ?? m[3]!]),
+      );
+      if (f["nonce"] !== nonce || f["qop"] !== "auth" || f["opaque"] !== "op4que") return false;
+      const ha1 = md5(`${f["username"]}:${f["realm"]}:${password}`);
+      const ha2 = md5(`${method}:${f["uri"]}`);
+      return f["response"] === md5(`${ha1}:${nonce}:${f["nc"]}:${f["cnonce"]}:auth:${ha2}`);
+    }
+
+    async function confirmAndPublish(arn: string, protectedEndpoint: ProtectedEndpoint, url: string) {
+      await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: "http", Endpoint: url }));
+      const confirmation = await waitFor(() =>
+        protectedEndpoint.accepted.find((m) => m["Type"] === "SubscriptionConfirmation"),
+      );
+      expect((await fetch(String(confirmation["SubscribeURL"]))).status).toBe(200);
+      const { MessageId } = await sns.send(new PublishCommand({ TopicArn: arn, Message: "authenticated" }));
+      return waitFor(() => protectedEndpoint.accepted.find((m) => m["MessageId"] === MessageId));
+    }
+
+    it("Basic: the 401 challenge is answered with the URL's user and password", async () => {
+      const expected = `Basic ${Buffer.from("sns-user:pa ss").toString("base64")}`;
+      const basic = new ProtectedEndpoint('Basic realm="alerts"', (a) => a === expected);
+      await basic.start();
+      try {
+        const arn = await topic("webhook-basic");
+        const delivered = await confirmAndPublish(
+          arn,
+          basic,
+          `http://sns-user:pa%20ss@127.0.0.1:${basic.port}/hook`,
+        );
+        expect(delivered).toMatchObject({ Type: "Notification", Message: "authenticated" });
+        // Each message is first sent without credentials, as SNS waits for the challenge.
+        expect(basic.unauthorized.every((a) => a === undefined)).toBe(true);
+        expect(basic.unauthorized).toHaveLength(2);
+      } finally {
+        await basic.stop();
+      }
+    });
+
+    it("Digest: the response is RFC 2617's for the challenge's nonce (qop=auth, opaque echoed)", async () => {
+      const nonce = "dcd98b7102dd2f0e8b11d0f600bfb0c093";
+      const digest = new ProtectedEndpoint(
+        `Digest realm="alerts@example.com", qop="auth,auth-int", nonce="${nonce}", opaque="op4que"`,
+        (a, method) => digestValid(a, method, "s3cret", nonce),
+      );
+      await digest.start();
+      try {
+        const arn = await topic("webhook-digest");
+        const delivered = await confirmAndPublish(
+          arn,
+          digest,
+          `http://oncall:s3cret@127.0.0.1:${digest.port}/hook?x=1`,
+        );
+        expect(delivered).toMatchObject({ Type: "Notification", Message: "authenticated" });
+      } finally {
+        await digest.stop();
+      }
+    });
+
+    it("a wrong password: the endpoint's second 401 is a refusal, not retried; the subscription stays pending", async () => {
+      const basic = new ProtectedEndpoint(
+        'Basic realm="alerts"',
+        (a) => a === `Basic ${Buffer.from("u:right").toString("base64")}`,
+      );
+      await basic.start();
+      try {
+        const arn = await topic("webhook-wrong-password");
+        await sns.send(
+          new SubscribeCommand({
+            TopicArn: arn,
+            Protocol: "http",
+            Endpoint: `http://u:wrong@127.0.0.1:${basic.port}/hook`,
+          }),
+        );
+        // The confirmation is refused, so the subscription stays pending.
+        await waitFor(() =>
+          basic.unauthorized.filter((a) => a !== undefined).length === 1 ? true : undefined,
+        );
+        const { Subscriptions = [] } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: arn }));
+        expect(Subscriptions.map((s) => s.SubscriptionArn)).toEqual(["PendingConfirmation"]);
+        expect(basic.accepted).toEqual([]);
+        expect(basic.unauthorized).toHaveLength(2);
+      } finally {
+        await basic.stop();
+      }
     });
   });
 

@@ -5,6 +5,7 @@ import type { RequestContext } from "../../core/request.js";
 import { evaluateResourcePolicy } from "../../core/resource-policy.js";
 import type { ServiceEnv } from "../../core/service.js";
 import { effectiveHttpPolicy, retryDelaySeconds, retryPolicyFor } from "./delivery-policy.js";
+import { authorizationFor, redactedEndpoint, splitCredentials } from "./http-auth.js";
 import { HTTP_TIMEOUT_MS } from "./limits.js";
 import {
   confirmationEnvelope,
@@ -339,22 +340,40 @@ export class Deliveries {
     const timer = this.env.clock.setTimeout(() => abort.abort(), HTTP_TIMEOUT_MS);
     let status: number;
     try {
-      const response = await fetch(job.endpoint, { method: "POST", headers, body, signal: abort.signal });
+      // Credentials in the URL answer the endpoint's 401 challenge (Basic or Digest), as SNS does.
+      const credentials = splitCredentials(job.endpoint);
+      const request = (extra: Record<string, string> = {}) =>
+        fetch(credentials.url, {
+          method: "POST",
+          headers: { ...headers, ...extra },
+          body,
+          signal: abort.signal,
+        });
+      let response = await request();
+      if (response.status === 401) {
+        const authorization = authorizationFor(response.headers.get("www-authenticate"), credentials, "POST");
+        if (authorization !== undefined) {
+          await response.body?.cancel();
+          response = await request({ authorization });
+        }
+      }
       status = response.status;
       await response.body?.cancel();
     } catch (error) {
       throw new DeliveryFailure(
         abort.signal.aborted
-          ? `${job.endpoint} did not answer within ${HTTP_TIMEOUT_MS / 1000} s`
-          : `${job.endpoint} could not be reached (${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)})`,
+          ? `${redactedEndpoint(job.endpoint)} did not answer within ${HTTP_TIMEOUT_MS / 1000} s`
+          : `${redactedEndpoint(job.endpoint)} could not be reached (${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)})`,
         false,
       );
     } finally {
       timer.cancel();
     }
     if (status >= 200 && status < 300) return;
-    // SNS retries status codes outside 200-499; a 4xx is the endpoint refusing the message.
-    throw new DeliveryFailure(`${job.endpoint} answered HTTP ${status}`, status >= 400 && status < 500);
+    // SNS retries 5xx and 429 (too many requests) under the delivery policy; any other answer is
+    // the endpoint refusing the message, a permanent failure.
+    const retryable = status >= 500 || status === 429;
+    throw new DeliveryFailure(`${redactedEndpoint(job.endpoint)} answered HTTP ${status}`, !retryable);
   }
 
   /** E-mail is recorded in the emulator's outbox, never sent. */
@@ -407,7 +426,7 @@ export class Deliveries {
       this.env.reportBackgroundError(
         "sns",
         new Error(
-          `message ${job.message.messageId} to ${job.endpoint} was dropped (${failure.message}); the subscription has no RedrivePolicy`,
+          `message ${job.message.messageId} to ${redactedEndpoint(job.endpoint)} was dropped (${failure.message}); the subscription has no RedrivePolicy`,
         ),
       );
       return;
