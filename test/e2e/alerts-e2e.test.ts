@@ -259,6 +259,78 @@ describe("pipeline alerts", () => {
     expect(after.subscriptions.some((s) => s.endpoint.endsWith("/alerts"))).toBe(false);
   });
 
+  it("subscribe --email: pending until its link is followed, and said so; the confirmation is in the outbox", async () => {
+    const mail = await pipeline(["alerts", "subscribe", "--email", "oncall@example.com"]);
+    expect(mail.code, mail.stderr).toBe(0);
+    expect(mail.stdout).toContain("pending confirmation: email oncall@example.com");
+    expect(mail.stderr).toContain(
+      "SNS sent a confirmation e-mail to oncall@example.com: nothing is delivered until its link is followed",
+    );
+    // The emulator records the e-mail SNS would have sent instead of sending it.
+    const outbox = (await (
+      await fetch(`${deployed.emulator.url}/_emulator/sns/outbox?to=oncall%40example.com`)
+    ).json()) as { Messages: { kind: string; topicArn: string }[] };
+    expect(outbox.Messages).toEqual([
+      expect.objectContaining({
+        kind: "SubscriptionConfirmation",
+        topicArn: deployed.stack.topics.alerts.arn,
+      }),
+    ]);
+    const listed = JSON.parse((await pipeline(["alerts", "list", "--json"])).stdout) as {
+      subscriptions: { protocol: string; endpoint: string; status: string }[];
+    };
+    expect(listed.subscriptions).toContainEqual(
+      expect.objectContaining({ protocol: "email", endpoint: "oncall@example.com", status: "pending" }),
+    );
+  });
+
+  it("a webhook whose URL carries a password: SNS answers its 401 with it, and no output shows it", async () => {
+    const password = "hunter2-webhook";
+    const expected = `Basic ${Buffer.from(`sns:${password}`).toString("base64")}`;
+    const confirmed: string[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        if (req.headers.authorization !== expected) {
+          res.writeHead(401, { "www-authenticate": 'Basic realm="oncall"' }).end();
+          return;
+        }
+        res.writeHead(200).end();
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
+        if (body["Type"] === "SubscriptionConfirmation") {
+          void fetch(String(body["SubscribeURL"])).then(() => confirmed.push(String(body["TopicArn"])));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const url = `http://sns:${password}@127.0.0.1:${port}/oncall`;
+      const shown = `http://sns:****@127.0.0.1:${port}/oncall`;
+      const subscribed = await pipeline(["alerts", "subscribe", "--webhook", url]);
+      expect(subscribed.code, subscribed.stderr).toBe(0);
+      expect(subscribed.stdout).toContain(`pending confirmation: http ${shown}`);
+      expect(subscribed.stderr).toContain("travel unencrypted over http");
+      await waitFor(() => (confirmed.length > 0 ? true : undefined), 15_000);
+      const list = await pipeline(["alerts", "list"]);
+      const listJson = await pipeline(["alerts", "list", "--json"]);
+      expect(list.stdout).toMatch(new RegExp(`http +${shown.replace(/[.*?]/g, "\\$&")} +confirmed`));
+      expect(JSON.parse(listJson.stdout).subscriptions).toContainEqual(
+        expect.objectContaining({ endpoint: shown, status: "confirmed" }),
+      );
+      // The shown form names the subscription too.
+      const removed = await pipeline(["alerts", "unsubscribe", shown]);
+      expect(removed.code, removed.stderr).toBe(0);
+      expect(removed.stdout).toContain(`unsubscribed: http ${shown}`);
+      for (const run of [subscribed, list, listJson, removed]) {
+        expect(run.stdout + run.stderr).not.toContain(password);
+      }
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it("unsubscribe by endpoint", async () => {
     const run = await pipeline(["alerts", "unsubscribe", webhook.url]);
     expect(run.code).toBe(0);

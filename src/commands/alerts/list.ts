@@ -1,11 +1,11 @@
 import { listAlertSubscriptions } from "../../runtime/alerts/index.js";
 import type { CommandContext } from "../_kit/index.js";
-import { openAlerts } from "./shared.js";
+import { openAlerts, shown } from "./shared.js";
 
 export async function alertsList(ctx: CommandContext): Promise<void> {
   const session = await openAlerts(ctx);
   const subscriptions = await listAlertSubscriptions(session.clients, session.stack);
-  const report = { topicArn: session.stack.topics.alerts.arn, subscriptions };
+  const report = { topicArn: session.stack.topics.alerts.arn, subscriptions: subscriptions.map(shown) };
   ctx.output.result(report, (r) => {
     if (r.subscriptions.length === 0) {
       ctx.output.line(

@@ -1,4 +1,5 @@
 import type { Stack } from "../../pipeline/stack/index.js";
+import { shownEndpoint } from "../../runtime/alerts/index.js";
 import type { AwsClients } from "../../runtime/aws/index.js";
 import { stackAndClients } from "../schedule/stack.js";
 import { FatalError, type CommandContext } from "../_kit/index.js";
@@ -21,4 +22,9 @@ export async function confirmOnAws(ctx: CommandContext, session: AlertsSession, 
     message: `${what} in AWS account ${session.stack.params.account} (${session.stack.params.region})?`,
   });
   if (!ok) throw new FatalError("declined; nothing was changed");
+}
+
+/** A subscription (or a list of them) as printed, text or JSON: a webhook's password never shows. */
+export function shown<T extends { endpoint: string }>(subscription: T): T {
+  return { ...subscription, endpoint: shownEndpoint(subscription.endpoint) };
 }

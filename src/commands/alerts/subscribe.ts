@@ -1,6 +1,6 @@
-import { subscribeAlerts, type AlertEndpoint } from "../../runtime/alerts/index.js";
+import { shownEndpoint, subscribeAlerts, type AlertEndpoint } from "../../runtime/alerts/index.js";
 import { UserError, type CommandContext } from "../_kit/index.js";
-import { confirmOnAws, openAlerts } from "./shared.js";
+import { confirmOnAws, openAlerts, shown } from "./shared.js";
 
 export interface SubscribeOptions {
   email?: string;
@@ -27,11 +27,13 @@ function endpointOf(options: SubscribeOptions): AlertEndpoint {
       url = new URL(options.webhook);
     } catch {
       throw new UserError(
-        `--webhook ${options.webhook}: expected an http(s) URL like https://hooks.example.com/sns`,
+        `--webhook ${shownEndpoint(options.webhook)}: expected an http(s) URL like https://hooks.example.com/sns`,
       );
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new UserError(`--webhook ${options.webhook}: SNS delivers to http and https URLs only`);
+      throw new UserError(
+        `--webhook ${shownEndpoint(options.webhook)}: SNS delivers to http and https URLs only`,
+      );
     }
     return { kind: "webhook", url: options.webhook };
   }
@@ -49,10 +51,10 @@ export async function alertsSubscribe(options: SubscribeOptions, ctx: CommandCon
     session,
     endpoint.kind === "queue"
       ? `Subscribe queue ${endpoint.name} to ${session.stack.topics.alerts.name} (and let the topic send to it in the queue's policy)`
-      : `Subscribe ${endpoint.kind === "email" ? endpoint.address : endpoint.url} to ${session.stack.topics.alerts.name}`,
+      : `Subscribe ${endpoint.kind === "email" ? endpoint.address : shownEndpoint(endpoint.url)} to ${session.stack.topics.alerts.name}`,
   );
   const outcome = await subscribeAlerts(session.clients, session.stack, endpoint);
-  ctx.output.result(outcome, (o) => {
+  ctx.output.result(shown(outcome), (o) => {
     const what = `${o.protocol} ${o.endpoint}`;
     if (o.status === "confirmed") {
       ctx.output.line(`${o.existed ? "already subscribed" : "subscribed"}: ${what} (${o.subscriptionArn})`);
@@ -72,6 +74,11 @@ export async function alertsSubscribe(options: SubscribeOptions, ctx: CommandCon
     if (o.queuePolicyStatement) {
       ctx.output.note(
         `added to the queue's access policy so the topic may send to it: ${o.queuePolicyStatement}`,
+      );
+    }
+    if (o.protocol === "http" && o.endpoint !== outcome.endpoint) {
+      ctx.output.warn(
+        "the webhook's user and password travel unencrypted over http: use an https URL for an endpoint that needs them",
       );
     }
     ctx.output.note("check the whole path with: pipeline alerts test");

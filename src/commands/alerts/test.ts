@@ -1,6 +1,6 @@
 import { sendTestAlert } from "../../runtime/alerts/index.js";
 import { FatalError, type CommandContext } from "../_kit/index.js";
-import { openAlerts } from "./shared.js";
+import { openAlerts, shown } from "./shared.js";
 
 export async function alertsTest(options: { wait: number }, ctx: CommandContext): Promise<void> {
   const session = await openAlerts(ctx);
@@ -15,7 +15,7 @@ export async function alertsTest(options: { wait: number }, ctx: CommandContext)
   });
   const confirmed = report.subscriptions.filter((s) => s.status === "confirmed");
   const pending = report.subscriptions.filter((s) => s.status === "pending");
-  ctx.output.result(report, (r) => {
+  ctx.output.result({ ...report, subscriptions: report.subscriptions.map(shown) }, (r) => {
     ctx.output.line(`test alert ${r.messageId} published at ${r.publishedAt}`);
     if (r.subscriptions.length === 0) {
       ctx.output.line("nobody is subscribed: the alert reached no one");

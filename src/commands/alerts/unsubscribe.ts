@@ -1,12 +1,13 @@
 import { unsubscribeAlerts } from "../../runtime/alerts/index.js";
 import type { CommandContext } from "../_kit/index.js";
-import { confirmOnAws, openAlerts } from "./shared.js";
+import { confirmOnAws, openAlerts, shown } from "./shared.js";
 
 export async function alertsUnsubscribe(which: string, ctx: CommandContext): Promise<void> {
   const session = await openAlerts(ctx);
   await confirmOnAws(ctx, session, `Unsubscribe ${which} from ${session.stack.topics.alerts.name}`);
   const outcome = await unsubscribeAlerts(session.clients, session.stack, which);
-  ctx.output.result(outcome, (o) => {
+  const printed = { removed: outcome.removed.map(shown), pending: outcome.pending.map(shown) };
+  ctx.output.result(printed, (o) => {
     for (const s of o.removed) ctx.output.line(`unsubscribed: ${s.protocol} ${s.endpoint}`);
     for (const s of o.pending) {
       ctx.output.line(`still pending: ${s.protocol} ${s.endpoint}`);

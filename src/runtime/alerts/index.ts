@@ -4,6 +4,7 @@ export {
   listAlertSubscriptions,
   matchSubscriptions,
   queuePolicyStatement,
+  shownEndpoint,
   subscribeAlerts,
   topicMissing,
   unsubscribeAlerts,

@@ -231,7 +231,25 @@ export async function subscribeAlerts(
   };
 }
 
-/** Finds the subscriptions an operator means by an ARN, an endpoint (address, URL, queue ARN) or a queue name. */
+/**
+ * An endpoint as it may be shown: a URL's password (SNS answers a webhook's 401 challenge with the
+ * URL's credentials) replaced by `****`. Addresses, ARNs and URLs without one are returned unchanged.
+ */
+export function shownEndpoint(endpoint: string): string {
+  try {
+    const url = new URL(endpoint);
+    if (url.password === "") return endpoint;
+    url.password = "****";
+    return url.toString();
+  } catch {
+    return endpoint;
+  }
+}
+
+/**
+ * Finds the subscriptions an operator means by an ARN, an endpoint (address, URL, queue ARN) or a
+ * queue name; a webhook URL may be given as shown, its password as `****`.
+ */
 export function matchSubscriptions(
   subscriptions: AlertSubscription[],
   which: string,
@@ -242,6 +260,7 @@ export function matchSubscriptions(
     (s) =>
       s.subscriptionArn === which ||
       s.endpoint === which ||
+      (shownEndpoint(s.endpoint) === which && which !== s.endpoint) ||
       (s.protocol === "sqs" && s.endpoint === queueArn),
   );
 }
