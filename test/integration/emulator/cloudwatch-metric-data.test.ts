@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, ManualClock, type Emulator } from "../../../src/runtime/emulator/index.js";
-import { awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
+import { AWS_CLI_SERVICE_ERROR_EXIT, awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
 
 /**
  * CloudWatch GetMetricData, dashboards, anomaly-band alarms (ThresholdMetricId) and the alarm fields
@@ -574,6 +574,7 @@ describe("emulator: CloudWatch alarms on an anomaly detection band, and the alar
 
 describe.skipIf(!awsCliAvailable)(
   "emulator: GetMetricData, dashboards and band alarms through the AWS CLI",
+  { timeout: 120_000 },
   () => {
     let emulator: Emulator;
     beforeAll(async () => {
@@ -622,7 +623,7 @@ describe.skipIf(!awsCliAvailable)(
         "--dashboard-body",
         JSON.stringify({ widgets: [{ type: "metric", properties: { metrics: [] } }] }),
       ]);
-      expect(invalid.exitCode).not.toBe(0);
+      expect(invalid.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
       expect(invalid.stderr).toContain("InvalidParameterInput");
       await awsCliJson(emulator.url, [
         "cloudwatch",
@@ -638,6 +639,7 @@ describe.skipIf(!awsCliAvailable)(
       ]);
       expect(listed.DashboardEntries.map((d) => d.DashboardName)).toEqual(["cli"]);
       const missing = await awsCli(emulator.url, ["cloudwatch", "get-dashboard", "--dashboard-name", "nope"]);
+      expect(missing.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
       expect(missing.stderr).toContain("ResourceNotFound");
 
       const ranged = await awsCli(emulator.url, [
@@ -658,7 +660,7 @@ describe.skipIf(!awsCliAvailable)(
           { Id: "ad1", Expression: "ANOMALY_DETECTION_BAND(m1, 2)" },
         ]),
       ]);
-      expect(ranged.exitCode).not.toBe(0);
+      expect(ranged.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
       expect(ranged.stderr).toContain("ComparisonOperators for ranges require ThresholdMetricId to be set");
       await awsCliJson(emulator.url, [
         "cloudwatch",
@@ -691,6 +693,157 @@ describe.skipIf(!awsCliAvailable)(
         AlarmArn: expect.stringContaining(":alarm:cli-band"),
       });
       expect(alarms.MetricAlarms[0]).not.toHaveProperty("Threshold");
+    });
+
+    it("get-metric-data pages by --max-datapoints; get-dashboard, delete-dashboards; describe-alarms' fields", async () => {
+      const now = Date.now();
+      const start = Math.floor(now / MINUTE) * MINUTE - 10 * MINUTE;
+      await awsCliJson(emulator.url, [
+        "cloudwatch",
+        "put-metric-data",
+        "--namespace",
+        "Paged",
+        "--metric-data",
+        JSON.stringify(
+          [1, 2, 3].map((v) => ({
+            MetricName: "Hits",
+            Value: v,
+            Timestamp: new Date(start + v * MINUTE + 1_000).toISOString(),
+          })),
+        ),
+      ]);
+      const query = (extra: string[]) =>
+        awsCliJson<{
+          MetricDataResults: { Id: string; Values: number[]; StatusCode: string }[];
+          NextToken?: string;
+        }>(emulator.url, [
+          "cloudwatch",
+          "get-metric-data",
+          "--start-time",
+          new Date(start).toISOString(),
+          "--end-time",
+          new Date(start + 10 * MINUTE).toISOString(),
+          "--metric-data-queries",
+          JSON.stringify([
+            {
+              Id: "m1",
+              MetricStat: { Metric: { Namespace: "Paged", MetricName: "Hits" }, Period: 60, Stat: "Sum" },
+            },
+          ]),
+          ...extra,
+        ]);
+      // MaxDatapoints named by hand turns the CLI's pagination off: one page, cut short, with NextToken.
+      const onePage = await query(["--max-datapoints", "2"]);
+      expect(onePage.MetricDataResults.map((r) => [r.Id, r.StatusCode, r.Values])).toEqual([
+        ["m1", "PartialData", [3, 2]],
+      ]);
+      expect(onePage.NextToken).toEqual(expect.any(String));
+      // --page-size is MaxDatapoints for the CLI's paginator, which follows NextToken and appends pages.
+      const paged = await query(["--page-size", "2"]);
+      expect(paged.MetricDataResults.map((r) => [r.Id, r.StatusCode, r.Values])).toEqual([
+        ["m1", "PartialData", [3, 2]],
+        ["m1", "Complete", [1]],
+      ]);
+      expect(paged.NextToken).toBeUndefined();
+
+      const body = JSON.stringify({ widgets: [{ type: "text", properties: { markdown: "kept" } }] });
+      for (const name of ["cli-a", "cli-b"]) {
+        await awsCliJson(emulator.url, [
+          "cloudwatch",
+          "put-dashboard",
+          "--dashboard-name",
+          name,
+          "--dashboard-body",
+          body,
+        ]);
+      }
+      const got = await awsCliJson<{ DashboardName: string; DashboardArn: string; DashboardBody: string }>(
+        emulator.url,
+        ["cloudwatch", "get-dashboard", "--dashboard-name", "cli-a"],
+      );
+      expect(got).toMatchObject({
+        DashboardName: "cli-a",
+        DashboardArn: `arn:aws:cloudwatch::${ACCOUNT}:dashboard/cli-a`,
+      });
+      expect(JSON.parse(got.DashboardBody)).toEqual(JSON.parse(body));
+      // One missing name fails the whole call and deletes nothing.
+      const partly = await awsCli(emulator.url, [
+        "cloudwatch",
+        "delete-dashboards",
+        "--dashboard-names",
+        "cli-a",
+        "not-there",
+      ]);
+      expect(partly.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
+      expect(partly.stderr).toContain("ResourceNotFound");
+      await awsCliJson(emulator.url, ["cloudwatch", "delete-dashboards", "--dashboard-names", "cli-a"]);
+      const left = await awsCliJson<{ DashboardEntries: { DashboardName: string }[] }>(emulator.url, [
+        "cloudwatch",
+        "list-dashboards",
+        "--dashboard-name-prefix",
+        "cli-",
+      ]);
+      expect(left.DashboardEntries.map((d) => d.DashboardName)).toEqual(["cli-b"]);
+
+      await awsCliJson(emulator.url, [
+        "cloudwatch",
+        "put-metric-alarm",
+        "--alarm-name",
+        "cli-fields",
+        "--namespace",
+        "Paged",
+        "--metric-name",
+        "Hits",
+        "--dimensions",
+        "Name=Service,Value=api",
+        "--statistic",
+        "Sum",
+        "--period",
+        "60",
+        "--evaluation-periods",
+        "3",
+        "--datapoints-to-alarm",
+        "2",
+        "--threshold",
+        "5",
+        "--comparison-operator",
+        "GreaterThanThreshold",
+        "--treat-missing-data",
+        "notBreaching",
+      ]);
+      const described = await awsCliJson<{
+        MetricAlarms: Record<string, unknown>[];
+        CompositeAlarms: unknown[];
+      }>(emulator.url, ["cloudwatch", "describe-alarms", "--alarm-names", "cli-fields"]);
+      expect(described.CompositeAlarms).toEqual([]);
+      const alarm = described.MetricAlarms[0]!;
+      expect(alarm).toMatchObject({
+        AlarmName: "cli-fields",
+        AlarmArn: `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:cli-fields`,
+        ActionsEnabled: true,
+        OKActions: [],
+        AlarmActions: [],
+        InsufficientDataActions: [],
+        StateValue: "INSUFFICIENT_DATA",
+        StateReason: "Unchecked: Initial alarm creation",
+        Dimensions: [{ Name: "Service", Value: "api" }],
+        Period: 60,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+        Threshold: 5,
+        TreatMissingData: "notBreaching",
+      });
+      // CLI v2 prints timestamps in ISO 8601; v1 prints them as the wire has them (epoch seconds here).
+      const millis = (v: unknown) => (typeof v === "number" ? v * 1000 : Date.parse(String(v)));
+      for (const field of [
+        "AlarmConfigurationUpdatedTimestamp",
+        "StateUpdatedTimestamp",
+        "StateTransitionedTimestamp",
+      ]) {
+        expect(millis(alarm[field]), field).toBeGreaterThanOrEqual(now - MINUTE);
+        expect(millis(alarm[field]), field).toBeLessThanOrEqual(Date.now());
+      }
+      expect(alarm).not.toHaveProperty("ThresholdMetricId");
     });
   },
 );

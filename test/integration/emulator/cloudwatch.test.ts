@@ -600,6 +600,46 @@ describe("emulator: CloudWatch (query protocol)", () => {
     expect(await unknown.text()).toContain("<Code>InvalidAction</Code>");
   });
 
+  it("raw query requests: an output with no members is an empty Result element, no output is none", async () => {
+    const post = async (body: string) => {
+      const response = await fetch(emulator.url, {
+        method: "POST",
+        headers: { authorization: testAuthorization(), "content-type": "application/x-www-form-urlencoded" },
+        body: `${body}&Version=2010-08-01`,
+      });
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    const body = encodeURIComponent(
+      JSON.stringify({ widgets: [{ type: "text", properties: { markdown: "x" } }] }),
+    );
+    await post(`Action=PutDashboard&DashboardName=raw&DashboardBody=${body}`);
+    // DeleteDashboardsOutput and TagResourceOutput are structures without members; botocore's query
+    // parser looks for their Result element.
+    expect(await post("Action=DeleteDashboards&DashboardNames.member.1=raw")).toMatch(
+      /<DeleteDashboardsResponse [^>]*><DeleteDashboardsResult><\/DeleteDashboardsResult><ResponseMetadata>/,
+    );
+    // PutMetricAlarm and PutMetricData have no output: no Result element.
+    expect(
+      await post(
+        "Action=PutMetricAlarm&AlarmName=raw-tagged&Namespace=Raw&MetricName=m&Statistic=Sum&Period=60" +
+          "&EvaluationPeriods=1&Threshold=1&ComparisonOperator=GreaterThanThreshold",
+      ),
+    ).not.toContain("PutMetricAlarmResult");
+    expect(
+      await post(
+        "Action=PutMetricData&Namespace=Raw&MetricData.member.1.MetricName=m&MetricData.member.1.Value=1",
+      ),
+    ).not.toContain("PutMetricDataResult");
+    const arn = encodeURIComponent("arn:aws:cloudwatch:us-east-1:000000000000:alarm:raw-tagged");
+    expect(
+      await post(`Action=TagResource&ResourceARN=${arn}&Tags.member.1.Key=k&Tags.member.1.Value=v`),
+    ).toContain("<TagResourceResult></TagResourceResult>");
+    expect(await post(`Action=UntagResource&ResourceARN=${arn}&TagKeys.member.1=k`)).toContain(
+      "<UntagResourceResult></UntagResourceResult>",
+    );
+  });
+
   it("JSON errors carry x-amzn-query-error with the legacy code", async () => {
     const response = await fetch(emulator.url, {
       method: "POST",

@@ -1179,6 +1179,15 @@ describe.skipIf(!awsCliAvailable)("emulator: IAM through the AWS CLI", { timeout
       Document: JSON.parse(document(["dynamodb:Query"])) as unknown,
     });
 
+    // UpdateRole answers an empty UpdateRoleResult, which the CLI's parser needs.
+    await awsCliJson(emulator.url, [
+      "iam",
+      "update-role",
+      "--role-name",
+      "cli-a",
+      "--max-session-duration",
+      "7200",
+    ]);
     await awsCliJson(emulator.url, [
       "iam",
       "tag-role",
@@ -1202,6 +1211,13 @@ describe.skipIf(!awsCliAvailable)("emulator: IAM through the AWS CLI", { timeout
       "cli-a",
     ]);
     expect(roleTags.Tags).toEqual([{ Key: "team", Value: "data" }]);
+    const updated = await awsCliJson<{ Role: { MaxSessionDuration: number } }>(emulator.url, [
+      "iam",
+      "get-role",
+      "--role-name",
+      "cli-a",
+    ]);
+    expect(updated.Role.MaxSessionDuration).toBe(7200);
     const profile = await awsCliJson<{ InstanceProfile: { Roles: { RoleName: string }[]; Tags: unknown[] } }>(
       emulator.url,
       ["iam", "get-instance-profile", "--instance-profile-name", "cli-profile"],

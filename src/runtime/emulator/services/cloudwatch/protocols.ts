@@ -35,6 +35,14 @@ export async function handleJson(
   }
 }
 
+/**
+ * Operations whose output is a structure with no members: CloudWatch still answers an empty
+ * `<OpResult/>` element, and botocore's query parser (the AWS CLI where it speaks the query protocol,
+ * as v2 2.9 does) fails without it.
+ * Operations with no output at all (PutMetricAlarm, PutMetricData, ...) answer no Result element.
+ */
+const EMPTY_RESULT_ACTIONS = new Set(["DeleteDashboards", "TagResource", "UntagResource"]);
+
 /** The query protocol (`Action=<Op>&Version=2010-08-01`, `member.N` lists): older SDKs and CLIs. */
 export async function handleQuery(
   request: EmulatorRequest,
@@ -47,7 +55,12 @@ export async function handleQuery(
     const operation = operations[action];
     if (!operation) throw commonErrors.unknownOperation("cloudwatch", action || "(no Action)");
     const output = (await operation(decodeNestedQuery(params), request.context)) as Record<string, unknown>;
-    const inner = Object.keys(output ?? {}).length > 0 ? toXml(output, { flattened: false }) : undefined;
+    const inner =
+      Object.keys(output ?? {}).length > 0
+        ? toXml(output, { flattened: false })
+        : EMPTY_RESULT_ACTIONS.has(action)
+          ? ""
+          : undefined;
     return xmlResponse(action, XML_NAMESPACE, inner, requestId);
   } catch (error) {
     return xmlError(error, XML_NAMESPACE, requestId, (e) => legacyCode(e.code));

@@ -13,6 +13,13 @@ import { Users } from "./users.js";
 
 const NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/";
 
+/**
+ * Operations whose output is a structure with no members (UpdateRole): IAM still answers an empty
+ * `<UpdateRoleResult/>`, and botocore's query parser fails without it. Operations with no output
+ * (DeleteRole, TagRole, ...) answer no Result element.
+ */
+const EMPTY_RESULT_ACTIONS = new Set(["UpdateRole"]);
+
 /** IAM over the query protocol (`Action=<Op>&Version=2010-05-08`, `member.N` lists, XML out). */
 export default function createIamService(env: ServiceEnv): ServiceModule {
   const state = new IamState();
@@ -130,7 +137,12 @@ export default function createIamService(env: ServiceEnv): ServiceModule {
           string,
           unknown
         >;
-        const inner = Object.keys(output).length > 0 ? toXml(output, { flattened: false }) : undefined;
+        const inner =
+          Object.keys(output).length > 0
+            ? toXml(output, { flattened: false })
+            : EMPTY_RESULT_ACTIONS.has(action)
+              ? ""
+              : undefined;
         return xmlResponse(action, NAMESPACE, inner, requestId);
       } catch (error) {
         return xmlError(error, NAMESPACE, requestId);
