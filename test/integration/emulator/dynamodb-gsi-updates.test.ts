@@ -24,7 +24,7 @@ import {
 } from "@aws-sdk/client-dynamodb-streams";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createEmulator, ManualClock, type Emulator } from "../../../src/runtime/emulator/index.js";
-import { awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
+import { AWS_CLI_SERVICE_ERROR_EXIT, awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
 
 /**
  * UpdateTable adding and removing a global secondary index on a live table, written from AWS's
@@ -491,7 +491,7 @@ describe.skipIf(!awsCliAvailable)("dynamodb UpdateTable index Create and Delete 
       "--global-secondary-index-updates",
       JSON.stringify([{ Delete: { IndexName: "nope" } }]),
     ]);
-    expect(missing.exitCode).not.toBe(0);
+    expect(missing.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
     expect(missing.stderr).toContain(
       "(ResourceNotFoundException) when calling the UpdateTable operation: Requested resource not found: Index nope for table cli-gsi",
     );

@@ -22,7 +22,7 @@ import {
 } from "@aws-sdk/client-dynamodb-streams";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createEmulator, ManualClock, type Emulator } from "../../../src/runtime/emulator/index.js";
-import { awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
+import { AWS_CLI_SERVICE_ERROR_EXIT, awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
 
 /**
  * DynamoDB Time to Live, written from AWS's API reference (UpdateTimeToLive, DescribeTimeToLive,
@@ -323,7 +323,7 @@ describe.skipIf(!awsCliAvailable)("dynamodb TTL through the AWS CLI", () => {
       "--time-to-live-specification",
       "Enabled=true,AttributeName=ttl",
     ]);
-    expect(missing.exitCode).not.toBe(0);
+    expect(missing.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
     expect(missing.stderr).toContain(
       "(ResourceNotFoundException) when calling the UpdateTimeToLive operation",
     );

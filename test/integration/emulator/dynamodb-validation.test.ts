@@ -21,7 +21,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../../src/runtime/emulator/index.js";
-import { awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
+import { AWS_CLI_SERVICE_ERROR_EXIT, awsCli, awsCliAvailable, awsCliJson } from "../../helpers/aws-cli.js";
 
 /**
  * DynamoDB's validation as DynamoDB words and orders it, written from AWS's answers (API reference;
@@ -791,7 +791,7 @@ describe.skipIf(!awsCliAvailable)("dynamodb validation through the AWS CLI", () 
       "--billing-mode",
       "PAY_PER_REQUEST",
     ]);
-    expect(badName.exitCode).not.toBe(0);
+    expect(badName.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
     expect(badName.stderr).toContain(
       "(ValidationException) when calling the CreateTable operation: 1 validation error detected: Value 'bad name!' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
     );
@@ -834,7 +834,7 @@ describe.skipIf(!awsCliAvailable)("dynamodb validation through the AWS CLI", () 
       "--expression-attribute-values",
       '{":v":{"S":"x"}}',
     ]);
-    expect(refused.exitCode).not.toBe(0);
+    expect(refused.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
     expect(refused.stderr).toContain(
       "(ValidationException) when calling the Scan operation: Invalid FilterExpression: Expression size has exceeded the maximum allowed size; expression size: 6006",
     );
@@ -851,7 +851,7 @@ describe.skipIf(!awsCliAvailable)("dynamodb validation through the AWS CLI", () 
     expect(described.Table.TableName).toBe("cli");
     const deep = JSON.stringify({ pk: { S: "deep" }, data: nested(32) });
     const refused = await awsCli(emulator.url, ["dynamodb", "put-item", "--table-name", arn, "--item", deep]);
-    expect(refused.exitCode).not.toBe(0);
+    expect(refused.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
     expect(refused.stderr).toContain(
       "(ValidationException) when calling the PutItem operation: Nesting Levels have exceeded supported limits",
     );
