@@ -95,10 +95,22 @@ describe("pipeline fixtures serve", () => {
       `${served.url}/wikipedia/api/rest_v1/page/summary/${encodeURIComponent(first.name)}`,
     );
     expect(summary.status).toBe(200);
+    await summary.arrayBuffer();
+    // Its own counters: three TMDB searches and one summary, each source's busiest second.
+    expect(served.stdout()).toContain(`${served.url}/_fixtures/stats (JSON)`);
+    const stats = (await (await fetch(`${served.url}/_fixtures/stats`)).json()) as {
+      bySource: Record<string, number>;
+      peakPerSecond: Record<string, number>;
+    };
+    expect(stats.bySource).toEqual({ tmdb: 3, wikipedia: 1, news: 0, social: 0 });
+    expect(stats.peakPerSecond.tmdb).toBeGreaterThanOrEqual(1);
+    expect(stats.peakPerSecond.tmdb).toBeLessThanOrEqual(3);
 
     served.child.kill("SIGINT");
     expect(await served.exit).toBe(130);
     expect(served.stdout()).toContain("fixture source server stopped");
+    expect(served.stdout()).toContain("4 source request(s); per source, the most in any one second:");
+    expect(served.stdout()).toMatch(/^ {2}wikipedia +1 requests, busiest second 1$/m);
     await expect(fetch(`${served.url}/health`)).rejects.toThrow();
   });
 
