@@ -3,7 +3,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { Context } from "aws-lambda";
 import { z } from "zod";
-import { celebrityOf, parseSourceName } from "../model/index.js";
+import { RUN_ID_PATTERN, celebrityOf, parseSourceName } from "../model/index.js";
 import type { RosterEntry, SourceName } from "../model/index.js";
 import { createSourceClient, systemClock } from "../sources/index.js";
 import type { Clock, FetchLike, RetryEvent, RetryPolicy } from "../sources/index.js";
@@ -42,8 +42,7 @@ import { sourceClientFor, sourceKeyOf } from "./source-key.js";
 
 export const SCHEDULED_EVENT_DETAIL_TYPE = "Scheduled Event";
 
-/** Characters a run id may hold: it becomes part of the key `RUN#<runId>`. */
-export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+export { RUN_ID_PATTERN };
 
 export class ScrapeEventError extends Error {
   override readonly name = "ScrapeEventError";

@@ -76,3 +76,17 @@ export type { ErrorClass, PipelineErrorOptions } from "./errors.js";
 export { VERSION_ATTRIBUTE, versionBase, versionBump, versionOfImage } from "./version.js";
 export { rosterEntryOfItem, rosterRecordOf } from "./roster-record.js";
 export type { RosterRecord } from "./roster-record.js";
+export {
+  MAX_SHARD_PEOPLE,
+  RUN_ID_PATTERN,
+  SHARD_KIND,
+  SHARD_VERSION,
+  ShardDecodeError,
+  cutShards,
+  decodeShard,
+  encodeShard,
+  isShardBody,
+  scrapeShardSchema,
+  shardMessageAttributes,
+} from "./shard.js";
+export type { ScrapeShard } from "./shard.js";

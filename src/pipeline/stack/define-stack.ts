@@ -24,7 +24,9 @@ import {
   TOPIC_KEYS,
   scraperFunctionKey,
   sourceOfFunctionKey,
+  sourceOfQueueKey,
   stackNames,
+  workQueueKey,
 } from "./names.js";
 import type {
   AlarmKey,
@@ -53,6 +55,7 @@ import {
   SCRAPER_FAILURE_ALARM,
   STREAM_MAPPING,
   WEEKLY_SCHEDULE,
+  WORK_QUEUE,
 } from "./settings.js";
 import { CELEBRITY_RECORD_FILTER_PATTERN, declareTable } from "./table.js";
 import type {
@@ -87,6 +90,27 @@ function kindOf(key: FunctionKey): FunctionKind {
 function declareQueue(at: AccountRegion, names: StackNames, key: QueueKey): QueueDeclaration {
   const name = names.queues[key];
   const arn = queueArn(at, name);
+  const source = sourceOfQueueKey(key);
+  if (source !== undefined) {
+    return {
+      key,
+      purpose: "work",
+      source,
+      name,
+      arn,
+      definition: {
+        QueueName: name,
+        Attributes: {
+          VisibilityTimeout: String(WORK_QUEUE.visibilityTimeoutSeconds),
+          MessageRetentionPeriod: String(WORK_QUEUE.retentionSeconds),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: queueArn(at, names.queues.scraperDlq),
+            maxReceiveCount: WORK_QUEUE.maxReceiveCount,
+          }),
+        },
+      },
+    };
+  }
   const attributes: Record<string, string> = { MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS) };
   if (key === "scraperDlq") {
     // EventBridge writes undeliverable events to a target DLQ as itself, so the queue must allow it,
@@ -107,7 +131,14 @@ function declareQueue(at: AccountRegion, names: StackNames, key: QueueKey): Queu
       ],
     });
   }
-  return { key, name, arn, definition: { QueueName: name, Attributes: attributes } };
+  return {
+    key,
+    purpose: "failure",
+    source: undefined,
+    name,
+    arn,
+    definition: { QueueName: name, Attributes: attributes },
+  };
 }
 
 function environmentFor(params: StackParams, names: StackNames, key: FunctionKey): Record<string, string> {
@@ -463,11 +494,13 @@ export function defineStack(params: StackParams): Stack {
   const domainName =
     params.opensearch.domainName ?? opensearchDomainName(params.opensearch.endpoint, params.opensearch.index);
   const alarms = declareAlarms(params, names);
+  const queues = record(QUEUE_KEYS, (key) => declareQueue(params, names, key));
   const stackWithoutOrder: Omit<Stack, "resourceOrder"> = {
     params,
     names,
     table: declareTable(params, names.table),
-    queues: record(QUEUE_KEYS, (key) => declareQueue(params, names, key)),
+    queues,
+    workQueues: record(SOURCES, (source) => queues[workQueueKey(source)]),
     roles: record(ROLE_KEYS, (key: RoleKey) => declareRole(params, names, domainName, key)),
     functions: record(FUNCTION_KEYS, (key) => declareFunction(params, names, key)),
     logGroups: record(FUNCTION_KEYS, (key) => declareLogGroup(params, names, key)),

@@ -4,6 +4,10 @@ export { StackParamsError, opensearchDomainName, stackParamsProblems } from "./p
 export {
   ALARM_KEYS,
   BASE_NAMES,
+  FAILURE_QUEUE_KEYS,
+  WORK_QUEUE_KEYS,
+  sourceOfQueueKey,
+  workQueueKey,
   FUNCTION_KEYS,
   MAPPING_KEYS,
   QUEUE_KEYS,
@@ -18,6 +22,8 @@ export {
 } from "./names.js";
 export type {
   AlarmKey,
+  FailureQueueKey,
+  WorkQueueKey,
   FunctionKey,
   MappingKey,
   QueueKey,
@@ -48,6 +54,8 @@ export {
   STREAM_MAPPING,
   TABLE_INDEXES,
   WEEKLY_SCHEDULE,
+  WORKER_CONCURRENCY_RANGE,
+  WORK_QUEUE,
 } from "./settings.js";
 export { HANDLER_ENV } from "./handler-env.js";
 export type { HandlerEnv, HandlerEnvKey } from "./handler-env.js";

@@ -28,6 +28,8 @@ export const BASE_NAMES = {
   indexSync: "index-sync",
   /** Scraper functions are `scraper-<source>`. */
   scraperPrefix: "scraper-",
+  /** Each source's work queue (one message per shard of a run) is `celebrity-scrape-<source>`. */
+  workQueuePrefix: "celebrity-scrape-",
 } as const;
 
 export const SCRAPER_FUNCTION_KEYS = SOURCES.map((source) => `scraper-${source}` as const);
@@ -47,8 +49,26 @@ export const RULE_KEYS: readonly RuleKey[] = ["weekly", "manual"];
 export type RoleKey = "scraper" | "post-processor" | "index-sync";
 export const ROLE_KEYS: readonly RoleKey[] = ["scraper", "post-processor", "index-sync"];
 
-export type QueueKey = "scraperDlq" | "streamDlq" | "indexSyncDlq";
-export const QUEUE_KEYS: readonly QueueKey[] = ["scraperDlq", "streamDlq", "indexSyncDlq"];
+/** The failure queues (dead-letter queues and on-failure destinations). */
+export type FailureQueueKey = "scraperDlq" | "streamDlq" | "indexSyncDlq";
+export const FAILURE_QUEUE_KEYS: readonly FailureQueueKey[] = ["scraperDlq", "streamDlq", "indexSyncDlq"];
+
+/** Each source's work queue of shards. */
+export type WorkQueueKey = `work-${SourceName}`;
+export const WORK_QUEUE_KEYS: readonly WorkQueueKey[] = SOURCES.map((source) => workQueueKey(source));
+
+export function workQueueKey(source: SourceName): WorkQueueKey {
+  return `work-${source}`;
+}
+
+/** The source whose shards a queue key holds, or undefined for the failure queues. */
+export function sourceOfQueueKey(key: QueueKey): SourceName | undefined {
+  return SOURCES.find((source) => workQueueKey(source) === key);
+}
+
+/** Failure queues first: the work queues' redrive policies name the scraper DLQ, which must exist. */
+export type QueueKey = FailureQueueKey | WorkQueueKey;
+export const QUEUE_KEYS: readonly QueueKey[] = [...FAILURE_QUEUE_KEYS, ...WORK_QUEUE_KEYS];
 
 export type TopicKey = "alerts";
 export const TOPIC_KEYS: readonly TopicKey[] = ["alerts"];
@@ -105,6 +125,9 @@ export function stackNames(suffix: string, indexBaseName: string): StackNames {
       scraperDlq: named(BASE_NAMES.scraperDlq),
       streamDlq: named(BASE_NAMES.streamDlq),
       indexSyncDlq: named(BASE_NAMES.indexSyncDlq),
+      ...(Object.fromEntries(
+        SOURCES.map((source) => [workQueueKey(source), named(`${BASE_NAMES.workQueuePrefix}${source}`)]),
+      ) as Record<WorkQueueKey, string>),
     },
     rules: { weekly: named(BASE_NAMES.weeklyRule), manual: named(BASE_NAMES.manualRule) },
     roles: {

@@ -31,7 +31,26 @@ export function resourceOrder(stack: Omit<Stack, "resourceOrder">): ResourceRef[
     refs.push({ kind, id, name, dependsOn });
     return id;
   };
-  const queueIds = Object.fromEntries(QUEUE_KEYS.map((key) => [key, add("queue", stack.queues[key].name)]));
+  // A work queue's redrive policy names the scraper DLQ, which SQS requires to exist.
+  const failureQueueIds: Record<string, string> = {};
+  for (const key of QUEUE_KEYS) {
+    const queue = stack.queues[key];
+    if (queue.purpose === "failure") failureQueueIds[queue.arn] = add("queue", queue.name);
+  }
+  const queueIds: Record<string, string> = {};
+  for (const key of QUEUE_KEYS) {
+    const queue = stack.queues[key];
+    if (queue.purpose === "failure") {
+      queueIds[key] = failureQueueIds[queue.arn] as string;
+      continue;
+    }
+    const redrive = queue.definition.Attributes?.RedrivePolicy;
+    const dlqArn = redrive
+      ? (JSON.parse(redrive) as { deadLetterTargetArn?: string }).deadLetterTargetArn
+      : undefined;
+    const dlqId = dlqArn === undefined ? undefined : failureQueueIds[dlqArn];
+    queueIds[key] = add("queue", queue.name, dlqId === undefined ? [] : [dlqId]);
+  }
   const topicIds = Object.fromEntries(TOPIC_KEYS.map((key) => [key, add("topic", stack.topics[key].name)]));
   const roleIds = Object.fromEntries(ROLE_KEYS.map((key) => [key, add("role", stack.roles[key].name)]));
   const tableId = add("table", stack.table.name);

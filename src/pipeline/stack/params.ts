@@ -1,5 +1,6 @@
 import { SOURCES } from "../model/sources.js";
-import { LOG_RETENTION_DAYS } from "./settings.js";
+import { MAX_SHARD_PEOPLE } from "../model/shard.js";
+import { LOG_RETENTION_DAYS, WORKER_CONCURRENCY_RANGE } from "./settings.js";
 import type { StackParams } from "./types.js";
 
 /** Thrown by defineStack when parameters are invalid; lists every problem with the fix. */
@@ -52,6 +53,25 @@ export function stackParamsProblems(params: StackParams): string[] {
       !(Number.isInteger(sourceParams.timeoutMs) && sourceParams.timeoutMs > 0)
     ) {
       problems.push(`sources.${source}.timeoutMs must be a positive integer when set`);
+    }
+    if (!(
+      Number.isInteger(sourceParams.shardSize) &&
+      sourceParams.shardSize >= 1 &&
+      sourceParams.shardSize <= MAX_SHARD_PEOPLE
+    )) {
+      problems.push(
+        `sources.${source}.shardSize must be an integer from 1 to ${MAX_SHARD_PEOPLE} (got ${JSON.stringify(sourceParams.shardSize)})`,
+      );
+    }
+    const { min, max } = WORKER_CONCURRENCY_RANGE;
+    if (!(
+      Number.isInteger(sourceParams.workerConcurrency) &&
+      sourceParams.workerConcurrency >= min &&
+      sourceParams.workerConcurrency <= max
+    )) {
+      problems.push(
+        `sources.${source}.workerConcurrency must be an integer from ${min} to ${max}, the range of a mapping's ScalingConfig.MaximumConcurrency (got ${JSON.stringify(sourceParams.workerConcurrency)})`,
+      );
     }
   }
   if (!isHttpUrl(params.opensearch?.endpoint)) problems.push(`opensearch.endpoint must be an http(s) URL`);

@@ -23,6 +23,28 @@ export const FUNCTION_SIZING = {
  */
 export const SCRAPER_ASYNC_INVOKE = { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } as const;
 
+/** AWS's range of an SQS event source mapping's ScalingConfig.MaximumConcurrency. */
+export const WORKER_CONCURRENCY_RANGE = { min: 2, max: 1000 } as const;
+
+/**
+ * Each source's work queue, `celebrity-scrape-<source>`: one message per shard of a run.
+ * - Visibility timeout: six times the scraper function's timeout, AWS's advice for a queue a Lambda
+ *   function consumes (the mapping's batching window is 0, so nothing is added for it). A worker
+ *   that runs out its whole timeout then leaves its shard invisible until any retry of the same
+ *   batch by the mapping is over, so the shard is not handed to a second worker meanwhile.
+ * - maxReceiveCount 5: AWS advises at least 5 for a Lambda consumer, so a shard survives a few
+ *   throttled or failed batches (every receive counts, even one the mapping gives back unseen);
+ *   after the fifth failed receive SQS moves it to the scraper DLQ, where `pipeline dlq` shows it.
+ * - Retention 6 days, one less than the scraper DLQ's 7: SQS keeps a standard message's original
+ *   enqueue time when it moves it to the DLQ, so the DLQ must keep messages longer than the queue
+ *   that feeds it, or a shard redriven late would expire at once.
+ */
+export const WORK_QUEUE = {
+  visibilityTimeoutSeconds: 6 * FUNCTION_SIZING.scraper.timeoutSeconds,
+  maxReceiveCount: 5,
+  retentionSeconds: 518_400,
+} as const;
+
 /** Rule target delivery policy (covers delivery failures only, see DESIGN.md section 1). */
 export const RULE_TARGET_RETRY_POLICY = { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 300 } as const;
 

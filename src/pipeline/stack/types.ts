@@ -31,6 +31,13 @@ export interface SourceParams {
   rateLimitPerSecond: number;
   /** Per-request timeout in milliseconds (default 10,000). */
   timeoutMs?: number;
+  /** People per shard message on the source's work queue, 1..200. */
+  shardSize: number;
+  /**
+   * The worker mapping's ScalingConfig.MaximumConcurrency, 2..1000 (AWS's range). Each worker
+   * gets rateLimitPerSecond / workerConcurrency, so the source's limit holds for all of them.
+   */
+  workerConcurrency: number;
 }
 
 /** The few parameters the whole stack is a function of; config supplies them. */
@@ -62,6 +69,10 @@ export interface TableDeclaration {
 
 export interface QueueDeclaration {
   key: QueueKey;
+  /** A failure queue (DLQ, on-failure destination) or a source's work queue of shards. */
+  purpose: "failure" | "work";
+  /** The source whose shards a work queue holds; undefined for failure queues. */
+  source: SourceName | undefined;
   name: string;
   arn: string;
   /** CreateQueue input (attributes as SQS wants them: strings). */
@@ -223,6 +234,8 @@ export interface Stack {
   names: StackNames;
   table: TableDeclaration;
   queues: Record<QueueKey, QueueDeclaration>;
+  /** Each source's work queue (the same declarations as `queues["work-<source>"]`). */
+  workQueues: Record<SourceName, QueueDeclaration>;
   roles: Record<RoleKey, RoleDeclaration>;
   functions: Record<FunctionKey, FunctionDeclaration>;
   logGroups: Record<FunctionKey, LogGroupDeclaration>;

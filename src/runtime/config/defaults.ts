@@ -26,6 +26,14 @@ export function fixtureBaseUrl(host: string, port: number, source: SourceName, a
 }
 
 export const DEFAULT_SOURCE_TIMEOUT_MS = 10_000;
+/** People per shard: 25 keeps one shard of the slowest source (GDELT, 1 request per 5 s) within minutes. */
+export const DEFAULT_SHARD_SIZE = 25;
+/**
+ * Concurrent workers per source. On aws 2, AWS's least MaximumConcurrency: a public API's limit is
+ * shared by the workers, so more of them only divide it finer. Locally 10, so a run uses what the
+ * machine offers (the fixture server has no limit of its own).
+ */
+export const DEFAULT_WORKER_CONCURRENCY: Record<Target, number> = { aws: 2, localstack: 10, local: 10 };
 export const DEFAULT_OPENSEARCH_DOMAIN = "celebrities";
 export const DEFAULT_OPENSEARCH_INDEX = "celebrities";
 export const DEFAULT_EMULATOR_PERSIST_DIR = ".pipeline/emulator";
@@ -98,6 +106,8 @@ export function defaultsFor(target: Target, explicit: (key: string) => unknown):
       set(`sources.${source}.rateLimitPerSecond`, api.rateLimitPerSecond, "public API limit");
     }
     set(`sources.${source}.timeoutMs`, DEFAULT_SOURCE_TIMEOUT_MS);
+    set(`sources.${source}.shardSize`, DEFAULT_SHARD_SIZE);
+    set(`sources.${source}.workerConcurrency`, DEFAULT_WORKER_CONCURRENCY[target], forTarget);
   }
 
   const domainName = explicit("opensearch.domainName") ?? DEFAULT_OPENSEARCH_DOMAIN;

@@ -39,6 +39,24 @@ const sourceShape = {
     .int({ error: "expected milliseconds, an integer from 100 to 900000" })
     .min(100, { error: "expected milliseconds, an integer from 100 to 900000" })
     .max(900_000, { error: "expected milliseconds, an integer from 100 to 900000" }),
+  // People per shard message on the source's work queue (one worker invocation scrapes one shard).
+  shardSize: z
+    .number({ error: "expected people per shard, an integer from 1 to 200" })
+    .int({ error: "expected people per shard, an integer from 1 to 200" })
+    .min(1, { error: "expected people per shard, an integer from 1 to 200" })
+    .max(200, { error: "expected people per shard, an integer from 1 to 200" }),
+  // The worker mapping's ScalingConfig.MaximumConcurrency: AWS allows 2 to 1000.
+  workerConcurrency: z
+    .number({
+      error: "expected concurrent workers, an integer from 2 to 1000 (AWS's MaximumConcurrency range)",
+    })
+    .int({ error: "expected concurrent workers, an integer from 2 to 1000 (AWS's MaximumConcurrency range)" })
+    .min(2, {
+      error: "expected concurrent workers, an integer from 2 to 1000 (AWS's MaximumConcurrency range)",
+    })
+    .max(1000, {
+      error: "expected concurrent workers, an integer from 2 to 1000 (AWS's MaximumConcurrency range)",
+    }),
 };
 
 // CloudWatch Logs accepts only these retention values.
@@ -156,6 +174,10 @@ type SourceSettings = {
   apiKey?: string;
   rateLimitPerSecond: number;
   timeoutMs: number;
+  /** People per shard message (1..200). */
+  shardSize: number;
+  /** Concurrent workers of the source (the mapping's MaximumConcurrency, 2..1000). */
+  workerConcurrency: number;
 };
 
 /** The validated configuration for one target: what commands and engines use. */

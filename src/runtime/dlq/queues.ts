@@ -59,9 +59,9 @@ export function failureQueues(stack: Stack): FailureQueue[] {
       note(target, `queue ${queue.name} (SQS redrive)`);
     }
   }
-  // Declared queues nothing references yet are still the stack's DLQs.
+  // Declared failure queues nothing references yet are still the stack's DLQs (work queues are not).
   for (const queue of Object.values(stack.queues)) {
-    if (!found.has(queue.arn)) {
+    if (queue.purpose === "failure" && !found.has(queue.arn)) {
       found.set(queue.arn, {
         key: queue.key,
         name: queue.name,

@@ -24,6 +24,10 @@ describe("defineStack: names", () => {
         scraperDlq: "celebrity-scraper-dlq",
         streamDlq: "celebrity-stream-dlq",
         indexSyncDlq: "celebrity-index-sync-dlq",
+        "work-tmdb": "celebrity-scrape-tmdb",
+        "work-wikipedia": "celebrity-scrape-wikipedia",
+        "work-news": "celebrity-scrape-news",
+        "work-social": "celebrity-scrape-social",
       },
       rules: { weekly: "celebrity-weekly-scrape", manual: "celebrity-manual-scrape" },
       roles: {
@@ -268,6 +272,57 @@ describe("defineStack: every asynchronous edge has retries and a dead-letter des
   });
 });
 
+describe("defineStack: work queues", () => {
+  it.each(["tmdb", "wikipedia", "news", "social"] as const)(
+    "celebrity-scrape-%s: six times the scraper timeout invisible, then the scraper DLQ after 5 receives",
+    (source) => {
+      const queue = stack.workQueues[source];
+      expect(queue).toBe(stack.queues[`work-${source}`]);
+      expect(queue).toMatchObject({ purpose: "work", source, name: `celebrity-scrape-${source}` });
+      expect(queue.arn).toBe(arns.queueArn(at, `celebrity-scrape-${source}`));
+      const attributes = queue.definition.Attributes ?? {};
+      const timeout = stack.functions[`scraper-${source}`].definition.Timeout;
+      expect(Number(attributes.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * timeout);
+      expect(JSON.parse(attributes.RedrivePolicy ?? "{}")).toStrictEqual({
+        deadLetterTargetArn: stack.queues.scraperDlq.arn,
+        maxReceiveCount: 5,
+      });
+      // The DLQ keeps messages longer than the queue feeding it: SQS keeps the enqueue time.
+      expect(Number(attributes.MessageRetentionPeriod)).toBeLessThan(
+        Number(stack.queues.scraperDlq.definition.Attributes?.MessageRetentionPeriod),
+      );
+    },
+  );
+
+  it("the failure queues are failure queues; a work queue is created after the DLQ it redrives to", () => {
+    expect(stack.queues.scraperDlq).toMatchObject({ purpose: "failure", source: undefined });
+    const dlqId = `queue:${stack.queues.scraperDlq.name}`;
+    const order = stack.resourceOrder.map((ref) => ref.id);
+    for (const queue of Object.values(stack.workQueues)) {
+      const ref = stack.resourceOrder.find((r) => r.id === `queue:${queue.name}`);
+      expect(ref?.dependsOn).toStrictEqual([dlqId]);
+      expect(order.indexOf(ref!.id)).toBeGreaterThan(order.indexOf(dlqId));
+    }
+  });
+
+  it("refuses a shard size or worker bound outside the allowed ranges", () => {
+    for (const [shardSize, workerConcurrency] of [
+      [201, 2],
+      [1.5, 2],
+      [25, 1001],
+      [25, 2.5],
+    ] as const) {
+      const params = testStackParams();
+      params.sources.tmdb = { ...params.sources.tmdb, shardSize, workerConcurrency };
+      expect(() => defineStack(params)).toThrow(StackParamsError);
+    }
+    const edges = testStackParams();
+    edges.sources.tmdb = { ...edges.sources.tmdb, shardSize: 200, workerConcurrency: 2 };
+    edges.sources.news = { ...edges.sources.news, shardSize: 1, workerConcurrency: 1000 };
+    expect(() => defineStack(edges)).not.toThrow();
+  });
+});
+
 describe("defineStack: rules and permissions", () => {
   it("weekly rule: the Sunday 02:00 UTC cron, created DISABLED", () => {
     expect(stack.rules.weekly.definition).toStrictEqual({
@@ -482,7 +537,7 @@ describe("defineStack: resource order", () => {
       count("event-source-mapping"),
       count("alarm"),
       count("opensearch-index"),
-    ]).toStrictEqual([3, 1, 3, 1, 6, 6, 4, 8, 2, 2, 4, 1]);
+    ]).toStrictEqual([7, 1, 3, 1, 6, 6, 4, 8, 2, 2, 4, 1]);
   });
 
   it("follows the kind order queues → … → index", () => {
@@ -512,7 +567,7 @@ describe("defineStack: parameters", () => {
       region: "mars",
       logRetentionDays: 10,
     });
-    params.sources.news = { baseUrl: "ftp://x", rateLimitPerSecond: 0 };
+    params.sources.news = { baseUrl: "ftp://x", rateLimitPerSecond: 0, shardSize: 0, workerConcurrency: 1 };
     expect(() => defineStack(params)).toThrow(StackParamsError);
     try {
       defineStack(params);
@@ -523,6 +578,8 @@ describe("defineStack: parameters", () => {
         'region must look like us-east-1 (got "mars")',
         "sources.news.baseUrl must be an http(s) URL",
         "sources.news.rateLimitPerSecond must be a number > 0",
+        "sources.news.shardSize must be an integer from 1 to 200 (got 0)",
+        "sources.news.workerConcurrency must be an integer from 2 to 1000, the range of a mapping's ScalingConfig.MaximumConcurrency (got 1)",
         expect.stringMatching(/^logRetentionDays must be one of 1, 3, 5, 7, 14/),
       ]);
     }

@@ -184,6 +184,58 @@ describe("resolveConfig: precedence defaults < file < targets.<target> < env < f
     expect(config.sources.wikipedia.rateLimitPerSecond).toBe(1000);
   });
 
+  it("shards of 25 on every target; 10 workers per source locally, AWS's least bound (2) on aws", () => {
+    for (const [target, workers] of [
+      ["local", 10],
+      ["localstack", 10],
+      ["aws", 2],
+    ] as const) {
+      const { config, sources } = resolveWith({ flags: { target } });
+      for (const source of ["tmdb", "wikipedia", "news", "social"] as const) {
+        expect(config.sources[source].shardSize, `${target} ${source}`).toBe(25);
+        expect(config.sources[source].workerConcurrency, `${target} ${source}`).toBe(workers);
+      }
+      expect(sources.get("sources.news.workerConcurrency")).toEqual({
+        kind: "default",
+        detail: `target ${target}`,
+      });
+    }
+    const files = {
+      [`${CWD}/pipeline.config.json`]: {
+        sources: { news: { shardSize: 5, workerConcurrency: 2 } },
+        targets: { aws: { sources: { news: { workerConcurrency: 4 } } } },
+      },
+    };
+    expect(resolveWith({ files }).config.sources.news).toMatchObject({ shardSize: 5, workerConcurrency: 2 });
+    expect(resolveWith({ files, flags: { target: "aws" } }).config.sources.news).toMatchObject({
+      shardSize: 5,
+      workerConcurrency: 4,
+    });
+  });
+
+  it("a shard size or worker bound out of range names the range", () => {
+    const files = {
+      [`${CWD}/pipeline.config.json`]: {
+        sources: {
+          tmdb: { shardSize: 0, workerConcurrency: 1 },
+          news: { shardSize: 201, workerConcurrency: 1001 },
+        },
+      },
+    };
+
+    const error = configErrorOf(() => resolveWith({ files }));
+
+    expect(error.message).toBe(
+      [
+        "invalid config file pipeline.config.json:",
+        "  sources.tmdb.shardSize = 0 (from file pipeline.config.json): expected people per shard, an integer from 1 to 200",
+        "  sources.tmdb.workerConcurrency = 1 (from file pipeline.config.json): expected concurrent workers, an integer from 2 to 1000 (AWS's MaximumConcurrency range)",
+        "  sources.news.shardSize = 201 (from file pipeline.config.json): expected people per shard, an integer from 1 to 200",
+        "  sources.news.workerConcurrency = 1001 (from file pipeline.config.json): expected concurrent workers, an integer from 2 to 1000 (AWS's MaximumConcurrency range)",
+      ].join("\n"),
+    );
+  });
+
   it("aws: the profile's region from the shared config file, below the config file", () => {
     const awsConfig = "[default]\nregion = us-west-2\n\n[profile prod]\nregion = eu-central-1\n";
     const files: Record<string, unknown> = { [`${HOME}/.aws/config`]: awsConfig };
@@ -350,6 +402,7 @@ describe("toStackParams", () => {
     for (const target of ["local", "localstack"]) {
       const params = toStackParams(resolveWith({ flags: { target } }), "000000000000");
       expect(() => defineStack(params), target).not.toThrow();
+      expect(params.sources.news).toMatchObject({ shardSize: 25, workerConcurrency: 10 });
       expect(params.opensearch).not.toHaveProperty("domainName");
     }
     const aws = resolveWith({
