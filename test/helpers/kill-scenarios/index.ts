@@ -1,6 +1,7 @@
 import type { ServiceName } from "../../../src/runtime/emulator/index.js";
 import type { KillScenario } from "../kill-rounds.js";
 import { dynamodbScenario } from "./dynamodb.js";
+import { dynamodbBackupsScenario } from "./dynamodb-backups.js";
 import { eventsScenario } from "./events.js";
 import { lambdaAsyncScenario, lambdaMappingScenario } from "./lambda.js";
 import {
@@ -35,7 +36,10 @@ const kill = <C>(label: string, scenario: KillScenario<C>, min: number, max: num
 });
 
 export const KILL_CASES: Record<ServiceName, Entry> = {
-  dynamodb: [kill("dynamodb items and stream records", dynamodbScenario({ mix: "all" }), 20, 120)],
+  dynamodb: [
+    kill("dynamodb items and stream records", dynamodbScenario({ mix: "all" }), 20, 120),
+    kill("dynamodb backups and point-in-time history", dynamodbBackupsScenario(), 10, 60),
+  ],
   dynamodbstreams: { sharesStateWith: "dynamodb" },
   sqs: [kill("sqs sends, receives and deletes", sqsScenario(), 20, 120)],
   events: [kill("events rules and pending retries", eventsScenario(), 10, 60)],
