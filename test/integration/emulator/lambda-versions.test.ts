@@ -32,7 +32,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, ManualClock, type Emulator } from "../../../src/runtime/emulator/index.js";
-import { awsCli, awsCliAvailable } from "../../helpers/aws-cli.js";
+import { AWS_CLI_SERVICE_ERROR_EXIT, awsCli, awsCliAvailable } from "../../helpers/aws-cli.js";
 
 /**
  * Lambda versions and aliases, the execution role check and TracingConfig, written from AWS's API
@@ -899,122 +899,274 @@ describe("lambda: versions and aliases survive a restart", () => {
   });
 });
 
-describe.skipIf(!awsCliAvailable)("lambda versions and aliases through the AWS CLI", () => {
-  let emulator: Emulator;
-  let dir: string;
+describe.skipIf(!awsCliAvailable)(
+  "lambda versions and aliases through the AWS CLI",
+  { timeout: 120_000 },
+  () => {
+    let emulator: Emulator;
+    let dir: string;
 
-  beforeAll(async () => {
-    emulator = await createEmulator({ services: ["sts", "iam", "lambda"] });
-    dir = mkdtempSync(join(tmpdir(), "lambda-versions-cli-"));
-  });
-
-  afterAll(async () => {
-    await emulator.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it("create-function with a role that does not exist fails with InvalidParameterValueException", async () => {
-    const zipFile = join(dir, "fn.zip");
-    writeFileSync(zipFile, codeLabelled("cli"));
-    const refused = await awsCli(emulator.url, [
-      "lambda",
-      "create-function",
-      "--function-name",
-      "cli-no-role",
-      "--runtime",
-      "nodejs22.x",
-      "--handler",
-      "index.handler",
-      "--role",
-      `arn:aws:iam::${ACCOUNT}:role/cli-missing`,
-      "--zip-file",
-      `fileb://${zipFile}`,
-    ]);
-    expect(refused.exitCode).not.toBe(0);
-    expect(refused.stderr).toContain("(InvalidParameterValueException)");
-    expect(refused.stderr).toContain(CANNOT_ASSUME);
-  });
-
-  it("create-role, create-function --publish, publish-version, create-alias, get-alias, invoke --qualifier", async () => {
-    const role = await awsCli(emulator.url, [
-      "iam",
-      "create-role",
-      "--role-name",
-      "cli-role",
-      "--assume-role-policy-document",
-      LAMBDA_TRUST,
-    ]);
-    expect(role.exitCode, role.stderr).toBe(0);
-    const roleArn = (JSON.parse(role.stdout) as { Role: { Arn: string } }).Role.Arn;
-    const zipFile = join(dir, "fn.zip");
-    writeFileSync(zipFile, codeLabelled("cli"));
-    const created = await awsCli(emulator.url, [
-      "lambda",
-      "create-function",
-      "--function-name",
-      "cli-versions",
-      "--runtime",
-      "nodejs22.x",
-      "--handler",
-      "index.handler",
-      "--role",
-      roleArn,
-      "--zip-file",
-      `fileb://${zipFile}`,
-      "--tracing-config",
-      "Mode=Active",
-      "--publish",
-    ]);
-    expect(created.exitCode, created.stderr).toBe(0);
-    expect(JSON.parse(created.stdout)).toMatchObject({ Version: "1", TracingConfig: { Mode: "Active" } });
-
-    const badSha = await awsCli(emulator.url, [
-      "lambda",
-      "publish-version",
-      "--function-name",
-      "cli-versions",
-      "--code-sha256",
-      "bm90LXRoZS1jb2Rl",
-    ]);
-    expect(badSha.exitCode).not.toBe(0);
-    expect(badSha.stderr).toContain("(InvalidParameterValueException)");
-
-    const alias = await awsCli(emulator.url, [
-      "lambda",
-      "create-alias",
-      "--function-name",
-      "cli-versions",
-      "--name",
-      "live",
-      "--function-version",
-      "1",
-    ]);
-    expect(alias.exitCode, alias.stderr).toBe(0);
-    expect(JSON.parse(alias.stdout)).toMatchObject({
-      AliasArn: `${ARN_PREFIX}cli-versions:live`,
-      FunctionVersion: "1",
+    beforeAll(async () => {
+      emulator = await createEmulator({ services: ["sts", "iam", "lambda"] });
+      dir = mkdtempSync(join(tmpdir(), "lambda-versions-cli-"));
     });
-    const versions = await awsCli(emulator.url, [
-      "lambda",
-      "list-versions-by-function",
-      "--function-name",
-      "cli-versions",
-    ]);
-    expect(versions.exitCode, versions.stderr).toBe(0);
-    expect(
-      (JSON.parse(versions.stdout) as { Versions: { Version: string }[] }).Versions.map((v) => v.Version),
-    ).toEqual(["$LATEST", "1"]);
-    const outFile = join(dir, "out.json");
-    const invoked = await awsCli(emulator.url, [
-      "lambda",
-      "invoke",
-      "--function-name",
-      "cli-versions",
-      "--qualifier",
-      "live",
-      outFile,
-    ]);
-    expect(invoked.exitCode, invoked.stderr).toBe(0);
-    expect(JSON.parse(invoked.stdout)).toMatchObject({ StatusCode: 200, ExecutedVersion: "1" });
-  });
-});
+
+    afterAll(async () => {
+      await emulator.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("create-function with a role that does not exist fails with InvalidParameterValueException", async () => {
+      const zipFile = join(dir, "fn.zip");
+      writeFileSync(zipFile, codeLabelled("cli"));
+      const refused = await awsCli(emulator.url, [
+        "lambda",
+        "create-function",
+        "--function-name",
+        "cli-no-role",
+        "--runtime",
+        "nodejs22.x",
+        "--handler",
+        "index.handler",
+        "--role",
+        `arn:aws:iam::${ACCOUNT}:role/cli-missing`,
+        "--zip-file",
+        `fileb://${zipFile}`,
+      ]);
+      expect(refused.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
+      expect(refused.stderr).toContain("(InvalidParameterValueException)");
+      expect(refused.stderr).toContain(CANNOT_ASSUME);
+    });
+
+    it("create-role, create-function --publish, publish-version, create-alias, get-alias, invoke --qualifier", async () => {
+      const role = await awsCli(emulator.url, [
+        "iam",
+        "create-role",
+        "--role-name",
+        "cli-role",
+        "--assume-role-policy-document",
+        LAMBDA_TRUST,
+      ]);
+      expect(role.exitCode, role.stderr).toBe(0);
+      const roleArn = (JSON.parse(role.stdout) as { Role: { Arn: string } }).Role.Arn;
+      const zipFile = join(dir, "fn.zip");
+      writeFileSync(zipFile, codeLabelled("cli"));
+      const created = await awsCli(emulator.url, [
+        "lambda",
+        "create-function",
+        "--function-name",
+        "cli-versions",
+        "--runtime",
+        "nodejs22.x",
+        "--handler",
+        "index.handler",
+        "--role",
+        roleArn,
+        "--zip-file",
+        `fileb://${zipFile}`,
+        "--tracing-config",
+        "Mode=Active",
+        "--publish",
+      ]);
+      expect(created.exitCode, created.stderr).toBe(0);
+      expect(JSON.parse(created.stdout)).toMatchObject({ Version: "1", TracingConfig: { Mode: "Active" } });
+
+      const badSha = await awsCli(emulator.url, [
+        "lambda",
+        "publish-version",
+        "--function-name",
+        "cli-versions",
+        "--code-sha256",
+        "bm90LXRoZS1jb2Rl",
+      ]);
+      expect(badSha.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
+      expect(badSha.stderr).toContain("(InvalidParameterValueException)");
+
+      const alias = await awsCli(emulator.url, [
+        "lambda",
+        "create-alias",
+        "--function-name",
+        "cli-versions",
+        "--name",
+        "live",
+        "--function-version",
+        "1",
+      ]);
+      expect(alias.exitCode, alias.stderr).toBe(0);
+      expect(JSON.parse(alias.stdout)).toMatchObject({
+        AliasArn: `${ARN_PREFIX}cli-versions:live`,
+        FunctionVersion: "1",
+      });
+      const versions = await awsCli(emulator.url, [
+        "lambda",
+        "list-versions-by-function",
+        "--function-name",
+        "cli-versions",
+      ]);
+      expect(versions.exitCode, versions.stderr).toBe(0);
+      expect(
+        (JSON.parse(versions.stdout) as { Versions: { Version: string }[] }).Versions.map((v) => v.Version),
+      ).toEqual(["$LATEST", "1"]);
+      const outFile = join(dir, "out.json");
+      const invoked = await awsCli(emulator.url, [
+        "lambda",
+        "invoke",
+        "--function-name",
+        "cli-versions",
+        "--qualifier",
+        "live",
+        outFile,
+      ]);
+      expect(invoked.exitCode, invoked.stderr).toBe(0);
+      expect(JSON.parse(invoked.stdout)).toMatchObject({ StatusCode: 200, ExecutedVersion: "1" });
+    });
+
+    it("a role of another account refused; update-function-code --publish, a weighted alias, tracing-config updated", async () => {
+      const zipFile = join(dir, "fn2.zip");
+      writeFileSync(zipFile, codeLabelled("first"));
+      const foreign = await awsCli(emulator.url, [
+        "lambda",
+        "create-function",
+        "--function-name",
+        "cli-foreign",
+        "--runtime",
+        "nodejs22.x",
+        "--handler",
+        "index.handler",
+        "--role",
+        "arn:aws:iam::111122223333:role/cli-role",
+        "--zip-file",
+        `fileb://${zipFile}`,
+      ]);
+      expect(foreign.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
+      expect(foreign.stderr).toContain("(InvalidParameterValueException)");
+      expect(foreign.stderr).toContain(CANNOT_ASSUME);
+
+      const lambda = new LambdaClient({ endpoint: emulator.url, region: "us-east-1", credentials });
+      const settled = () =>
+        waitUntilFunctionUpdatedV2(
+          { client: lambda, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 },
+          { FunctionName: "cli-updates" },
+        );
+      const roleArn = `arn:aws:iam::${ACCOUNT}:role/cli-updates`;
+      const role = await awsCli(emulator.url, [
+        "iam",
+        "create-role",
+        "--role-name",
+        "cli-updates",
+        "--assume-role-policy-document",
+        LAMBDA_TRUST,
+      ]);
+      expect(role.exitCode, role.stderr).toBe(0);
+      const created = await awsCli(emulator.url, [
+        "lambda",
+        "create-function",
+        "--function-name",
+        "cli-updates",
+        "--runtime",
+        "nodejs22.x",
+        "--handler",
+        "index.handler",
+        "--role",
+        roleArn,
+        "--zip-file",
+        `fileb://${zipFile}`,
+        "--publish",
+      ]);
+      expect(created.exitCode, created.stderr).toBe(0);
+      await waitUntilFunctionActiveV2(
+        { client: lambda, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 },
+        { FunctionName: "cli-updates" },
+      );
+      writeFileSync(zipFile, codeLabelled("second"));
+      const updated = await awsCli(emulator.url, [
+        "lambda",
+        "update-function-code",
+        "--function-name",
+        "cli-updates",
+        "--zip-file",
+        `fileb://${zipFile}`,
+        "--publish",
+      ]);
+      expect(updated.exitCode, updated.stderr).toBe(0);
+      expect(JSON.parse(updated.stdout)).toMatchObject({ Version: "2" });
+      await settled();
+
+      // The primary version cannot also be the weighted one.
+      const selfWeighted = await awsCli(emulator.url, [
+        "lambda",
+        "create-alias",
+        "--function-name",
+        "cli-updates",
+        "--name",
+        "canary",
+        "--function-version",
+        "2",
+        "--routing-config",
+        JSON.stringify({ AdditionalVersionWeights: { "2": 0.5 } }),
+      ]);
+      expect(selfWeighted.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
+      expect(selfWeighted.stderr).toContain("is already included in routing configuration");
+      const alias = await awsCli(emulator.url, [
+        "lambda",
+        "create-alias",
+        "--function-name",
+        "cli-updates",
+        "--name",
+        "canary",
+        "--function-version",
+        "1",
+      ]);
+      expect(alias.exitCode, alias.stderr).toBe(0);
+      const weighted = await awsCli(emulator.url, [
+        "lambda",
+        "update-alias",
+        "--function-name",
+        "cli-updates",
+        "--name",
+        "canary",
+        "--routing-config",
+        JSON.stringify({ AdditionalVersionWeights: { "2": 0.25 } }),
+      ]);
+      expect(weighted.exitCode, weighted.stderr).toBe(0);
+      expect(JSON.parse(weighted.stdout)).toMatchObject({
+        FunctionVersion: "1",
+        RoutingConfig: { AdditionalVersionWeights: { "2": 0.25 } },
+      });
+
+      const badMode = await awsCli(emulator.url, [
+        "lambda",
+        "update-function-configuration",
+        "--function-name",
+        "cli-updates",
+        "--tracing-config",
+        "Mode=Sometimes",
+      ]);
+      expect(badMode.exitCode).toBe(AWS_CLI_SERVICE_ERROR_EXIT);
+      expect(badMode.stderr).toContain("(ValidationException)");
+      const traced = await awsCli(emulator.url, [
+        "lambda",
+        "update-function-configuration",
+        "--function-name",
+        "cli-updates",
+        "--tracing-config",
+        "Mode=Active",
+      ]);
+      expect(traced.exitCode, traced.stderr).toBe(0);
+      expect(JSON.parse(traced.stdout)).toMatchObject({ TracingConfig: { Mode: "Active" } });
+      await settled();
+      // A published version keeps the configuration it was published with.
+      const v2 = await awsCli(emulator.url, [
+        "lambda",
+        "get-function-configuration",
+        "--function-name",
+        "cli-updates",
+        "--qualifier",
+        "2",
+      ]);
+      expect(v2.exitCode, v2.stderr).toBe(0);
+      expect(JSON.parse(v2.stdout)).toMatchObject({ Version: "2", TracingConfig: { Mode: "PassThrough" } });
+      lambda.destroy();
+    });
+  },
+);
