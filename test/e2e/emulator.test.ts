@@ -29,7 +29,7 @@ function pipeline(args: string[], env: Record<string, string> = {}): Promise<Run
     // Not spawnSync: the detached child inherits no pipe, so the CLI's exit is what ends the run.
     const child = spawn(process.execPath, [cli, ...args], {
       cwd: work,
-      env: { PATH: process.env["PATH"] ?? "", HOME: work, ...env },
+      env: { PATH: process.env["PATH"] ?? "", HOME: work, ...sourcesAnswer(), ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -57,11 +57,21 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
   }
 }
 
+/**
+ * Something answering where the scrapers' sources point (fixtures.port): `emulator start` warns
+ * when nothing does (honest-signals.test.ts covers that), and these tests expect a quiet stderr.
+ */
+let sources: Server;
+const sourcesAnswer = () => ({ PIPELINE_FIXTURES_PORT: String((sources.address() as AddressInfo).port) });
+
 beforeAll(async () => {
+  sources = createServer((_req, res) => res.end("ok"));
+  await new Promise<void>((done) => sources.listen(0, "127.0.0.1", done));
   cli = await bundleCli("e2e-emulator");
 });
 
 afterAll(() => {
+  sources?.close();
   // Whatever a failed assertion left running is stopped here.
   const left = readPidFile(stateDir);
   if (left && isProcessAlive(left.pid)) process.kill(left.pid, "SIGKILL");
@@ -157,7 +167,7 @@ describe("pipeline emulator (the CLI as a process)", () => {
     const url = `http://127.0.0.1:${port}`;
     const child = spawn(process.execPath, [cli, "emulator", "start", "--port", String(port)], {
       cwd: work,
-      env: { PATH: process.env["PATH"] ?? "", HOME: work },
+      env: { PATH: process.env["PATH"] ?? "", HOME: work, ...sourcesAnswer() },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -244,7 +254,12 @@ describe("pipeline emulator (the CLI as a process)", () => {
     const folder = join(work, "in-memory-check");
     const child = spawn(process.execPath, [cli, "emulator", "start", "--in-memory", "--port", String(port)], {
       cwd: work,
-      env: { PATH: process.env["PATH"] ?? "", HOME: work, PIPELINE_EMULATOR_PERSIST_DIR: folder },
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        HOME: work,
+        PIPELINE_EMULATOR_PERSIST_DIR: folder,
+        ...sourcesAnswer(),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

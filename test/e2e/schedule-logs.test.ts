@@ -114,6 +114,8 @@ describe("schedule and logs commands as a process", () => {
       "--filter",
       "START",
       "scraper-social",
+      "--format",
+      "raw",
     ]);
     expect(filtered.exitCode, filtered.stderr).toBe(0);
     expect(filtered.stdout.trim().split("\n")).toHaveLength(1);
@@ -140,6 +142,8 @@ describe("schedule and logs commands as a process", () => {
         "--follow",
         "--since",
         "10m",
+        "--format",
+        "raw",
         "--endpoint-url",
         ctx.emulator.url,
       ],

@@ -14,7 +14,7 @@ import {
   ListEventSourceMappingsCommand,
   UpdateEventSourceMappingCommand,
 } from "@aws-sdk/client-lambda";
-import { CreateQueueCommand } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, GetQueueUrlCommand, PurgeQueueCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineStack } from "../../src/pipeline/stack/index.js";
 import { subscribeAlerts } from "../../src/runtime/alerts/index.js";
@@ -205,6 +205,28 @@ describe("doctor", () => {
       stack: deployed.stack,
       projectRoot: deployed.context.projectRoot,
     });
+
+  it("failures waiting in a failure queue are an error naming dlq peek and replay; drained, they are gone", async () => {
+    // The status tests above made index-sync's stream batches fail into the stream DLQ.
+    const queue = deployed.stack.queues.streamDlq;
+    const waiting = await doctor();
+    const depth = waiting.findings.find((finding) => finding.code === "failure-queue-depth");
+    expect(depth).toMatchObject({
+      severity: "error",
+      resource: { kind: "queue", name: queue.name },
+      message: expect.stringMatching(
+        new RegExp(`^failure queue ${queue.name} holds \\d+ failures?`),
+      ) as unknown,
+      fix: `pipeline dlq peek ${queue.name} shows why they failed; once the cause is fixed, pipeline dlq replay ${queue.name}`,
+    });
+    expect(waiting.ok).toBe(false);
+
+    const sqs = await deployed.clients.sqs();
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queue.name }));
+    await sqs.send(new PurgeQueueCommand({ QueueUrl }));
+    const drained = await doctor();
+    expect(drained.findings.map((finding) => finding.code)).not.toContain("failure-queue-depth");
+  });
 
   it("the deployed stack as declared: no errors, no drift; a topic nobody hears is the one warning until a queue subscribes", async () => {
     const unheard = await doctor();

@@ -12,7 +12,13 @@ export async function doctor(ctx: CommandContext): Promise<void> {
   const stack = defineStack(toStackParams(resolved, await clients.accountId()));
   const report = await runStep(ctx, {
     title: "reading the deployed topology and comparing it with the declaration",
-    run: () => runDoctor({ clients, stack, projectRoot: projectRootOrNull(ctx.cwd) }),
+    run: () =>
+      runDoctor({
+        clients,
+        stack,
+        projectRoot: projectRootOrNull(ctx.cwd),
+        fixtureOrigin: `http://${resolved.config.fixtures.host}:${resolved.config.fixtures.port}`,
+      }),
   });
   if (report.absent) {
     if (ctx.output.mode === "json") ctx.output.json(report);

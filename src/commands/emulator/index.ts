@@ -22,6 +22,14 @@ export default defineGroup({
         persist: option("--persist <dir>", "folder for the emulator's state (default emulator.persistDir)"),
         inMemory: flag("--in-memory", "keep no state folder: everything is gone when it stops (tests, CI)"),
         detach: flag("--detach", "run in the background; PID file and log in .pipeline/"),
+        withFixtures: flag(
+          "--with-fixtures",
+          "also serve the four source APIs (the fixture source server) on fixtures.port, which the scrapers call",
+        ),
+        logRequests: flag(
+          "--log-requests",
+          "print each request: time, method, service, operation, status, ms (in the log file with --detach)",
+        ),
       },
       json: true,
       examples: [
@@ -29,6 +37,14 @@ export default defineGroup({
         {
           command: "pipeline emulator start --detach --port 4600",
           description: "background process; stop it with: pipeline emulator stop",
+        },
+        {
+          command: "pipeline emulator start --detach --with-fixtures",
+          description: "with the fixture source server, so a schedule trigger scrapes offline",
+        },
+        {
+          command: "pipeline emulator start --with-fixtures --log-requests",
+          description: "foreground, each request of the emulator and the sources as one line",
         },
         {
           command: "pipeline emulator start --in-memory --port 4610",

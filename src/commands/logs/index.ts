@@ -26,6 +26,13 @@ export default defineGroup({
           "--filter <pattern>",
           "CloudWatch Logs filter pattern, e.g. ERROR or '{ $.level = \"ERROR\" }'",
         ),
+        format: option(
+          "--format <format>",
+          "short: time, function, level, message and its cause; raw: each line as logged",
+          {
+            default: "short",
+          },
+        ),
       },
       aws: true,
       json: true,
@@ -36,12 +43,18 @@ export default defineGroup({
         },
         { command: "pipeline logs tail --all --follow", description: "watch every function live" },
         {
+          command: "pipeline logs tail scraper-news --format raw",
+          description: "each line as logged (the structured JSON, the runtime's tab-separated lines)",
+        },
+        {
           command: "pipeline logs tail --filter ERROR --json | jq .message",
           description: "error lines as NDJSON (function, timestamp, logGroup, stream, eventId, message)",
         },
       ],
       notes:
-        "Each function has its own colour on a terminal; output is plain text when piped or NO_COLOR is set.",
+        "The short format reads each line for its level and message (a structured line's error or reason, " +
+        "an Invoke Error's errorType and errorMessage). Each function has its own colour on a terminal; " +
+        "output is plain text when piped or NO_COLOR is set.",
       async run(input, ctx) {
         const { logsTail } = await import("./tail.js");
         await logsTail(input, ctx);

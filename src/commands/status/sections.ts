@@ -13,6 +13,11 @@ export interface Section {
   title: string;
   header: string[];
   rows: Cell[][];
+  /**
+   * Lines the last column may take on a narrow screen (default 1): an error's cause is worth more
+   * than one line of an 80-column terminal.
+   */
+  lastColumnLines?: number;
 }
 
 const cell = (text: string | number, tone?: Tone): Cell => ({
@@ -69,11 +74,30 @@ export function statusSections(status: PipelineStatus): Section[] {
         cell(fn.error ? `unknown (${fn.error})` : fn.state, stateTone(fn.state, ["Active"])),
         cell(fn.invocations ?? "-"),
         cell(fn.errors ?? "-", fn.errors ? "bad" : undefined),
-        fn.lastError
-          ? cell(`${ago(fn.lastError.at, now)}: ${fn.lastError.message.slice(0, 100)}`, "bad")
-          : cell("-", "dim"),
+        fn.lastError ? cell(`${ago(fn.lastError.at, now)} (below)`, "bad") : cell("-", "dim"),
       ]),
     },
+    // The cause of each function's latest error, with the width of the screen to itself.
+    ...(status.functions.some((fn) => fn.lastError)
+      ? [
+          {
+            title: "Last errors",
+            header: ["FUNCTION", "AT", "CAUSE"],
+            rows: status.functions.flatMap((fn) =>
+              fn.lastError
+                ? [
+                    [
+                      cell(fn.name),
+                      cell(fn.lastError.at.slice(11, 19) + "Z", "dim"),
+                      cell(fn.lastError.cause, "bad"),
+                    ],
+                  ]
+                : [],
+            ),
+            lastColumnLines: 3,
+          },
+        ]
+      : []),
     {
       title: "Failure queues",
       header: ["QUEUE", "VISIBLE", "IN FLIGHT", "FED BY"],

@@ -2,7 +2,7 @@ import { defineStack } from "../../pipeline/stack/index.js";
 import { toStackParams } from "../../runtime/config/index.js";
 import { unreachableEndpoint } from "../../runtime/aws/index.js";
 import { deploymentOf, gatherStatus, type PipelineStatus } from "../../runtime/status/index.js";
-import { FatalError, type CommandContext } from "../_kit/index.js";
+import { FatalError, InterruptedError, type CommandContext } from "../_kit/index.js";
 import { padRows, statusSections, type Tone } from "./sections.js";
 
 export interface StatusOptions {
@@ -67,7 +67,11 @@ function renderPlain(status: PipelineStatus, ctx: CommandContext): void {
   }
 }
 
-/** Redraws the ink view every `intervalSeconds` until Ctrl-C; a failed refresh keeps the last screen. */
+/**
+ * Redraws the ink view every `intervalSeconds` until q (exit 0) or Ctrl-C (130); a failed refresh
+ * keeps the last screen. With a terminal on stdin the keys are read in raw mode, where Ctrl-C
+ * arrives as a key rather than as SIGINT, so the view reports it.
+ */
 async function live(
   read: () => Promise<PipelineStatus>,
   intervalSeconds: number,
@@ -78,31 +82,50 @@ async function live(
     import("react"),
     import("./view.js"),
   ]);
+  const stop = new AbortController();
+  let interruptedByKey = false;
+  const onAbort = () => stop.abort();
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  const interactive = process.stdin.isTTY === true;
   let status: PipelineStatus | undefined;
   let error: string | undefined;
-  const view = () => createElement(StatusView, { status, error, intervalSeconds });
+  const view = () =>
+    createElement(StatusView, {
+      status,
+      error,
+      intervalSeconds,
+      interactive,
+      onQuit: () => stop.abort(),
+      onInterrupt: () => {
+        interruptedByKey = true;
+        stop.abort();
+      },
+    });
   const app = render(view(), { exitOnCtrlC: false, patchConsole: false });
   try {
-    while (!ctx.signal.aborted) {
+    while (!stop.signal.aborted) {
       try {
         status = await read();
         error = undefined;
       } catch (caught) {
         error = caught instanceof Error ? caught.message : String(caught);
       }
+      if (stop.signal.aborted) break;
       app.rerender(view());
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, intervalSeconds * 1000);
         function done() {
           clearTimeout(timer);
-          ctx.signal.removeEventListener("abort", done);
+          stop.signal.removeEventListener("abort", done);
           resolve();
         }
-        ctx.signal.addEventListener("abort", done, { once: true });
+        stop.signal.addEventListener("abort", done, { once: true });
       });
     }
   } finally {
+    ctx.signal.removeEventListener("abort", onAbort);
     app.unmount();
     await app.waitUntilExit().catch(() => {});
   }
+  if (interruptedByKey) throw new InterruptedError("status stopped (Ctrl-C); it leaves nothing behind");
 }

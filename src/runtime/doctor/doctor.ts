@@ -6,6 +6,7 @@ import { DECLARATION_FIX, DEPLOY_FIX, SEVERITY_ORDER, type Finding, type Severit
 import { lintTopology, type Problem } from "./lint.js";
 import { liveTopology } from "./live.js";
 import { rosterFindings } from "./roster.js";
+import { runtimeSignals, type SourceProbe } from "./signals.js";
 
 export interface DoctorOptions {
   clients: AwsClients;
@@ -17,6 +18,10 @@ export interface DoctorOptions {
   projectRoot: string | null;
   /** OpenSearch endpoint for the index; default the stack's; null leaves the index out. */
   opensearchEndpoint?: string | null;
+  /** The fixture source server's origin (config fixtures), named in the fix for a source there. */
+  fixtureOrigin?: string;
+  /** How source URLs are probed (default: one GET with a 3 s deadline). */
+  probeSource?: SourceProbe;
 }
 
 export interface DoctorReport {
@@ -46,10 +51,16 @@ export interface DoctorReport {
  */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const { clients, stack } = options;
-  const [live, drift, roster] = await Promise.all([
+  const [live, drift, roster, signals] = await Promise.all([
     liveTopology(clients, stack),
     computeDrift(options),
     rosterFindings(clients, stack),
+    runtimeSignals({
+      clients,
+      stack,
+      fixtureOrigin: options.fixtureOrigin,
+      ...(options.probeSource ? { probe: options.probeSource } : {}),
+    }),
   ]);
   const plan = "plan" in drift ? drift.plan : undefined;
   const declaredProblems = new Set(lintTopology(declaredTopology(stack)).map(problemKey));
@@ -70,6 +81,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       fix: problem.fix ?? (declaredProblems.has(problemKey(problem)) ? DECLARATION_FIX : DEPLOY_FIX),
     })),
     ...roster,
+    ...signals,
   ].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   const summary: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   for (const finding of findings) summary[finding.severity] += 1;

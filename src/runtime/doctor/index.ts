@@ -10,4 +10,6 @@ export { lintTopology, MIN_DLQ_RETENTION_SECONDS } from "./lint.js";
 export type { Problem } from "./lint.js";
 export { declaredTopology, policyAllowsEventBridge } from "./declared.js";
 export { liveTopology } from "./live.js";
+export { probeUrl, runtimeSignals } from "./signals.js";
+export type { ProbeOutcome, SourceProbe } from "./signals.js";
 export type { Topology } from "./topology.js";

@@ -13,13 +13,14 @@ import type {
   ServiceName,
 } from "./core/service.js";
 import { acquireStateFolder, emptyStateFolder } from "./core/state-folder.js";
-import { Gateway, ResetRefusedError } from "./server.js";
+import { Gateway, ResetRefusedError, type RequestLogEntry } from "./server.js";
 import { SERVICE_LOADERS, START_ORDER } from "./services/index.js";
 
 export { ManualClock, SystemClock, type Clock } from "./core/clock.js";
 export type { EmulatorSettings, ServiceName } from "./core/service.js";
 export { StateFolderInUseError, stateFolderOwner, type StateFolderOwner } from "./core/state-folder.js";
 export { ResetRefusedError } from "./server.js";
+export type { RequestLogEntry } from "./server.js";
 
 export interface EmulatorOptions {
   /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
@@ -40,6 +41,8 @@ export interface EmulatorOptions {
   settings?: Partial<EmulatorSettings>;
   /** Receives failures of background work (pollers, schedulers); default: kept in `errors()`. */
   onBackgroundError?: (service: ServiceName, error: unknown) => void;
+  /** Told of every answered request: method, service, operation, status, milliseconds. */
+  onRequest?: (entry: RequestLogEntry) => void;
 }
 
 export interface Emulator {
@@ -260,6 +263,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     onError: (error) => env.reportBackgroundError("sts", error),
     ready: () => gate.wait(),
     reset: (names) => reset(names),
+    ...(options.onRequest ? { onRequest: options.onRequest } : {}),
   });
   gate.close();
   let port: number;

@@ -77,3 +77,20 @@ function isSnsLink(params: Record<string, string>): boolean {
         : undefined;
   return arn !== undefined && arn.split(":")[2] === "sns";
 }
+
+/**
+ * The operation a request names, for the request log: the X-Amz-Target's operation, the smithy
+ * RPCv2 path's last segment, the query protocol's Action, else the REST path (Lambda, OpenSearch).
+ */
+export function describeOperation(request: EmulatorRequest): string {
+  const target = request.headers["x-amz-target"];
+  if (target) return target.split(".").slice(1).join(".") || target;
+  const rpc = /^\/service\/[^/]+\/operation\/([^/]+)$/.exec(request.path);
+  if (rpc) return rpc[1]!;
+  const contentType = request.headers["content-type"] ?? "";
+  if (contentType.includes("application/x-www-form-urlencoded") || request.query.has("Action")) {
+    const action = queryParams(request)["Action"];
+    if (action) return action;
+  }
+  return request.path.length > 80 ? `${request.path.slice(0, 77)}...` : request.path;
+}

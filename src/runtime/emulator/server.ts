@@ -6,7 +6,7 @@ import { credentialRefusal, gatewayRefusal } from "./core/gateway-checks.js";
 import { newRequestContext, type EmulatorRequest, type EmulatorResponse } from "./core/request.js";
 import type { ServiceModule, ServiceName } from "./core/service.js";
 import { toServiceError } from "./protocol/json.js";
-import { identifyService } from "./router.js";
+import { describeOperation, identifyService } from "./router.js";
 
 /** Requests larger than this are refused (Lambda's 6 MB payload plus a generous zip upload). */
 const MAX_BODY_BYTES = 80 * 1024 * 1024;
@@ -31,6 +31,18 @@ export interface GatewayOptions {
    * ResetRefusedError for a name it cannot reset (answered 400).
    */
   reset?: (services: string[] | undefined) => Promise<object>;
+  /** Told of every answered request (`emulator start --log-requests`). */
+  onRequest?: (entry: RequestLogEntry) => void;
+}
+
+/** One answered request, as the request log prints it. */
+export interface RequestLogEntry {
+  method: string;
+  /** The AWS service it was routed to; "emulator" for the emulator's own endpoints, "-" when unknown. */
+  service: string;
+  operation: string;
+  status: number;
+  ms: number;
 }
 
 /** A reset asked for a service this emulator cannot reset (unknown, or not running here). */
@@ -100,6 +112,7 @@ export class Gateway {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const began = performance.now();
     const body = await readBody(req);
     if (body === undefined) {
       writeResponse(res, { status: 413, body: JSON.stringify({ message: "Request entity too large" }) });
@@ -127,7 +140,18 @@ export class Gateway {
       request.context.accountId = issued.credentials.caller.accountId;
       request.context.caller = issued.credentials.caller;
     }
-    writeResponse(res, await this.route(request));
+    const response = await this.route(request);
+    writeResponse(res, response);
+    if (this.options.onRequest) {
+      const own = request.path.startsWith("/_emulator/") || request.path.startsWith("/_localstack/");
+      this.options.onRequest({
+        method: request.method,
+        service: own ? "emulator" : (identifyService(request) ?? "-"),
+        operation: own ? request.path : describeOperation(request),
+        status: response.status,
+        ms: Math.round(performance.now() - began),
+      });
+    }
   }
 
   private async route(request: EmulatorRequest): Promise<EmulatorResponse> {

@@ -62,6 +62,11 @@ export function fixtureUrlsInUse(config: Pick<PipelineConfig, "sources" | "fixtu
   });
 }
 
+/** Whether a fixture server (or anything slow to answer) listens at this origin. */
+export async function fixtureServerAnswers(url: string): Promise<boolean> {
+  return answers(url);
+}
+
 async function answers(url: string): Promise<boolean> {
   try {
     await fetch(new URL("/health", url), { signal: AbortSignal.timeout(1500) });
@@ -70,6 +75,18 @@ async function answers(url: string): Promise<boolean> {
     // A timeout means something listens but is slow: do not start a second server on its port.
     return error instanceof Error && error.name === "TimeoutError";
   }
+}
+
+/**
+ * Whether the fixture server the configured sources point at is down: the source URLs name it and
+ * nothing answers at its address. False when the sources are elsewhere (real APIs) or it answers.
+ */
+export async function fixtureServerMissing(
+  config: Pick<PipelineConfig, "sources" | "fixtures">,
+): Promise<{ missing: boolean; origin: string }> {
+  const origin = `http://${config.fixtures.host}:${config.fixtures.port}`;
+  if (fixtureUrlsInUse(config).length === 0) return { missing: false, origin };
+  return { missing: !(await answers(origin)), origin };
 }
 
 export async function ensureLocalSources(

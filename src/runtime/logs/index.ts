@@ -9,3 +9,5 @@ export { resolveLogSources } from "./sources.js";
 export type { LogSource } from "./sources.js";
 export { DEFAULT_POLL_INTERVAL_MS, filterWithClient, systemTailClock, tailLogs } from "./tail.js";
 export type { FilterLogEventsPort, FilterPage, FilterPageRequest, TailClock, TailOptions } from "./tail.js";
+export { digestLogMessage, fitMiddle } from "./digest.js";
+export type { LogDigest } from "./digest.js";

@@ -13,6 +13,7 @@ import type { Stack } from "../../pipeline/stack/index.js";
 import { createOpenSearchClient } from "../../pipeline/stages/index-sync-opensearch.js";
 import type { AwsClients } from "../aws/index.js";
 import { failureQueues } from "../dlq/index.js";
+import { digestLogMessage } from "../logs/digest.js";
 import { readRule, RuleNotDeployedError, upcomingFireTimes } from "../schedule/index.js";
 import type {
   AlarmRow,
@@ -269,7 +270,7 @@ async function lastErrorLine(
   clients: AwsClients,
   logGroupName: string,
   since: number,
-): Promise<{ at: string; message: string } | null> {
+): Promise<{ at: string; message: string; cause: string } | null> {
   const logs = await clients.logs();
   let latest: FilteredLogEvent | undefined;
   let nextToken: string | undefined;
@@ -298,6 +299,7 @@ async function lastErrorLine(
   return {
     at: new Date(latest.timestamp ?? 0).toISOString(),
     message: (latest.message ?? "").trim().replace(/\s+/g, " ").slice(0, 300),
+    cause: digestLogMessage(latest.message ?? "").text.slice(0, 500),
   };
 }
 

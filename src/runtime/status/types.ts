@@ -62,8 +62,11 @@ export interface FunctionRow extends Unreadable {
   /** Sum of the AWS/Lambda Errors metric over the window; null when unreadable. */
   errors: number | null;
   invocations: number | null;
-  /** The latest error line in the function's log group within the window. */
-  lastError: { at: string; message: string } | null;
+  /**
+   * The latest error line in the function's log group within the window: the line as logged, and
+   * its cause in one line (level, message and the error it carries; see logs' digestLogMessage).
+   */
+  lastError: { at: string; message: string; cause: string } | null;
 }
 
 export interface QueueRow extends Unreadable {

@@ -1,7 +1,8 @@
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { fileURLToPath } from "node:url";
 import { defineStack, type Stack } from "../../pipeline/stack/index.js";
-import type { AwsClients } from "../aws/index.js";
+import { unreachableEndpoint, type AwsClients } from "../aws/index.js";
+import { OperatorError } from "../config/errors.js";
 import { toStackParams, type ResolvedConfig } from "../config/index.js";
 import type { DeployEvent, DeployPlan, LambdaBundle } from "../deploy/index.js";
 import { checkContainerSources, ensureLocalSources } from "../invoke/local-sources.js";
@@ -9,12 +10,14 @@ import { formatMs } from "./poll.js";
 import type { Progress, StackDeployer } from "./types.js";
 
 /**
- * What `verify` needs before its first check: the stack for the target, a fixture source server
- * when the scrapers' sources point at one on loopback that is not running (on target localstack
- * the compose project's `fixtures` service serves them: checked, not started), and, on the local
- * target, the stack deployed when this process started the emulator or the table is absent. That is what makes
- * `pipeline verify all` one command on a fresh clone. A stack someone keeps running is verified as
- * it is (a verify that repaired what it checks would prove nothing).
+ * What `verify` needs before its first check: a target that answers (nothing answering is the
+ * operator's one line and exit 2, never a "ready" followed by phases failing one by one), the stack
+ * for the target, a fixture source server when the scrapers' sources point at one on loopback that
+ * is not running (on target localstack the compose project's `fixtures` service serves them:
+ * checked, not started, and its absence refused up front since every scrape would fail), and, on
+ * the local target, the stack deployed when this process started the emulator or the table is
+ * absent. That is what makes `pipeline verify all` one command on a fresh clone. A stack someone
+ * keeps running is verified as it is (a verify that repaired what it checks would prove nothing).
  */
 
 /** The project folder: the handler modules the deploy engine bundles are relative to it. */
@@ -120,16 +123,22 @@ export async function prepareLocalTarget(options: PrepareOptions): Promise<Prepa
   const stack = defineStack(toStackParams(resolved, account));
   const actions: string[] = [];
 
+  // The first call to the target: nothing answering ends verify here.
+  let tablePresent: boolean;
+  try {
+    tablePresent = await tableExists(clients, stack.table.name);
+  } catch (error) {
+    throw unreachableEndpoint(error, config) ?? error;
+  }
+  // LocalStack's functions reach the fixture server by its compose service name; when it is down
+  // every scrape fails, so refuse now rather than leave 4A to find that out minute by minute.
+  const containerSources = await checkContainerSources(config);
+  if (containerSources) throw new OperatorError(containerSources);
   const sources = await ensureLocalSources(config);
   if (sources.startedUrl) actions.push(`started the fixture source server at ${sources.startedUrl}`);
-  // LocalStack's functions reach the fixture server by its compose service name; say so up front
-  // when it is down, rather than leave 4A to find every scrape failing.
-  const containerSources = await checkContainerSources(config);
-  if (containerSources) actions.push(`warning: ${containerSources}`);
   try {
     if (config.target === "local") {
-      const missing = !(await tableExists(clients, stack.table.name));
-      if (options.emulatorStartedHere || missing) {
+      if (options.emulatorStartedHere || !tablePresent) {
         const began = now();
         progress(`deploying ${stack.table.name} and the rest of the stack`);
         const { summary } = await options.deployer.deploy(stack, progress);

@@ -185,8 +185,9 @@ describe("logs tail against the emulator's CloudWatch Logs", () => {
       const lines = coloured.stdout.trim().split("\n");
       // The six events written first, and those the follow test added.
       expect(lines.length).toBeGreaterThanOrEqual(6);
-      const colourOf = (line: string) =>
-        line.startsWith("\u001b[") ? line.slice(2, line.indexOf("m")) : undefined;
+      // The colour code just before the function's name.
+      // eslint-disable-next-line no-control-regex
+      const colourOf = (line: string) => /\u001b\[(\d+)m(?:scraper-tmdb|post-processor)/.exec(line)?.[1];
       const tmdb = lines.filter((line) => line.includes("tmdb ")).map(colourOf);
       const post = lines.filter((line) => line.includes("post ")).map(colourOf);
       expect(new Set(tmdb).size).toBe(1);
@@ -197,7 +198,10 @@ describe("logs tail against the emulator's CloudWatch Logs", () => {
       const plain = await run({ NO_COLOR: "1" });
       expect(plain.code, plain.stderr).toBe(0);
       expect(plain.stdout).not.toContain("\u001b[");
-      expect(plain.stdout.trim().split("\n")[0]).toMatch(/^scraper-tmdb {4}\S+Z {2}tmdb start$/);
+      // The short format: time of day, function, level (none on this plain line), message.
+      expect(plain.stdout.trim().split("\n")[0]).toMatch(
+        /^\d\d:\d\d:\d\d\.\d{3}Z {2}scraper-tmdb {4} {5} {2}tmdb start$/,
+      );
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }

@@ -2,7 +2,7 @@
  * The status screen's rendering: the ink view (into a stream, as on a terminal) and the shared
  * sections that the plain output prints, from one fixed status.
  */
-import { Writable } from "node:stream";
+import { PassThrough, Writable } from "node:stream";
 import { render } from "ink";
 import { createElement } from "react";
 import { describe, expect, it } from "vitest";
@@ -43,7 +43,13 @@ const status: PipelineStatus = {
       lastUpdateStatus: "Successful",
       errors: 2,
       invocations: 9,
-      lastError: { at: "2026-11-23T11:55:00.000Z", message: "ERROR Invoke Error boom" },
+      lastError: {
+        at: "2026-11-23T11:55:00.000Z",
+        message:
+          '2026-11-23T11:55:00.000Z\t1f0c2a4e-0000-4000-8000-000000000001\tERROR\tInvoke Error \t{"errorType":"RetryableError","errorMessage":"index-sync batch failed: bulk request to http://127.0.0.1:4599/opensearch: connect ECONNREFUSED 127.0.0.1:4599"}',
+        cause:
+          "Invoke Error: RetryableError: index-sync batch failed: bulk request to http://127.0.0.1:4599/opensearch: connect ECONNREFUSED 127.0.0.1:4599",
+      },
     },
   ],
   queues: [
@@ -104,7 +110,7 @@ const ANSI = /\u001b\[[0-9;]*m/g;
 class Screen extends Writable {
   frames: string[] = [];
   columns = 200;
-  rows = 60;
+  rows = 80;
   override _write(chunk: Buffer, _encoding: string, done: () => void): void {
     this.frames.push(chunk.toString());
     done();
@@ -127,8 +133,10 @@ describe("status sections", () => {
       "celebrity-weekly-scrape  ENABLED  cron(0 2 ? * SUN *)  2026-11-29T02:00:00.000Z (in 5d 14h)  4",
       "celebrity-manual-scrape  missing  -                    -                                     -",
     ]);
-    expect(text("Functions")[1]).toBe(
-      "index-sync  Active  9                2           5m ago: ERROR Invoke Error boom",
+    expect(text("Functions")[1]).toBe("index-sync  Active  9                2           5m ago (below)");
+    expect(text("Last errors")[1]).toBe(
+      "index-sync  11:55:00Z  Invoke Error: RetryableError: index-sync batch failed: bulk request to " +
+        "http://127.0.0.1:4599/opensearch: connect ECONNREFUSED 127.0.0.1:4599",
     );
     expect(text("Table")[1]).toMatch(/^celebrity-database {2}100 active {2}400 +396 +4 +8 +enabled$/);
     expect(text("Search index")[1]).toMatch(/^celebrities {2}missing /);
@@ -151,11 +159,12 @@ describe("StatusView (ink)", () => {
     app.unmount();
     const frame = (screen.frames.filter((written) => written.trim()).at(-1) ?? "").replace(ANSI, "");
 
-    expect(frame).toContain("pipeline status");
-    expect(frame).toContain("every 5s, Ctrl-C to quit");
+    expect(frame).toContain("status  local · 000000000000 · us-east-1 · 12:00:00Z");
+    expect(frame).toContain("every 5s · Ctrl-C quits");
     for (const title of [
       "Rules",
       "Functions",
+      "Last errors",
       "Failure queues",
       "Table",
       "Stream mappings",
@@ -183,5 +192,123 @@ describe("StatusView (ink)", () => {
 
     expect(frames[0]).toContain("reading the pipeline's state");
     expect(frames.at(-1)).toContain("refresh failed: socket hang up");
+  });
+});
+
+/** A terminal's keyboard: ink reads it in raw mode. */
+class Keyboard extends PassThrough {
+  isTTY = true;
+  setRawMode(): this {
+    return this;
+  }
+  ref(): this {
+    return this;
+  }
+  unref(): this {
+    return this;
+  }
+}
+
+function terminal(columns: number, rows: number): Screen {
+  const screen = new Screen();
+  screen.columns = columns;
+  screen.rows = rows;
+  return screen;
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+describe("StatusView at 80x24", () => {
+  it("every frame fits: at most 23 lines of at most 80 columns, the cause's root kept, the rest scrolled", async () => {
+    const screen = terminal(80, 24);
+    const app = render(createElement(StatusView, { status, error: undefined, intervalSeconds: 5 }), {
+      stdout: screen as unknown as NodeJS.WriteStream,
+      debug: true,
+      patchConsole: false,
+    });
+    app.rerender(createElement(StatusView, { status, error: "socket hang up", intervalSeconds: 5 }));
+    app.unmount();
+    const frames = screen.frames.filter((written) => written.trim()).map((frame) => frame.replace(ANSI, ""));
+    expect(frames.length).toBeGreaterThan(1);
+    for (const frame of frames) {
+      const lines = frame.replace(/\n$/, "").split("\n");
+      expect(lines.length).toBeLessThanOrEqual(23);
+      for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    }
+    const last = frames.at(-1)!;
+    expect(last).toMatch(
+      /^status {2}local · 000000000000 · us-east-1 · 12:00:00Z · every 5s · Ctrl-C quits\n/,
+    );
+    expect(last).toContain("refresh failed: socket hang up");
+    // What does not fit is said, not silently cut.
+    expect(last).toMatch(/lines 1-\d+ of \d+ · a taller terminal shows more/);
+  });
+
+  it("the cause of the last error keeps its root at 80 columns (continued under itself)", async () => {
+    const screen = terminal(80, 60);
+    const app = render(createElement(StatusView, { status, error: undefined, intervalSeconds: 5 }), {
+      stdout: screen as unknown as NodeJS.WriteStream,
+      debug: true,
+      patchConsole: false,
+    });
+    app.unmount();
+    const frame = (screen.frames.filter((written) => written.trim()).at(-1) ?? "").replace(ANSI, "");
+    const lines = frame.split("\n");
+    const at = lines.findIndex((line) => line.startsWith("index-sync  11:55:00Z"));
+    expect(at).toBeGreaterThan(0);
+    const cause = lines
+      .slice(at, at + 3)
+      .map((line, index) => (index === 0 ? line.slice("index-sync  11:55:00Z  ".length) : line.trim()))
+      .join(" ");
+    expect(cause).toContain("connect ECONNREFUSED 127.0.0.1:4599");
+    expect(cause.startsWith("Invoke Error: RetryableError")).toBe(true);
+  });
+
+  it("redraws in place on a terminal (no clear-screen that leaves frames in the scrollback); keys scroll, q quits, Ctrl-C interrupts", async () => {
+    const screen = terminal(80, 24);
+    const keyboard = new Keyboard();
+    let quits = 0;
+    let interrupts = 0;
+    const props = {
+      status,
+      error: undefined,
+      intervalSeconds: 5,
+      interactive: true,
+      onQuit: () => (quits += 1),
+      onInterrupt: () => (interrupts += 1),
+    };
+    const app = render(createElement(StatusView, props), {
+      stdout: screen as unknown as NodeJS.WriteStream,
+      stdin: keyboard as unknown as NodeJS.ReadStream,
+      interactive: true,
+      exitOnCtrlC: false,
+      patchConsole: false,
+    });
+    for (let refresh = 0; refresh < 5; refresh += 1) {
+      app.rerender(
+        createElement(StatusView, {
+          ...props,
+          status: { ...status, at: `2026-11-23T12:00:0${refresh}.000Z` },
+        }),
+      );
+      await settle();
+    }
+    keyboard.write("j");
+    await settle();
+    keyboard.write("q");
+    await settle();
+    keyboard.write("\u0003");
+    await settle();
+    app.unmount();
+    const written = screen.frames.join("");
+    // A frame as tall as the terminal scrolls its top rows into the scrollback at every redraw;
+    // ESC[2J / ESC[3J / ESC c clear the screen (and with it push or wipe the scrollback).
+    for (const frame of screen.frames) expect(frame.split("\n").length - 1).toBeLessThan(24);
+    // eslint-disable-next-line no-control-regex
+    expect(written).not.toMatch(/\u001b\[[23]J|\u001bc/);
+    expect(written).toContain("lines 2-");
+    expect(written).toContain("↑/↓ PgUp/PgDn scroll · q quits");
+    expect(quits).toBe(1);
+    expect(interrupts).toBe(1);
   });
 });
