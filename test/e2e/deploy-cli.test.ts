@@ -70,6 +70,15 @@ describe("pipeline deploy / destroy (CLI process)", () => {
     expect(report).toMatchObject({ target: "local", dryRun: true, applied: false });
     expect(report.plan.resources.every((resource) => resource.action === "create")).toBe(true);
     expect(report.plan.summary.create).toBe(report.plan.resources.length);
+    // No table yet: the run-time estimate is for the demo people the deploy would seed.
+    expect(report.runPlan?.basis).toBe("demo");
+    expect(report.runPlan?.plan.people).toBe(100);
+    expect(report.runPlan?.plan.sources.map((source) => source.fitsInterval)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
   }, 120_000);
 
   it("deploy applies the plan, a second deploy changes nothing, destroy asks then removes the stack", async () => {
@@ -79,6 +88,12 @@ describe("pipeline deploy / destroy (CLI process)", () => {
     expect(dry.stdout).toMatch(/create\s+rule\s+celebrity-weekly-scrape/);
     expect(dry.stdout).toContain("note: created DISABLED");
     expect(dry.stdout).toContain("Dry run: nothing was changed.");
+    expect(dry.stdout).toContain(
+      "Run time per source for the demo roster deploy seeds (100 people; see pipeline roster plan):",
+    );
+    expect(dry.stdout).toMatch(
+      /^ {2}news {7}100 people x 1 request\(s\) at 1000\/s, 4 shard\(s\) of 25 on 4 of 10 workers: about 1 s, fits$/m,
+    );
     expect(dry.stdout).not.toContain("\u001b[");
 
     const first = await onEmulator(["deploy", "--json"]);
@@ -91,6 +106,8 @@ describe("pipeline deploy / destroy (CLI process)", () => {
     const second = await onEmulator(["deploy"]);
     expect(second.exitCode, second.stderr).toBe(0);
     expect(second.stdout).toContain("No changes: the target matches the stack.");
+    // The first deploy seeded the demo roster: now the estimate is the table's.
+    expect(second.stdout).toContain("Run time per source for the active roster (100 people;");
     expect(second.stdout).toMatch(/Plan: 0 to create, 0 to update, \d+ unchanged\./);
 
     const refused = await onEmulator(["destroy"]);

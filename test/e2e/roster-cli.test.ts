@@ -126,6 +126,68 @@ describe("pipeline roster (process)", () => {
     expect(unknown.stderr).toContain('nobody with id "001" in the roster of celebrity-database');
   }, 60_000);
 
+  it("plan: per source for the active roster, --json, and --count N without a table", async () => {
+    // 29 active people, all with a handle (generated), on target local: 1000 requests/s, 10 workers.
+    const plan = await pipeline(["roster", "plan"]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain(
+      "Run plan for the active roster of celebrity-database on target local: 29 people",
+    );
+    expect(plan.stdout).toMatch(/^SOURCE\s+REQ\/PERSON\s+REQUESTS\s+RATE\/S\s+WORKERS\s+SHARDS/m);
+    expect(plan.stdout).toMatch(/^social\s+1\s+29\s+1000\s+2 of 10\s+2 x 25\s+1 s\s+1 s\s+fits$/m);
+    expect(plan.stdout).toContain("social social.profile");
+    expect(plan.stderr).toBe("");
+    const json = JSON.parse((await pipeline(["roster", "plan", "--json"])).stdout) as {
+      people: number;
+      basis: string;
+      fits: boolean;
+      sources: { source: string; requests: number }[];
+    };
+    expect(json).toMatchObject({ people: 29, basis: "roster", fits: true });
+    expect(json.sources.map((s) => [s.source, s.requests])).toEqual([
+      ["tmdb", 58],
+      ["wikipedia", 58],
+      ["news", 29],
+      ["social", 29],
+    ]);
+
+    // What if: 200,000 people at GDELT's 1 request per 5 s. No table is read (no AWS endpoint answers).
+    writeFileSync(
+      join(work, "gdelt.json"),
+      JSON.stringify({ sources: { news: { rateLimitPerSecond: 0.2 } } }),
+    );
+    const big = await new Promise<Run>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [cli, "roster", "plan", "--count", "200000", "--config", "gdelt.json"],
+        {
+          cwd: work,
+          env: { ...env, AWS_ENDPOINT_URL: "http://127.0.0.1:1" },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.once("error", reject);
+      child.once("close", (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(big.code, big.stderr).toBe(0);
+    expect(big.stdout).toContain("Run plan for 200000 people (--count), none with per-source ids");
+    expect(big.stdout).toMatch(
+      /^news\s+1\s+200000\s+0\.2\s+10 of 10\s+8000 x 25\s+20 m 50 s\s+11 d 13 h\s+does not fit the week$/m,
+    );
+    expect(big.stderr).toContain(
+      "warning: news cannot finish within the 7 d between scheduled runs: 200000 people x 1 request(s) at 0.2/s take about 11 d 13 h; raise sources.news.rateLimitPerSecond to 0.34 or more",
+    );
+    expect(big.stderr).toContain("set sources.news.shardSize to 14 or less");
+
+    const zero = await pipeline(["roster", "plan", "--count", "0"]);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain("--count");
+  }, 60_000);
+
   it("usage errors: neither file nor --demo, a bad --count, a missing file", async () => {
     const none = await pipeline(["roster", "import"]);
     expect(none.code).toBe(2);

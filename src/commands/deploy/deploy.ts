@@ -8,6 +8,7 @@ import {
 } from "../../runtime/deploy/index.js";
 import { FatalError, InterruptedError, type CommandContext } from "../_kit/index.js";
 import { planSummary, renderApplied, renderPlan, withProgress } from "./render.js";
+import { deployRunPlan, renderRunPlan, warnRunPlan, type DeployRunPlan } from "./run-plan.js";
 import { openDeployTarget } from "./target.js";
 
 export interface DeployOptions {
@@ -28,6 +29,8 @@ export interface DeployReport {
   error?: string;
   /** Ctrl-C stopped it: `result` says what was done (kept) and what was not attempted. */
   interrupted?: boolean;
+  /** Per source, how long a run of the roster takes (undefined: no roster to plan for yet). */
+  runPlan?: DeployRunPlan;
   /** The roster after the deploy: active people, and how many demo people were seeded. */
   roster?: { active: number; seeded: number } | { empty: true; advice: string };
 }
@@ -53,7 +56,13 @@ export async function deploy(options: DeployOptions, ctx: CommandContext): Promi
     plan,
     applied: false,
   };
-  if (ctx.output.mode !== "json") renderPlan(ctx, plan);
+  const runPlan = await deployRunPlan(ctx, target);
+  if (runPlan !== undefined) report.runPlan = runPlan;
+  if (ctx.output.mode !== "json") {
+    renderPlan(ctx, plan);
+    renderRunPlan(ctx, runPlan);
+  }
+  warnRunPlan(ctx, runPlan);
 
   const stuck = plan.summary["replace-required"];
   if (options.dryRun || plan.empty) {

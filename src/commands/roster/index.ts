@@ -7,7 +7,7 @@ const formatOption = (what: string) =>
 /** `pipeline roster`: whom the pipeline follows, as data in the stack's table. */
 export default defineGroup({
   name: "roster",
-  summary: "Manage whom the pipeline follows: import, list, add, remove, export, generate",
+  summary: "Manage whom the pipeline follows: import, list, add, remove, export, plan, generate",
   description:
     "The roster is one record per celebrity in the stack's table (pk ROSTER#<id>, sk PROFILE): id, name, " +
     "category, country, city, optional per-source ids (tmdbId, wikipediaTitle, handle, newsQuery) that beat a " +
@@ -158,6 +158,36 @@ export default defineGroup({
       async run(input, ctx) {
         const { rosterExport } = await import("./export.js");
         await rosterExport(input, ctx);
+      },
+    }),
+    defineCommand({
+      name: "plan",
+      summary: "Per source, how long a run of the active roster takes, and whether it fits the week",
+      options: {
+        count: option<number>(
+          "--count <n>",
+          "plan for this many people instead of the roster (no table read; people without per-source ids)",
+          { parse: parseCount },
+        ),
+      },
+      aws: true,
+      json: true,
+      examples: [
+        { command: "pipeline roster plan", description: "the active roster on the current target" },
+        {
+          command: "pipeline roster plan --count 100000 --target aws",
+          description: "what if the roster had 100,000 people, with the aws target's rates and workers",
+        },
+      ],
+      notes:
+        "Per source: requests per person (counted by running the source client), the total, the rate limit " +
+        "(sources.<source>.rateLimitPerSecond), workers (workerConcurrency; each gets rate / workers), shards " +
+        "(shardSize), one shard's time and the run's. Warns when a run cannot finish within the week between " +
+        "scheduled runs (naming the rate, roster size or source to change), and when one shard would not fit a " +
+        "worker's 15 minutes (naming a shardSize that does).",
+      async run(input, ctx) {
+        const { rosterPlan } = await import("./plan.js");
+        await rosterPlan(input, ctx);
       },
     }),
     defineCommand({
