@@ -2,7 +2,7 @@ import { SOURCES } from "../../pipeline/model/sources.js";
 import type { Stack } from "../../pipeline/stack/index.js";
 import { diagnoseConsumer } from "./diagnose.js";
 import { formatMs, waitFor, withinTolerance } from "./poll.js";
-import { countItems, FILTERS, openIndex } from "./probes.js";
+import { countEnrichment, countItems, FILTERS, openIndex } from "./probes.js";
 import { failed, passed, type CheckDefinition, type VerifyEnv } from "./types.js";
 
 /** How long an enriched count within the tolerance must stay unchanged to count as finished. */
@@ -88,10 +88,7 @@ export function enrichedCheck<S>(
       let changedAt = env.now().getTime();
       const result = await waitFor(env, {
         probe: async () => {
-          const [enriched, entries] = await Promise.all([
-            countItems(env.clients, stack.table.name, FILTERS.enriched),
-            countItems(env.clients, stack.table.name, FILTERS.scraped),
-          ]);
+          const { enriched, entries } = await countEnrichment(env.clients, stack.table.name);
           if (enriched !== last) {
             last = enriched;
             changedAt = env.now().getTime();

@@ -68,6 +68,20 @@ export async function countItems(clients: AwsClients, table: string, filter: Fil
   return count;
 }
 
+/**
+ * Scraped celebrity items and how many of them carry weight and sentiment, from one scan (the
+ * enrichment wait polls this: one pass over the table instead of one per count).
+ */
+export async function countEnrichment(
+  clients: AwsClients,
+  table: string,
+): Promise<{ entries: number; enriched: number }> {
+  // The key too: an item with neither attribute must still come back (as its key) to be counted.
+  const items = await scanItems(clients, table, FILTERS.scraped, ["pk", "weight", "sentiment"]);
+  const enriched = items.filter((item) => item["weight"] !== undefined && item["sentiment"] !== undefined);
+  return { entries: items.length, enriched: enriched.length };
+}
+
 /** Items matching the filter, every page, with the named attributes only. */
 export async function scanItems(
   clients: AwsClients,
