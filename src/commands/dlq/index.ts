@@ -41,7 +41,10 @@ export default defineGroup({
           max: 100,
           default: 10,
         }),
-        full: flag("--full", "print the original events in full (default: shortened to one line)"),
+        full: flag(
+          "--full",
+          "print the original events in full, and every person of a shard (default: shortened to one line)",
+        ),
       },
       aws: true,
       json: true,
@@ -54,7 +57,8 @@ export default defineGroup({
       ],
       notes:
         "Messages are received with a short visibility timeout and made visible again at once, so they stay " +
-        "in the queue; each peek counts as a receive (ApproximateReceiveCount).",
+        "in the queue; each peek counts as a receive (ApproximateReceiveCount). A scrape shard a work queue " +
+        "dead-lettered shows its source, run, shard n of m and its people by id and name (all with --full).",
       async run(input, ctx) {
         const { dlqPeek } = await import("./peek.js");
         await dlqPeek(input, ctx);
@@ -92,7 +96,8 @@ export default defineGroup({
       description:
         "Send each failure back to where it came from: an EventBridge target DLQ message to its target and a " +
         "Lambda asynchronous failure to its function (asynchronous invoke with the original event), an SQS " +
-        "redrive message to its source queue (same body and attributes), a stream on-failure record by reading " +
+        "redrive message to its source queue (same body and attributes), a dead-lettered scrape shard to its " +
+        "source's work queue (celebrity-scrape-<source>, where a worker takes it again), a stream on-failure record by reading " +
         "its sequence range from the stream and invoking the function with that batch. A message is deleted " +
         "(or, for --from, marked done) only after its destination confirmed. A journal makes an interrupted " +
         "replay (Ctrl-C, kill -9) safe to rerun: what was confirmed is never sent again.",
@@ -105,8 +110,8 @@ export default defineGroup({
         rate: option("--rate <r>", "sends per second at most, e.g. 2 or 0.5 (default: no limit)"),
         filter: option<string[] | undefined>(
           "--filter <filter>",
-          "kind (eventbridge-target, lambda-async, stream-on-failure, sqs-redrive), kind=<k>, function=<name>, " +
-            "error=<text> or text=<text>; repeat to combine",
+          "kind (eventbridge-target, lambda-async, stream-on-failure, sqs-redrive, scrape-shard), kind=<k>, " +
+            "function=<name>, source=<source> or run=<run id> (shards), error=<text> or text=<text>; repeat to combine",
           { parse: (raw, previous) => [...(previous ?? []), raw] },
         ),
         keep: flag("--keep", "leave replayed messages in the queue"),
@@ -120,6 +125,11 @@ export default defineGroup({
         {
           command: "pipeline dlq replay celebrity-scraper-dlq --filter function=scraper-news --rate 1 --yes",
           description: "replay the news scraper's failures, one per second",
+        },
+        {
+          command:
+            "pipeline dlq replay celebrity-scraper-dlq --filter scrape-shard --filter source=news --yes",
+          description: "send the news shards that failed back to celebrity-scrape-news",
         },
         {
           command: "pipeline dlq replay --from failures.jsonl --all",

@@ -1,4 +1,11 @@
-import { peekQueue, selectQueues, type FailureGroup, type PeekResult } from "../../runtime/dlq/index.js";
+import {
+  describeShard,
+  peekQueue,
+  selectQueues,
+  type FailureGroup,
+  type PeekResult,
+  type ShardInfo,
+} from "../../runtime/dlq/index.js";
 import type { CommandContext } from "../_kit/index.js";
 import { formatAge, openDlq, runSteps } from "./shared.js";
 
@@ -47,12 +54,16 @@ function renderFailure(ctx: CommandContext, group: FailureGroup, now: number, fu
   const { style } = ctx.output;
   const age = s.sentAt === undefined ? "" : ` ${style.dim(`${formatAge((now - s.sentAt) / 1000)} ago`)}`;
   const paired = group.messages.length > 1 ? style.dim(` (${group.messages.length} messages)`) : "";
-  ctx.output.line(
-    `- ${style.cyan(s.kind)} ${s.functionName ?? s.targetArn ?? s.sourceQueueArn ?? ""}${age}${paired}`,
-  );
   const field = (label: string, value: string | number | undefined) => {
     if (value !== undefined && value !== "") ctx.output.line(`    ${label.padEnd(10)} ${value}`);
   };
+  if (s.shard) {
+    renderShard(ctx, group, s.shard, `${age}${paired}`, full);
+    return;
+  }
+  ctx.output.line(
+    `- ${style.cyan(s.kind)} ${s.functionName ?? s.targetArn ?? s.sourceQueueArn ?? ""}${age}${paired}`,
+  );
   field("id", group.key);
   field("rule", s.ruleArn);
   field("target", s.targetArn);
@@ -74,4 +85,40 @@ function renderFailure(ctx: CommandContext, group: FailureGroup, now: number, fu
     const shown = full || text.length <= 200 ? text : `${text.slice(0, 197)}...`;
     ctx.output.line(`    ${"event".padEnd(10)} ${shown.replace(/\n/g, "\n    ")}`);
   }
+}
+
+/** People shown by name before "... and N more" (all of them with --full). */
+const PEOPLE_SHOWN = 5;
+
+/** A dead-lettered shard: its run, source and position, whom it holds, and where replay sends it. */
+function renderShard(
+  ctx: CommandContext,
+  group: FailureGroup,
+  shard: ShardInfo,
+  suffix: string,
+  full: boolean,
+) {
+  const s = group.summary;
+  const { style } = ctx.output;
+  const field = (label: string, value: string | number | undefined) => {
+    if (value !== undefined && value !== "") ctx.output.line(`    ${label.padEnd(10)} ${value}`);
+  };
+  ctx.output.line(`- ${style.cyan(s.kind)} ${describeShard(shard)}${suffix}`);
+  field("id", group.key);
+  field("run", shard.runId);
+  field("source", shard.source);
+  field("shard", `${shard.shard + 1} of ${shard.shards} (index ${shard.shard})`);
+  field("planned", shard.plannedAt);
+  const shown = full ? shard.people : shard.people.slice(0, PEOPLE_SHOWN);
+  const more = shard.people.length - shown.length;
+  field(
+    "people",
+    shown.map((person) => `${person.id} ${person.name}`).join(", ") +
+      (more > 0 ? `, ... and ${more} more (--full)` : ""),
+  );
+  field("from", s.sourceQueueArn);
+  field(
+    "replay to",
+    shard.workQueueArn ?? s.sourceQueueArn ?? "(no work queue for this source in the stack)",
+  );
 }

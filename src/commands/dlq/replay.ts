@@ -143,7 +143,7 @@ function progress(update: (text: string) => void): (result: ReplayResult) => voi
   let count = 0;
   return (result) => {
     count++;
-    update(`${count}: ${result.outcome} ${result.functionName ?? result.key}`);
+    update(`${count}: ${result.outcome} ${result.functionName ?? result.shard ?? result.key}`);
   };
 }
 
@@ -153,7 +153,8 @@ export async function chooseFailures(
   groups: FailureGroup[],
   source: string,
 ): Promise<FailureGroup[]> {
-  const labelOf = (g: FailureGroup) => g.summary.functionName ?? g.kind;
+  const labelOf = (g: FailureGroup) =>
+    g.summary.functionName ?? (g.summary.shard ? `${g.summary.shard.source} shards` : g.kind);
   const counts = new Map<string, number>();
   for (const group of groups) counts.set(labelOf(group), (counts.get(labelOf(group)) ?? 0) + 1);
   const choice = await ctx.prompt.select({
@@ -201,7 +202,7 @@ function renderReports(ctx: CommandContext, reports: Reported[], dryRun: boolean
       const why = r.reason ? ` (${r.reason})` : "";
       const removed = r.removed ? style.dim(" [removed]") : "";
       ctx.output.line(
-        `  ${paint(r.outcome.padEnd(13))} ${r.kind} ${r.functionName ?? ""} ${r.key}${where}${why}${removed}`,
+        `  ${paint(r.outcome.padEnd(13))} ${r.kind} ${r.functionName ?? r.shard ?? ""} ${r.key}${where}${why}${removed}`,
       );
     }
     ctx.output.line(

@@ -1,3 +1,6 @@
+import { SHARD_KIND, ShardDecodeError, decodeShard } from "../../pipeline/model/index.js";
+import type { SourceName } from "../../pipeline/model/index.js";
+
 /**
  * What a message in one of the stack's failure queues means. Four kinds reach them
  * (aws-behaviour.md §3.4, §4.2, §5.7, §6.2):
@@ -10,6 +13,9 @@
  *   destination: requestContext, requestPayload, responseContext, responsePayload).
  * - `stream-on-failure`: a stream mapping gave up on a batch; only the shard and sequence range.
  * - `sqs-redrive`: SQS moved a message from a source queue (DeadLetterQueueSourceArn).
+ * - `scrape-shard`: the same, for a shard of a scrape run (src/pipeline/model/shard.ts) that a
+ *   source's work queue gave up on after maxReceiveCount receives: which run, source and shard,
+ *   and whom it holds. Told by its body, so an archived shard is one too.
  *
  * The stack wires a scraper's DLQ and its on-failure destination to the same queue, so one failure
  * yields both forms with the same request id: `groupKey` is that request id for both, and
@@ -21,6 +27,7 @@ export const MESSAGE_KINDS = [
   "lambda-async",
   "stream-on-failure",
   "sqs-redrive",
+  "scrape-shard",
   "unknown",
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
@@ -42,6 +49,20 @@ export interface RawMessage {
   /** System attributes (SentTimestamp, ApproximateReceiveCount, DeadLetterQueueSourceArn, SenderId …). */
   attributes: Record<string, string>;
   messageAttributes: Record<string, MessageAttributeValue>;
+}
+
+/** A shard message, as peek shows it and replay routes it. */
+export interface ShardInfo {
+  runId: string;
+  source: SourceName;
+  /** 0-based index within the run's `shards`. */
+  shard: number;
+  shards: number;
+  plannedAt: string;
+  /** Whom it holds, in order. */
+  people: { id: string; name: string }[];
+  /** The stack's work queue of the shard's source (set where the stack is known: see decodeFrom). */
+  workQueueArn?: string;
 }
 
 export interface StreamBatchInfo {
@@ -78,6 +99,8 @@ export interface DecodedMessage {
   /** The event as the function or target would have received it. */
   originalEvent?: unknown;
   stream?: StreamBatchInfo;
+  /** scrape-shard only. */
+  shard?: ShardInfo;
   sourceQueueArn?: string;
   /** When SQS accepted the message (epoch ms), from SentTimestamp. */
   sentAt?: number;
@@ -95,8 +118,18 @@ export function decodeMessage(raw: RawMessage): DecodedMessage {
   const body = parseJson(raw.body);
 
   const sourceQueueArn = raw.attributes.DeadLetterQueueSourceArn;
+  const shard = shardOf(raw.body);
+  if (shard.info !== undefined) {
+    return { ...base, kind: "scrape-shard", shard: shard.info, ...defined("sourceQueueArn", sourceQueueArn) };
+  }
   if (sourceQueueArn) {
-    return { ...base, kind: "sqs-redrive", sourceQueueArn, originalEvent: body ?? raw.body };
+    return {
+      ...base,
+      kind: "sqs-redrive",
+      sourceQueueArn,
+      originalEvent: body ?? raw.body,
+      ...defined("note", shard.problem),
+    };
   }
 
   if (attr("RULE_ARN") !== undefined && attr("TARGET_ARN") !== undefined) {
@@ -168,6 +201,30 @@ export function decodeMessage(raw: RawMessage): DecodedMessage {
     originalEvent: body ?? raw.body,
     note: "no RULE_ARN/TARGET_ARN, RequestID or DeadLetterQueueSourceArn attribute, and the body is not a Lambda destination or stream failure record",
   };
+}
+
+/**
+ * The shard a body holds; for a body that says it is a shard but is not a valid one, why not
+ * (it is then an ordinary message: replayed as it is, where SQS says it came from).
+ */
+function shardOf(body: string): { info?: ShardInfo; problem?: string } {
+  if (!body.includes(SHARD_KIND)) return {};
+  try {
+    const shard = decodeShard(body);
+    return {
+      info: {
+        runId: shard.runId,
+        source: shard.source,
+        shard: shard.shard,
+        shards: shard.shards,
+        plannedAt: shard.plannedAt,
+        people: shard.people.map((person) => ({ id: person.id, name: person.name })),
+      },
+    };
+  } catch (error) {
+    if (!(error instanceof ShardDecodeError) || !/^invalid /.test(error.message)) return {};
+    return { problem: error.message };
+  }
 }
 
 /**

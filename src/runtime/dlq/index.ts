@@ -9,6 +9,7 @@ export type {
   LambdaFailureForm,
   MessageKind,
   RawMessage,
+  ShardInfo,
   StreamBatchInfo,
 } from "./decode.js";
 export { appendJsonLines, archiveEntry, readArchive, readJsonLines } from "./archive.js";
@@ -17,7 +18,7 @@ export { ReplayJournal } from "./journal.js";
 export type { JournalLine } from "./journal.js";
 export { failureQueues, selectQueues } from "./queues.js";
 export type { FailureQueue } from "./queues.js";
-export { destinationOf, executeReplay, parseFilter, planAction } from "./replay.js";
+export { describeShard, destinationOf, executeReplay, parseFilter, planAction } from "./replay.js";
 export type { ReplayAction, ReplayItem, ReplayOutcome, ReplayReport, ReplayResult } from "./replay.js";
 export { readStreamRange, streamEvent } from "./stream-records.js";
 export { matchesAny, parseFilterPatterns } from "./stream-filter.js";

@@ -1,4 +1,5 @@
 import type { Message, SQSClient } from "@aws-sdk/client-sqs";
+import type { SourceName } from "../../pipeline/model/index.js";
 import type { Stack } from "../../pipeline/stack/index.js";
 import { OperatorError } from "../config/errors.js";
 import { decodeMessage, type DecodedMessage, type MessageAttributeValue, type RawMessage } from "./decode.js";
@@ -13,6 +14,8 @@ export interface FailureQueue {
   feeds: string[];
   /** Functions whose DeadLetterConfig is this queue (their DLQ messages do not name them). */
   dlqOfFunctions: string[];
+  /** The stack's work queue ARN per source: where a dead-lettered shard of that source goes back to. */
+  workQueueArns: Partial<Record<SourceName, string>>;
 }
 
 /**
@@ -22,13 +25,18 @@ export interface FailureQueue {
  */
 export function failureQueues(stack: Stack): FailureQueue[] {
   const found = new Map<string, FailureQueue>();
+  const workQueueArns = Object.fromEntries(
+    Object.values(stack.queues)
+      .filter((queue) => queue.purpose === "work" && queue.source !== undefined)
+      .map((queue) => [queue.source, queue.arn]),
+  ) as Partial<Record<SourceName, string>>;
   const note = (arn: string | undefined, feed: string) => {
     if (!arn || arn.split(":")[2] !== "sqs") return;
     let queue = found.get(arn);
     if (!queue) {
       const declared = Object.values(stack.queues).find((q) => q.arn === arn);
       const name = declared?.name ?? arn.split(":")[5] ?? arn;
-      queue = { key: declared?.key ?? name, name, arn, feeds: [], dlqOfFunctions: [] };
+      queue = { key: declared?.key ?? name, name, arn, feeds: [], dlqOfFunctions: [], workQueueArns };
       found.set(arn, queue);
     }
     if (!queue.feeds.includes(feed)) queue.feeds.push(feed);
@@ -68,6 +76,7 @@ export function failureQueues(stack: Stack): FailureQueue[] {
         arn: queue.arn,
         feeds: [],
         dlqOfFunctions: [],
+        workQueueArns,
       });
     }
   }
@@ -78,8 +87,14 @@ export function failureQueues(stack: Stack): FailureQueue[] {
  * A Lambda DLQ message carries no function name (its destination record twin does). When only one
  * function of the stack uses the queue as its DLQ, the message can only be that function's.
  */
-export function decodeFrom(queue: Pick<FailureQueue, "dlqOfFunctions">, raw: RawMessage): DecodedMessage {
+export function decodeFrom(
+  queue: Pick<FailureQueue, "dlqOfFunctions"> & Partial<Pick<FailureQueue, "workQueueArns">>,
+  raw: RawMessage,
+): DecodedMessage {
   const decoded = decodeMessage(raw);
+  // A shard goes back to its source's work queue in this stack, whichever queue SQS names.
+  const workQueue = decoded.shard && queue.workQueueArns?.[decoded.shard.source];
+  if (decoded.shard && workQueue) decoded.shard.workQueueArn = workQueue;
   const [only, ...others] = queue.dlqOfFunctions;
   if (decoded.form === "dlq-message" && !decoded.functionName && only && others.length === 0) {
     decoded.functionName = only;

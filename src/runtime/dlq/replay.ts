@@ -1,3 +1,4 @@
+import { shardMessageAttributes } from "../../pipeline/model/index.js";
 import { OperatorError } from "../config/errors.js";
 import {
   MESSAGE_KINDS,
@@ -5,6 +6,7 @@ import {
   type FailureGroup,
   type MessageAttributeValue,
   type MessageKind,
+  type ShardInfo,
   type StreamBatchInfo,
 } from "./decode.js";
 import type { ReplayJournal } from "./journal.js";
@@ -79,6 +81,25 @@ export function planAction(item: ReplayItem): ReplayAction | { type: "skip"; rea
         body: item.body,
         messageAttributes: item.messageAttributes,
       };
+    case "scrape-shard": {
+      // Back to the source's work queue, where a worker takes it as a new delivery (never to a
+      // scraper function: the planner would start a new run).
+      const shard = s.shard!;
+      const queueArn = shard.workQueueArn ?? s.sourceQueueArn;
+      if (!queueArn) {
+        return {
+          type: "skip",
+          reason: `shard of source ${shard.source}: this stack has no work queue for it and the message does not say which queue it came from`,
+        };
+      }
+      return {
+        type: "sqs-send",
+        queueArn,
+        body: item.body,
+        // The attributes workers and operators tell shards apart by, also on a message that lost them.
+        messageAttributes: { ...shardMessageAttributes(shard), ...item.messageAttributes },
+      };
+    }
     case "unknown":
       return { type: "skip", reason: s.note ?? "unknown message" };
   }
@@ -86,16 +107,16 @@ export function planAction(item: ReplayItem): ReplayAction | { type: "skip"; rea
 
 /**
  * `--filter`: a kind (`eventbridge-target`, `lambda-async`, `stream-on-failure`, `sqs-redrive`,
- * `unknown`, or `kind=<kind>`), `function=<name>`, `error=<text>` (in the error code or message) or
- * `text=<text>` (anywhere in the decoded message, the original event included). Several filters
- * must all match.
+ * `scrape-shard`, `unknown`, or `kind=<kind>`), `function=<name>`, `source=<source>` and
+ * `run=<run id>` (a shard's), `error=<text>` (in the error code or message) or `text=<text>`
+ * (anywhere in the decoded message, the original event included). Several filters must all match.
  */
 export function parseFilter(texts: string | readonly string[]): (summary: DecodedMessage) => boolean {
   const tests = (typeof texts === "string" ? [texts] : texts).map(parseOneFilter);
   return (summary) => tests.every((test) => test(summary));
 }
 
-const FILTER_HELP = `expected a kind (${MESSAGE_KINDS.join(", ")}), kind=<kind>, function=<name>, error=<text> or text=<text>`;
+const FILTER_HELP = `expected a kind (${MESSAGE_KINDS.join(", ")}), kind=<kind>, function=<name>, source=<source>, run=<run id>, error=<text> or text=<text>`;
 
 function parseOneFilter(text: string): (summary: DecodedMessage) => boolean {
   const [key = "", ...rest] = text.split("=");
@@ -108,6 +129,8 @@ function parseOneFilter(text: string): (summary: DecodedMessage) => boolean {
   }
   if (value === "") throw new OperatorError(`--filter ${JSON.stringify(text)}: give a value after "="`);
   if (key === "function") return (s) => s.functionName === value;
+  if (key === "source") return (s) => s.shard?.source === value;
+  if (key === "run") return (s) => s.shard?.runId === value;
   const needle = value.toLowerCase();
   if (key === "error") {
     return (s) => `${s.errorCode ?? ""} ${s.errorMessage ?? ""}`.toLowerCase().includes(needle);
@@ -122,6 +145,8 @@ export interface ReplayResult {
   key: string;
   kind: MessageKind;
   functionName?: string;
+  /** A shard's source, run and position, e.g. "news run r-1 shard 2 of 4 (25 people)". */
+  shard?: string;
   to?: string;
   outcome: ReplayOutcome;
   /** The messages were deleted from the queue (or marked done for an archive). */
@@ -176,6 +201,7 @@ export async function executeReplay(options: ExecuteReplayOptions): Promise<Repl
       key: item.group.key,
       kind: item.group.kind,
       ...(item.group.summary.functionName ? { functionName: item.group.summary.functionName } : {}),
+      ...(item.group.summary.shard ? { shard: describeShard(item.group.summary.shard) } : {}),
     };
     if (interrupted || options.signal?.aborted) {
       interrupted = true;
@@ -265,6 +291,11 @@ async function removeSafely(
   }
   await options.journal.recordDone(item.group.key);
   return { removed: true };
+}
+
+/** "news run r-1 shard 2 of 4 (25 people)": the position 1-based, as operators count. */
+export function describeShard(shard: ShardInfo): string {
+  return `${shard.source} run ${shard.runId} shard ${shard.shard + 1} of ${shard.shards} (${shard.people.length} people)`;
 }
 
 export function destinationOf(action: ReplayAction): string {

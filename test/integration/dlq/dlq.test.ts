@@ -5,13 +5,17 @@ import { join } from "node:path";
 import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import {
+  GetEventSourceMappingCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
+  ListEventSourceMappingsCommand,
+  UpdateEventSourceMappingCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
+  DeleteQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
@@ -20,6 +24,15 @@ import {
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualScrapeEvent } from "../../../src/pipeline/handlers/scrape.js";
+import {
+  cutShards,
+  decodeShard,
+  encodeShard,
+  generateRoster,
+  shardMessageAttributes,
+  type RosterEntry,
+  type SourceName,
+} from "../../../src/pipeline/model/index.js";
 import { HANDLER_ENV } from "../../../src/pipeline/stack/index.js";
 import { runCli } from "../../../src/commands/cli.js";
 import { readJsonLines } from "../../../src/runtime/dlq/index.js";
@@ -30,7 +43,8 @@ import { PROJECT_ROOT, startDeployedStack, type DeployedStack } from "../../help
  * 2 s). A scraper broken by its environment fails its three attempts and its event lands in the
  * scraper DLQ twice over (DLQ message and on-failure record); after the fix, replay delivers it once.
  * A replay killed with SIGKILL midway and run again delivers every message exactly once. Drain
- * writes the archive before deleting.
+ * writes the archive before deleting. A scrape shard redriven to the DLQ is decoded by peek and
+ * replayed to its source's work queue.
  */
 
 const SUFFIX = "-dlq-it";
@@ -524,5 +538,157 @@ describe("a rule target EventBridge cannot deliver to", () => {
       return Item;
     }, "the news scraper's run record for the replayed event");
     expect(await depth(dlq)).toEqual({ visible: 0, inFlight: 0 });
+  });
+});
+
+describe("a dead-lettered scrape shard", () => {
+  const roster: RosterEntry[] = generateRoster(5).map((person) => ({
+    ...person,
+    active: true,
+    addedAt: "2026-12-07T12:00:00.000Z",
+    updatedAt: "2026-12-07T12:00:00.000Z",
+  }));
+  const runId = "dlq-it-shard-run";
+  const shardOf = (source: SourceName) =>
+    cutShards({ runId, source, plannedAt: new Date("2026-12-07T12:00:00Z"), shardSize: 3 }, roster)[1]!;
+
+  /**
+   * Puts a real shard in the scraper DLQ by redrive: a queue of its own with maxReceiveCount 1 whose
+   * message is received and not deleted (the stack's work queue has a worker on it, or will have).
+   */
+  async function deadLetter(source: SourceName): Promise<void> {
+    const dlq = deployed.stack.queues.scraperDlq;
+    const sqs = await deployed.clients.sqs();
+    const { QueueUrl: fromUrl } = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `shards-${source}${SUFFIX}`,
+        Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 1 }) },
+      }),
+    );
+    const shard = shardOf(source);
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: fromUrl,
+        MessageBody: encodeShard(shard),
+        MessageAttributes: shardMessageAttributes(shard),
+      }),
+    );
+    const before = (await depth(dlq.name)).visible;
+    await waitFor(async () => {
+      await sqs.send(new ReceiveMessageCommand({ QueueUrl: fromUrl, VisibilityTimeout: 0 }));
+      return (await depth(dlq.name)).visible === before + 1;
+    }, `the ${source} shard redriven to the DLQ`);
+  }
+
+  /** A worker mapping on the work queue would take the replayed shard before the test sees it. */
+  async function pauseWorkers(source: SourceName): Promise<void> {
+    const lambda = await deployed.clients.lambda();
+    const queueArn = deployed.stack.workQueues[source].arn;
+    const { EventSourceMappings = [] } = await lambda.send(
+      new ListEventSourceMappingsCommand({ EventSourceArn: queueArn }),
+    );
+    for (const mapping of EventSourceMappings) {
+      await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping.UUID!, Enabled: false }));
+      await waitFor(
+        async () =>
+          (await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID! }))).State === "Disabled",
+        "the worker mapping disabled",
+      );
+    }
+  }
+
+  it("peek names its source, run, shard n of m and people; replay sends it to the source's work queue, then deletes it", async () => {
+    const dlq = deployed.stack.queues.scraperDlq.name;
+    await deadLetter("news");
+
+    const peeked = await cli("dlq", "peek", dlq, "--json");
+    expect(peeked.code, peeked.stderr).toBe(0);
+    const [peek] = peeked.json as { failures: Record<string, unknown>[] }[];
+    const failure = peek!.failures.find((f) => f.kind === "scrape-shard");
+    expect(failure).toMatchObject({
+      kind: "scrape-shard",
+      sourceQueueArn: expect.stringContaining(`:shards-news${SUFFIX}`),
+      shard: {
+        runId,
+        source: "news",
+        shard: 1,
+        shards: 2,
+        people: [
+          { id: roster[3]!.id, name: roster[3]!.name },
+          { id: roster[4]!.id, name: roster[4]!.name },
+        ],
+        workQueueArn: deployed.stack.workQueues.news.arn,
+      },
+    });
+    const readable = await cli("dlq", "peek", dlq);
+    expect(readable.stdout).toContain(`scrape-shard news run ${runId} shard 2 of 2 (2 people)`);
+    expect(readable.stdout).toMatch(
+      new RegExp(`people +${roster[3]!.id} ${roster[3]!.name}, ${roster[4]!.id} ${roster[4]!.name}$`, "m"),
+    );
+    expect(readable.stdout).toMatch(new RegExp(`replay to +${deployed.stack.workQueues.news.arn}$`, "m"));
+
+    await pauseWorkers("news");
+    const replayed = await cli(
+      "dlq",
+      "replay",
+      dlq,
+      "--filter",
+      "scrape-shard",
+      "--filter",
+      "source=news",
+      "--json",
+    );
+    expect(replayed.code, replayed.stderr).toBe(0);
+    const [report] = replayed.json as {
+      sent: number;
+      results: { outcome: string; removed: boolean; to: string; shard: string }[];
+    }[];
+    expect(report).toMatchObject({ sent: 1, failed: 0 });
+    expect(report!.results).toEqual([
+      expect.objectContaining({
+        outcome: "sent",
+        removed: true,
+        shard: `news run ${runId} shard 2 of 2 (2 people)`,
+        to: expect.stringContaining(deployed.stack.workQueues.news.arn),
+      }),
+    ]);
+
+    // In the work queue of news (not the queue it was redriven from), as it was sent.
+    const sqs = await deployed.clients.sqs();
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: await queueUrl(deployed.stack.workQueues.news.name),
+        WaitTimeSeconds: 2,
+        MessageAttributeNames: ["All"],
+      }),
+    );
+    expect(Messages).toHaveLength(1);
+    expect(decodeShard(Messages[0]!.Body!)).toEqual(shardOf("news"));
+    expect(Messages[0]!.MessageAttributes?.source?.StringValue).toBe("news");
+    expect(Messages[0]!.MessageAttributes?.shard?.StringValue).toBe("1");
+    expect((await depth(`shards-news${SUFFIX}`)).visible).toBe(0);
+    expect((await depth(dlq)).visible).toBe(0);
+  });
+
+  it("a send that fails leaves the shard in the DLQ (nothing stored is lost)", async () => {
+    const dlq = deployed.stack.queues.scraperDlq.name;
+    await deadLetter("social");
+    // The destination is gone: SQS refuses the send.
+    const sqs = await deployed.clients.sqs();
+    await sqs.send(
+      new DeleteQueueCommand({ QueueUrl: await queueUrl(deployed.stack.workQueues.social.name) }),
+    );
+
+    const replayed = await cli("dlq", "replay", dlq, "--filter", "source=social", "--json");
+    expect(replayed.code).toBe(1);
+    const [report] = replayed.json as { failed: number; results: { outcome: string; removed: boolean }[] }[];
+    expect(report).toMatchObject({ failed: 1 });
+    expect(report!.results).toEqual([expect.objectContaining({ outcome: "failed", removed: false })]);
+    expect(await depth(dlq)).toEqual({ visible: 1, inFlight: 0 });
+    const peeked = await cli("dlq", "peek", dlq, "--json");
+    const [peek] = peeked.json as { failures: { kind: string; shard?: { source: string } }[] }[];
+    expect(peek!.failures).toEqual([
+      expect.objectContaining({ kind: "scrape-shard", shard: expect.objectContaining({ source: "social" }) }),
+    ]);
   });
 });
