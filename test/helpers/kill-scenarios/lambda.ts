@@ -17,7 +17,9 @@ const LAMBDA_SERVICES = ["sts", "iam", "logs", "lambda"];
 /**
  * Lambda asynchronous invocations under kill -9: Invoke with InvocationType Event (202 is the
  * acknowledgement); every third event fails its first attempt, so events are queued and in retry
- * when the kill comes. After a restart every acknowledged event runs to success (at least once).
+ * when the kill comes. After a restart every acknowledged event runs to success (at least once), in
+ * an environment that has the emulator's endpoint (start-up order: the queue resumes only once the
+ * gateway listens).
  */
 const ASYNC_HANDLER = `
 import { appendFileSync, existsSync, writeFileSync } from "node:fs";
@@ -27,7 +29,7 @@ export const handler = async (event) => {
     writeFileSync(mark, "");
     throw new Error("the first attempt fails");
   }
-  appendFileSync(process.env.DIR + "/done.jsonl", JSON.stringify({ id: event.id }) + "\\n");
+  appendFileSync(process.env.DIR + "/done.jsonl", JSON.stringify({ id: event.id, endpoint: process.env.AWS_ENDPOINT_URL ?? "" }) + "\\n");
 };
 `;
 
@@ -79,9 +81,17 @@ export function lambdaAsyncScenario(): KillScenario<AsyncContext> {
         60_000,
       ).catch(() => undefined);
       const succeeded = done();
-      const lost = [...context.acked]
-        .filter((id) => !succeeded.has(id))
-        .map((id) => `event ${id} never ran to success`);
+      const lost = [
+        ...[...context.acked]
+          .filter((id) => !succeeded.has(id))
+          .map((id) => `event ${id} never ran to success`),
+        ...jsonLines<{ id: string; endpoint: string }>(join(context.dir, "done.jsonl"))
+          .filter((line) => !/^http:\/\/127\.0\.0\.1:\d+$/.test(line.endpoint))
+          .map(
+            (line) =>
+              `event ${line.id} ran without the emulator's endpoint (${JSON.stringify(line.endpoint)})`,
+          ),
+      ];
       return { checked: context.acked.size, lost };
     },
   };
