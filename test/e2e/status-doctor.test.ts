@@ -16,7 +16,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, GetQueueUrlCommand, PurgeQueueCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defineStack } from "../../src/pipeline/stack/index.js";
+import { FAILURE_QUEUE_KEYS, defineStack } from "../../src/pipeline/stack/index.js";
 import { subscribeAlerts } from "../../src/runtime/alerts/index.js";
 import { deployStack } from "../../src/runtime/deploy/index.js";
 import { runDoctor, type DoctorReport } from "../../src/runtime/doctor/index.js";
@@ -92,7 +92,8 @@ describe("status", () => {
       Object.values(deployed.stack.functions).map((fn) => [fn.key, "Active", 0, null]),
     );
     expect(status.queues.map((queue) => [queue.name, queue.exists, queue.visible])).toEqual(
-      Object.values(deployed.stack.queues).map((queue) => [queue.name, true, 0]),
+      // The failure queues; the work queues are shown with the runs they carry.
+      FAILURE_QUEUE_KEYS.map((key) => [deployed.stack.queues[key].name, true, 0]),
     );
     expect(status.table).toMatchObject({ exists: true, items: 0, withWeight: 0, streamEnabled: true });
     expect(status.mappings.map((mapping) => [mapping.key, mapping.state, mapping.batchSize])).toEqual([
