@@ -33,7 +33,7 @@ export async function run({ root }) {
     const workers = shown ? workersOf(shown.stdout) : undefined;
 
     const generated = await stack.cli(["roster", "generate", "--count", String(PEOPLE)]);
-    await stack.cli(["roster", "import", "-", "--prune"], { input: generated.stdout });
+    await stack.cli(["roster", "import", "-"], { input: generated.stdout });
     stack.fixtures.resetStats();
     const triggeredAt = Date.now();
     await stack.cli(["schedule", "trigger"]);

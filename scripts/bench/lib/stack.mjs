@@ -50,7 +50,10 @@ export async function startStack(root, { config = {}, fixtures: fixtureOptions =
   if (!existsSync(main)) throw new Error("dist/commands/main.js is missing: run `npm run build` first");
   const { startFixtureServer } = await import(join(root, "dist", "runtime", "fixtures", "index.js"));
   const work = mkdtempSync(join(tmpdir(), "pipeline-bench-scale-"));
-  writeFileSync(join(work, "pipeline.config.json"), JSON.stringify(config, null, 2));
+  // No demo people seeded by deploy: the bench imports its own roster (generated ids of another
+  // width would collide with the demo people's handles).
+  const settings = { ...config, roster: { seedDemoWhenEmpty: false, ...config.roster } };
+  writeFileSync(join(work, "pipeline.config.json"), JSON.stringify(settings, null, 2));
   const [emulatorPort, fixturesPort] = [await freePort(), await freePort()];
   const fixtures = await startFixtureServer({ port: fixturesPort, ...fixtureOptions });
   const env = { ...process.env, NO_COLOR: "1" };
