@@ -11,6 +11,8 @@ node_modules/.install-stamp: package.json package-lock.json scripts/node-env.sh
 	$(WITH_NODE) npm ci --no-audit --no-fund
 	$(WITH_NODE) node scripts/check-native.mjs
 	touch $@
+	@# npm ci's prepare step has just built dist/: the build below need not run tsc a second time.
+	@if [ -d dist ]; then touch dist/.build-stamp; fi
 
 # The main job: the verification protocol 4A-4D against the embedded emulator, which the command
 # starts in-process with the fixture source server, deploying the stack first (no Docker, no

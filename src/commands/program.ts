@@ -17,14 +17,16 @@
  *  4. Add an example to the README's "Commands" section; test/e2e/cli-basics.test.ts checks that the
  *     group's --help shows an example and loads no AWS SDK client, ink, listr2, zod or emulator.
  */
-import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { TARGETS } from "../runtime/config/targets.js";
 import type { CliIo } from "./_kit/context.js";
 import type { EntrySpec } from "./_kit/define.js";
+import { setCommandTree } from "./_kit/command-tree.js";
 import { addEntry, useUsageErrors } from "./_kit/register.js";
+import { versionLine } from "./_kit/version.js";
 import alertsGroup from "./alerts/index.js";
 import secretsGroup from "./secrets/index.js";
+import completionCommand from "./completion/index.js";
 import configGroup from "./config/index.js";
 import deployCommand from "./deploy/index.js";
 import destroyCommand from "./destroy/index.js";
@@ -59,6 +61,7 @@ export const ENTRIES: readonly EntrySpec[] = [
   statusCommand,
   doctorCommand,
   verifyCommand,
+  completionCommand,
 ];
 
 export function buildProgram(io: CliIo, entries: readonly EntrySpec[] = ENTRIES): Command {
@@ -67,7 +70,11 @@ export function buildProgram(io: CliIo, entries: readonly EntrySpec[] = ENTRIES)
       "Deploy, run, watch, repair and verify the celebrity scraping pipeline, on the embedded AWS emulator " +
         "(local), LocalStack or AWS",
     )
-    .version(packageVersion(), "-V, --version", "print the version")
+    .version(
+      versionLine(),
+      "-V, --version",
+      "print the version, the commit, the Node version and the platform",
+    )
     .option("--config <file>", "config file (default ./pipeline.config.json; env PIPELINE_CONFIG)")
     .option("--debug", "print stack traces of unexpected errors (env PIPELINE_DEBUG)")
     .configureOutput({
@@ -79,6 +86,7 @@ export function buildProgram(io: CliIo, entries: readonly EntrySpec[] = ENTRIES)
     .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError(true);
   for (const entry of entries) addEntry(program, entry, io);
+  setCommandTree(program);
   program.addHelpText(
     "after",
     [
@@ -88,10 +96,4 @@ export function buildProgram(io: CliIo, entries: readonly EntrySpec[] = ENTRIES)
     ].join("\n"),
   );
   return program;
-}
-
-function packageVersion(): string {
-  // src/commands and dist/commands are both two levels below package.json.
-  const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
-  return (JSON.parse(text) as { version: string }).version;
 }

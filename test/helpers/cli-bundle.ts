@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -18,6 +18,12 @@ export async function bundleCli(name: string): Promise<string> {
   const outfile = join(base, "dist", "commands", "main.mjs");
   mkdirSync(dirname(outfile), { recursive: true });
   copyFileSync(join(ROOT, "package.json"), join(base, "package.json"));
+  // --version reads the commit from the checkout's .git beside package.json: point at the repository's.
+  const dotGit = join(ROOT, ".git");
+  if (existsSync(dotGit)) {
+    if (statSync(dotGit).isFile()) copyFileSync(dotGit, join(base, ".git"));
+    else writeFileSync(join(base, ".git"), `gitdir: ${dotGit}\n`);
+  }
   await build({
     entryPoints: [join(ROOT, "src/commands/main.ts")],
     bundle: true,

@@ -29,11 +29,15 @@ export default defineGroup({
     }),
     defineCommand({
       name: "validate",
-      summary: "Check the configuration; exit 2 naming each bad key, its value and what is allowed",
+      summary:
+        "Check the configuration; exit 2 naming each bad key, its value and what is allowed (with --strict, each warning too)",
       aws: true,
       json: true,
       options: {
-        strict: flag("--strict", "treat warnings (settings that will not work end to end) as errors"),
+        strict: flag(
+          "--strict",
+          "treat warnings (settings that will not work end to end) as errors: exit 2 when there is one",
+        ),
       },
       examples: [
         {

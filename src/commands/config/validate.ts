@@ -1,5 +1,5 @@
 import { ConfigError, configWarnings, describeSource, OperatorError } from "../../runtime/config/index.js";
-import { FatalError, type CommandContext } from "../_kit/index.js";
+import { EXIT, FatalError, type CommandContext } from "../_kit/index.js";
 
 export async function configValidate(options: { strict: boolean }, ctx: CommandContext): Promise<void> {
   let resolved;
@@ -36,9 +36,11 @@ export async function configValidate(options: { strict: boolean }, ctx: CommandC
       }
     },
   );
+  // --strict makes a warning an error of the configuration: exit 2, as for a bad value.
   if (!valid) {
     throw new FatalError(
       `configuration has ${warnings.length} warning${warnings.length === 1 ? "" : "s"} and --strict is set`,
+      EXIT.usage,
     );
   }
 }

@@ -29,9 +29,7 @@ export default defineGroup({
         format: option(
           "--format <format>",
           "short: time, function, level, message and its cause; raw: each line as logged",
-          {
-            default: "short",
-          },
+          { default: "short", choices: ["short", "raw"] },
         ),
       },
       aws: true,

@@ -20,7 +20,7 @@ export default defineCommand({
   aws: true,
   json: true,
   examples: [
-    { command: "pipeline status", description: "live screen, refreshed every 5 s (Ctrl-C quits)" },
+    { command: "pipeline status", description: "live screen, refreshed every 5 s; q quits, arrows scroll" },
     { command: "pipeline status --json", description: "the same data once, for scripts" },
     { command: "pipeline status --target aws --once", description: "one snapshot of the AWS deployment" },
   ],

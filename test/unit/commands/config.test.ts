@@ -118,7 +118,7 @@ describe("config validate", () => {
       "sources.tmdb.apiKey",
       "opensearch.endpoint",
     ]);
-    expect(strict.code).toBe(1);
+    expect(strict.code).toBe(2);
     expect(strict.stderr).toContain(
       "warning: sources.tmdb.apiKey: set: it serves in-process runs (pipeline run --stage) only, and deploy refuses it",
     );
