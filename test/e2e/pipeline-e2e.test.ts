@@ -68,7 +68,9 @@ describe("pipeline end to end in the emulator", () => {
           counts.celebrities += 1;
           if (item.weight?.N !== undefined && item.sentiment?.S !== undefined) counts.enriched += 1;
         }
-        if (pk.startsWith("RUN#")) counts.runSources.push(item.source?.S ?? item.sk?.S ?? "?");
+        // One run record per source (what its planner wrote); its shard records are summed into it.
+        if (pk.startsWith("RUN#") && item.recordType?.S === "run" && item.status?.S === "planned")
+          counts.runSources.push(item.source?.S ?? item.sk?.S ?? "?");
       }
       start = page.LastEvaluatedKey;
     } while (start);

@@ -14,6 +14,7 @@ import { GetParameterCommand } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualScrapeEvent } from "../../src/pipeline/handlers/scrape.js";
 import { HANDLER_ENV } from "../../src/pipeline/stack/index.js";
+import { readRunProgress } from "../../src/pipeline/stages/run-progress.js";
 import { bundleCli, removeCliBundle, runCli, type CliRun } from "../helpers/cli-bundle.js";
 import { PROJECT_ROOT, startDeployedStack, type DeployedStack } from "../helpers/deployed-stack.js";
 
@@ -57,10 +58,19 @@ async function scrapeTmdb(runId: string): Promise<{ fetched: number; failed: num
     }),
   );
   const payload = JSON.parse(Buffer.from(answer.Payload ?? []).toString("utf8")) as {
-    record?: { counts: { fetched: number; failed: number } };
+    record?: { status?: string; shards?: number };
   };
   expect(answer.FunctionError, JSON.stringify(payload)).toBeUndefined();
-  return payload.record!.counts;
+  expect(payload.record).toMatchObject({ status: "planned", shards: 1 });
+  // The planner answered; its workers scrape the shard from the work queue: wait for the run.
+  const dynamodb = await deployed.clients.dynamodb();
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const tmdb = (await readRunProgress(dynamodb, deployed.stack.table.name, runId)).get("tmdb");
+    if (tmdb?.complete) return tmdb.counts;
+    if (Date.now() > deadline) throw new Error(`run ${runId} did not complete: ${JSON.stringify(tmdb)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 beforeAll(async () => {

@@ -95,6 +95,11 @@ describe("status", () => {
       // The failure queues; the work queues are shown with the runs they carry.
       FAILURE_QUEUE_KEYS.map((key) => [deployed.stack.queues[key].name, true, 0]),
     );
+    // Each source's work queue, empty, with its workers bounded as configured.
+    expect(
+      status.workers.map((w) => [w.queue, w.queueExists, w.visible, w.mappingState, w.maximumConcurrency]),
+    ).toEqual(Object.values(deployed.stack.workQueues).map((queue) => [queue.name, true, 0, "Enabled", 10]));
+    expect(status.latestRun).toBeUndefined();
     expect(status.table).toMatchObject({ exists: true, items: 0, withWeight: 0, streamEnabled: true });
     expect(status.mappings.map((mapping) => [mapping.key, mapping.state, mapping.batchSize])).toEqual([
       ["post-processor", "Enabled", 100],
@@ -128,7 +133,38 @@ describe("status", () => {
     await ddb.send(
       new PutItemCommand({
         TableName: stack.table.name,
-        Item: { pk: { S: "RUN#r1" }, sk: { S: "SOURCE#tmdb" } },
+        Item: {
+          pk: { S: "RUN#r1" },
+          sk: { S: "SOURCE#tmdb" },
+          recordType: { S: "run" },
+          runId: { S: "r1" },
+          source: { S: "tmdb" },
+          status: { S: "planned" },
+          shards: { N: "2" },
+          rosterSize: { N: "30" },
+          plannedAt: { S: "2026-11-23T11:00:00.000Z" },
+        },
+      }),
+    );
+    // One of its two shards done: the run shows as running, counts summed from the shard record.
+    await ddb.send(
+      new PutItemCommand({
+        TableName: stack.table.name,
+        Item: {
+          pk: { S: "RUN#r1" },
+          sk: { S: "SOURCE#tmdb#SHARD#000000" },
+          recordType: { S: "shard" },
+          runId: { S: "r1" },
+          source: { S: "tmdb" },
+          shard: { N: "0" },
+          shards: { N: "2" },
+          people: { N: "15" },
+          status: { S: "done" },
+          finishedAt: { S: "2026-11-23T11:01:00.000Z" },
+          counts: {
+            M: { fetched: { N: "15" }, written: { N: "14" }, unchanged: { N: "0" }, failed: { N: "1" } },
+          },
+        },
       }),
     );
     // A malformed stream event makes index-sync fail: one error, and an error line in its log group.
@@ -159,6 +195,12 @@ describe("status", () => {
       runRecords: 1,
       roster: 100,
       activeRoster: 100,
+    });
+    expect(status.latestRun).toMatchObject({
+      runId: "r1",
+      sources: [
+        { source: "tmdb", state: "running", shards: 2, done: 1, pending: 1, written: 14, failedPeople: 1 },
+      ],
     });
     expect(status.mappings[0]).toMatchObject({ key: "post-processor", state: "Disabled" });
     expect(status.index.documents).toBe(3);

@@ -66,6 +66,11 @@ export interface DeployedStackOptions {
   env?: Record<string, string>;
   /** Set false to start everything but deploy nothing (a test that drives deploy itself). */
   deploy?: boolean;
+  /**
+   * The config file's content (what pipeline.config.json would hold), e.g.
+   * `{ sources: { news: { shardSize: 10 } } }`; env and the fixed local settings still apply on top.
+   */
+  configFile?: Record<string, unknown>;
 }
 
 export interface DeployedStack {
@@ -113,7 +118,10 @@ export async function startDeployedStack(options: DeployedStackOptions = {}): Pr
     const config = resolveConfig({
       cwd: PROJECT_ROOT,
       // Hermetic: neither the developer's config file nor their environment changes the test.
-      readText: () => undefined,
+      readText: (path) =>
+        options.configFile !== undefined && path === resolve(PROJECT_ROOT, "pipeline.config.json")
+          ? JSON.stringify(options.configFile)
+          : undefined,
       env: {
         PIPELINE_TARGET: "local",
         PIPELINE_FIXTURES_PORT: String(fixtures.port),

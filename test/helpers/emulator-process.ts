@@ -59,6 +59,9 @@ function bundle(): Promise<string> {
 
 export interface EmulatorProcessOptions {
   persistDir: string;
+  /** Port on 127.0.0.1; default a free one. A restart may ask for the port it had, so endpoints that
+   * a deployment wrote into functions' environments stay right. */
+  port?: number;
   services: string[];
   settings?: Record<string, unknown>;
   /** Variables added to the child's environment (e.g. an operator's AWS_* credentials). */

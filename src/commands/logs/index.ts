@@ -31,6 +31,10 @@ export default defineGroup({
           "short: time, function, level, message and its cause; raw: each line as logged",
           { default: "short", choices: ["short", "raw"] },
         ),
+        run: option(
+          "--run <runId>",
+          "one run: its lines from the scrapers (planner and workers), then each source's shards done / failed / pending and counts; with --follow, until the run completes",
+        ),
       },
       aws: true,
       json: true,
@@ -43,6 +47,11 @@ export default defineGroup({
         {
           command: "pipeline logs tail scraper-news --format raw",
           description: "each line as logged (the structured JSON, the runtime's tab-separated lines)",
+        },
+        {
+          command: "pipeline logs tail --run weekly-2026-11-29 --since 2d --follow",
+          description:
+            "a run's planners and workers until every shard is done or dead-lettered, then its totals",
         },
         {
           command: "pipeline logs tail --filter ERROR --json | jq .message",

@@ -156,6 +156,7 @@ export function statusSections(status: PipelineStatus): Section[] {
             ],
       ],
     },
+    ...runSections(status),
     {
       title: "Stream mappings",
       header: ["FUNCTION", "STATE", "BATCH", "LAST RESULT"],
@@ -236,4 +237,78 @@ export function padRows(section: Section): Cell[][] {
       text: column === row.length - 1 ? c.text : c.text.padEnd(widths[column] ?? 0),
     })),
   );
+}
+
+/** The latest run, a row per source with its shards summed, and each source's queue and workers. */
+function runSections(status: PipelineStatus): Section[] {
+  const now = status.at;
+  const run = status.latestRun;
+  const runSection: Section[] =
+    run === undefined
+      ? []
+      : [
+          {
+            title: `Latest run ${run.runId}${run.plannedAt ? ` (planned ${ago(run.plannedAt, now)})` : ""}`,
+            header: [
+              "SOURCE",
+              "STATE",
+              "SHARDS DONE",
+              "FAILED",
+              "PENDING",
+              "WRITTEN",
+              "UNCHANGED",
+              "FAILED PEOPLE",
+            ],
+            rows: run.error
+              ? [[cell(`unknown (${run.error})`, "bad")]]
+              : run.sources.map((source) => [
+                  cell(source.source),
+                  cell(
+                    source.state,
+                    source.state === "complete" ? (source.failed > 0 ? "bad" : "ok") : "warn",
+                  ),
+                  cell(`${source.done}/${source.shards}`),
+                  cell(
+                    source.failed > 0
+                      ? `${source.failed} (${source.peopleInFailedShards} people, in the DLQ)`
+                      : 0,
+                    source.failed > 0 ? "bad" : undefined,
+                  ),
+                  cell(
+                    source.retrying > 0 ? `${source.pending} (${source.retrying} retrying)` : source.pending,
+                    source.pending > 0 ? "warn" : undefined,
+                  ),
+                  cell(source.written),
+                  cell(source.unchanged),
+                  cell(source.failedPeople, source.failedPeople > 0 ? "warn" : undefined),
+                ]),
+          },
+        ];
+  return [
+    ...runSection,
+    {
+      title: "Work queues",
+      header: ["QUEUE", "WAITING", "IN FLIGHT", "WORKERS"],
+      rows: status.workers.map((worker) =>
+        worker.queueExists
+          ? [
+              cell(worker.queue),
+              cell(worker.visible),
+              cell(worker.inFlight),
+              cell(
+                worker.mappingState === "missing"
+                  ? "no mapping"
+                  : `${worker.functionName} ${worker.mappingState}, at most ${worker.maximumConcurrency ?? "?"}`,
+                stateTone(worker.mappingState, ["Enabled"]),
+              ),
+            ]
+          : [
+              cell(worker.queue),
+              cell(worker.error ? `unknown (${worker.error})` : "missing", "bad"),
+              cell("-"),
+              cell("-"),
+            ],
+      ),
+    },
+  ];
 }

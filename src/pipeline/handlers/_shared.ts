@@ -72,7 +72,11 @@ export function createLogger(env: HandlerEnv, defaultServiceName: string): Logge
 }
 
 interface StreamLikeEvent {
-  Records?: { eventID?: string; dynamodb?: { SequenceNumber?: string } }[];
+  Records?: {
+    eventID?: string;
+    dynamodb?: { SequenceNumber?: string };
+    messageAttributes?: { runId?: { stringValue?: string } };
+  }[];
 }
 
 interface EventBridgeLikeEvent {
@@ -81,13 +85,15 @@ interface EventBridgeLikeEvent {
 
 /**
  * The correlation id of an invocation: the EventBridge event id for scheduled/manual scrapes (all
- * four scrapers of one trigger share it), the first record's eventID for a stream batch, else the
- * Lambda request id.
+ * four scrapers of one trigger share it), the run id a shard message carries for a worker's batch,
+ * the first record's eventID for a stream batch, else the Lambda request id.
  */
 export function correlationIdOf(event: unknown, context?: Pick<Context, "awsRequestId">): string | undefined {
   if (event !== null && typeof event === "object") {
     const records = (event as StreamLikeEvent).Records;
     if (Array.isArray(records) && typeof records[0]?.eventID === "string") return records[0].eventID;
+    const runId = Array.isArray(records) ? records[0]?.messageAttributes?.runId?.stringValue : undefined;
+    if (typeof runId === "string" && runId !== "") return runId;
     const id = (event as EventBridgeLikeEvent).id;
     if (typeof id === "string" && id !== "") return id;
   }

@@ -1,19 +1,36 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import type { SSMClient } from "@aws-sdk/client-ssm";
-import type { Context } from "aws-lambda";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { z } from "zod";
-import { RUN_ID_PATTERN, celebrityOf, parseSourceName } from "../model/index.js";
-import type { RosterEntry, SourceName } from "../model/index.js";
-import { createSourceClient, systemClock } from "../sources/index.js";
+import { RUN_ID_PATTERN, decodeShard, parseSourceName } from "../model/index.js";
+import type { RosterEntry, ScrapeShard, SourceName } from "../model/index.js";
+import { SOURCE_DEFAULTS, createSourceClient, systemClock } from "../sources/index.js";
 import type { Clock, FetchLike, RetryEvent, RetryPolicy } from "../sources/index.js";
 import type { HandlerEnv } from "../stack/handler-env.js";
 import { HANDLER_ENV } from "../stack/handler-env.js";
-import { DEFAULT_HTTP_TIMEOUT_MS, MANUAL_SCRAPE_EVENT } from "../stack/settings.js";
+import {
+  DEFAULT_HTTP_TIMEOUT_MS,
+  DEFAULT_SHARD_LEASE_SECONDS,
+  DEFAULT_SHARD_RETRY_SECONDS,
+  MANUAL_SCRAPE_EVENT,
+  MAX_SHARD_RETRY_SECONDS,
+  WORK_QUEUE,
+} from "../stack/settings.js";
+import { DEFAULT_SHARD_SIZE } from "../model/shard.js";
+import { planRun } from "../stages/plan-run.js";
+import type { PlanResult } from "../stages/plan-run.js";
 import { activeRoster } from "../stages/roster-table.js";
+import { dynamoRunTable } from "../stages/run-table.js";
+import type { RunTable } from "../stages/run-table.js";
 import { dynamoScrapeTable } from "../stages/scrape-table.js";
-import { DEFAULT_SCRAPE_CONCURRENCY, scrape } from "../stages/scrape.js";
-import type { ScrapeResult, ScrapeTable } from "../stages/scrape.js";
+import { DEFAULT_SCRAPE_CONCURRENCY } from "../stages/scrape.js";
+import type { ScrapeTable } from "../stages/scrape.js";
+import { scrapeShard } from "../stages/scrape-shard.js";
+import type { ShardResult } from "../stages/scrape-shard.js";
+import { queueUrlResolver, sqsMessageVisibility, sqsShardSink } from "../stages/work-queue.js";
+import type { MessageVisibility, ShardSink } from "../stages/work-queue.js";
 import {
   HandlerConfigError,
   beginInvocation,
@@ -27,10 +44,14 @@ import {
 import { sourceClientFor, sourceKeyOf } from "./source-key.js";
 
 /**
- * Lambda entry point of the four scraper functions; SOURCE_NAME picks the source. Glue only: the
- * run is `scrape` (stages/scrape.ts). `handler` is built from process.env at cold start;
- * `createHandler(env, overrides)` builds the same thing from the environment the stack declares,
- * for `pipeline run` and tests.
+ * Lambda entry point of the four scraper functions; SOURCE_NAME picks the source. One function,
+ * two callers:
+ * - a rule (EventBridge, asynchronously) starts a run: the function plans it (stages/plan-run.ts),
+ *   cutting the active roster into shards sent to the source's work queue;
+ * - the function's SQS mapping on that queue delivers shards: the function scrapes each one
+ *   (stages/scrape-shard.ts) and answers the ids of the ones that failed (ReportBatchItemFailures).
+ * Glue only. `handler` is built from process.env at cold start; `createHandler(env, overrides)`
+ * builds the same thing from the environment the stack declares, for `pipeline run` and tests.
  */
 
 /**
@@ -150,6 +171,14 @@ export interface ScrapeSettings {
   apiKeyParameter: string | undefined;
   rateLimitPerSecond: number | undefined;
   timeoutMs: number;
+  /** The source's work queue, where the planner sends shards. */
+  workQueueName: string | undefined;
+  shardSize: number;
+  /** The workers' bound (the mapping's MaximumConcurrency); 1 when not set. */
+  workerConcurrency: number;
+  maxReceiveCount: number;
+  leaseSeconds: number;
+  retrySeconds: number;
 }
 
 function positiveNumberEnv(env: HandlerEnv, key: "sourceRateLimit"): number | undefined {
@@ -159,6 +188,18 @@ function positiveNumberEnv(env: HandlerEnv, key: "sourceRateLimit"): number | un
   if (!Number.isFinite(value) || value <= 0) {
     throw new HandlerConfigError(
       `environment variable ${HANDLER_ENV[key]} must be a number of requests per second > 0 (e.g. 0.2, 20); got "${raw}"`,
+    );
+  }
+  return value;
+}
+
+function nonNegativeIntegerEnv(env: HandlerEnv, key: "shardRetrySeconds", fallback: number): number {
+  const raw = optionalEnv(env, key);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new HandlerConfigError(
+      `environment variable ${HANDLER_ENV[key]} must be an integer >= 0; got "${raw}"`,
     );
   }
   return value;
@@ -181,14 +222,45 @@ export function readScrapeSettings(env: HandlerEnv): ScrapeSettings {
     apiKeyParameter: optionalEnv(env, "sourceApiKeyParameter"),
     rateLimitPerSecond: positiveNumberEnv(env, "sourceRateLimit"),
     timeoutMs: positiveIntegerEnv(env, "httpTimeoutMs", DEFAULT_HTTP_TIMEOUT_MS),
+    workQueueName: optionalEnv(env, "workQueueName"),
+    shardSize: positiveIntegerEnv(env, "shardSize", DEFAULT_SHARD_SIZE),
+    workerConcurrency: positiveIntegerEnv(env, "workerConcurrency", 1),
+    maxReceiveCount: positiveIntegerEnv(env, "workMaxReceiveCount", WORK_QUEUE.maxReceiveCount),
+    leaseSeconds: positiveIntegerEnv(env, "shardLeaseSeconds", DEFAULT_SHARD_LEASE_SECONDS),
+    retrySeconds: nonNegativeIntegerEnv(env, "shardRetrySeconds", DEFAULT_SHARD_RETRY_SECONDS),
   };
+}
+
+/**
+ * A worker's share of the source's rate: the limit divided by the workers' bound, so however many
+ * run at once (never more than the bound), together they stay within the limit.
+ */
+export function workerRatePerSecond(settings: ScrapeSettings): number {
+  const limit = settings.rateLimitPerSecond ?? SOURCE_DEFAULTS[settings.source].rateLimitPerSecond;
+  return limit / settings.workerConcurrency;
+}
+
+/** How long a failed shard stays invisible before its next receive: doubling, capped. */
+export function shardRetryDelaySeconds(settings: ScrapeSettings, receiveCount: number): number {
+  const doubled = settings.retrySeconds * 2 ** Math.max(0, receiveCount - 1);
+  return Math.min(doubled, MAX_SHARD_RETRY_SECONDS);
 }
 
 export interface ScrapeOverrides {
   /** DynamoDB client (default: one from the SDK's default chain, honouring AWS_ENDPOINT_URL). */
   client?: DynamoDBClient;
-  /** Replaces the DynamoDB port altogether (unit tests). */
+  /** Replaces the DynamoDB port of the items (unit tests). */
   table?: ScrapeTable;
+  /** Replaces the run and shard records' port. */
+  runs?: RunTable;
+  /** SQS client of the work queue (default: the SDK's default chain). */
+  sqs?: SQSClient;
+  /** Where the planner puts shards (default: the work queue WORK_QUEUE_NAME, over SQS). */
+  shardSink?: ShardSink;
+  /** A worker's control of its message (default: ChangeMessageVisibility on the record's queue). */
+  visibility?: (record: SQSRecord) => MessageVisibility;
+  /** Clock of the worker's hold on its message (default: the machine's). */
+  leaseClock?: Clock;
   /** SSM client the API key parameter is read with (default: the SDK's default chain). */
   ssm?: SSMClient;
   /** Reads the people to follow (default: the active roster records of the table). */
@@ -200,41 +272,112 @@ export interface ScrapeOverrides {
   /** Jitter source in [0, 1). */
   random?: () => number;
   retry?: Partial<RetryPolicy>;
-  /** Celebrities in flight at once (default 6). */
+  /** Celebrities in flight at once within a shard (default 6). */
   concurrency?: number;
   logger?: Logger;
 }
 
 /**
- * Time left at which a run stops starting celebrities: enough for those in flight (a request can
- * take the timeout times the attempts, but usually takes well under a second) and the run record.
+ * Time left at which a worker stops starting celebrities: enough for those in flight (a request
+ * can take the timeout times the attempts, but usually takes well under a second) and the record.
  */
 export const STOP_BEFORE_TIMEOUT_MS = 15_000;
 
-export type ScrapeHandler = (event: unknown, context?: Context) => Promise<ScrapeResult>;
+export type ScrapeHandler = (event: unknown, context?: Context) => Promise<PlanResult | SQSBatchResponse>;
+
+/** True for a Lambda SQS event (what the worker mapping delivers). */
+export function isSqsEvent(event: unknown): event is SQSEvent {
+  const records = (event as { Records?: unknown } | null)?.Records;
+  return (
+    Array.isArray(records) &&
+    records.length > 0 &&
+    records.every((record) => (record as { eventSource?: unknown } | null)?.eventSource === "aws:sqs")
+  );
+}
+
+/**
+ * Holds a message invisible for `seconds` at a time, renewed every third of that while the worker
+ * works; stop() ends the hold (the caller then deletes or releases the message). A renewal that
+ * fails is logged: the queue's own timeout (six times the function's) still holds the message.
+ */
+function holdMessage(
+  visibility: MessageVisibility,
+  seconds: number,
+  clock: Clock,
+  onError: (error: unknown) => void,
+): { stop(): Promise<void> } {
+  const stopped = new AbortController();
+  const renewals = (async () => {
+    await visibility.set(seconds).catch(onError);
+    while (!stopped.signal.aborted) {
+      try {
+        await clock.sleep((seconds * 1000) / 3, stopped.signal);
+      } catch {
+        return;
+      }
+      if (stopped.signal.aborted) return;
+      await visibility.set(seconds).catch(onError);
+    }
+  })();
+  return {
+    async stop() {
+      stopped.abort();
+      await renewals;
+    },
+  };
+}
 
 export function createHandler(env: HandlerEnv, overrides: ScrapeOverrides = {}): ScrapeHandler {
   const settings = readScrapeSettings(env);
   const { source } = settings;
   const logger = overrides.logger ?? createLogger(env, `scraper-${source}`);
   const clock = overrides.clock ?? systemClock;
+  const leaseClock = overrides.leaseClock ?? systemClock;
   const dynamodb = overrides.client ?? new DynamoDBClient({});
   const table = overrides.table ?? dynamoScrapeTable(dynamodb, settings.tableName);
+  const runs = overrides.runs ?? dynamoRunTable(dynamodb, settings.tableName);
   const readRoster = overrides.roster ?? (() => activeRoster(dynamodb, settings.tableName));
+  let sqs: SQSClient | undefined = overrides.sqs;
+  const sqsClient = () => (sqs ??= new SQSClient({}));
+  const queueUrls = new Map<string, () => Promise<string>>();
+  const queueUrlOf = (name: string, account?: string) => {
+    const key = `${account ?? ""}/${name}`;
+    let resolve = queueUrls.get(key);
+    if (resolve === undefined) {
+      resolve = queueUrlResolver(sqsClient(), name, account);
+      queueUrls.set(key, resolve);
+    }
+    return resolve;
+  };
+  const shardSink = (): ShardSink => {
+    if (overrides.shardSink) return overrides.shardSink;
+    if (settings.workQueueName === undefined) {
+      throw new HandlerConfigError(
+        `environment variable ${HANDLER_ENV.workQueueName} is not set: the planner sends shards to the source's work queue (deploy sets it from the stack declaration)`,
+      );
+    }
+    return sqsShardSink(sqsClient(), queueUrlOf(settings.workQueueName));
+  };
+  const visibilityOf =
+    overrides.visibility ??
+    ((record: SQSRecord): MessageVisibility => {
+      const [, , , , account, name] = record.eventSourceARN.split(":");
+      return sqsMessageVisibility(sqsClient(), queueUrlOf(name ?? "", account), record.receiptHandle);
+    });
   let retries = 0;
   const onRetry = (event: RetryEvent) => {
     retries += 1;
     logger.debug("source request retried", { ...event });
   };
   // One client per function instance (per key): its token bucket then spans invocations, as the
-  // API's limit does. Built at cold start when the key is given, so a bad base URL or a missing
-  // key fails there; a key parameter is read at cold start and the client built with its value.
+  // API's limit does, at the worker's share of it. Built at cold start when the key is given, so
+  // a bad base URL or a missing key fails there; a key parameter is read at cold start.
   const sourceClient = sourceClientFor(sourceKeyOf(settings, overrides.ssm), (apiKey) =>
     createSourceClient(source, {
       baseUrl: settings.baseUrl,
       auxBaseUrl: settings.auxBaseUrl,
       apiKey,
-      rateLimitPerSecond: settings.rateLimitPerSecond,
+      rateLimitPerSecond: workerRatePerSecond(settings),
       timeoutMs: settings.timeoutMs,
       retry: overrides.retry,
       fetch: overrides.fetch,
@@ -244,8 +387,7 @@ export function createHandler(env: HandlerEnv, overrides: ScrapeOverrides = {}):
     }),
   );
 
-  return async (event, context) => {
-    beginInvocation(logger, event, context);
+  const plan = async (event: unknown): Promise<PlanResult> => {
     let request: ScrapeRequest;
     try {
       request = parseScrapeEvent(event);
@@ -262,35 +404,116 @@ export function createHandler(env: HandlerEnv, overrides: ScrapeOverrides = {}):
       logger.error("scrape run refused", { error: error.message });
       throw error;
     }
-    const roster = active.slice(0, request.limit ?? active.length).map(celebrityOf);
+    const people = active.slice(0, request.limit ?? active.length);
     logger.info("scrape run started", {
       trigger: request.trigger,
       eventId: request.eventId,
-      rosterSize: roster.length,
+      rosterSize: people.length,
       activeRoster: active.length,
+      shardSize: settings.shardSize,
+      workQueue: settings.workQueueName ?? "in process",
       table: settings.tableName,
-      // The host only: a base URL never carries the key, but say nothing more than needed.
-      sourceHost: settings.baseUrl === undefined ? "default" : new URL(settings.baseUrl).host,
-      rateLimitPerSecond: settings.rateLimitPerSecond ?? "default",
     });
-    const retriesBefore = retries;
-    const remaining = context?.getRemainingTimeInMillis?.bind(context);
-    return scrape(request.runId, {
-      source,
-      client: await sourceClient(),
-      table,
-      roster,
-      clock,
-      logger,
-      concurrency: overrides.concurrency ?? DEFAULT_SCRAPE_CONCURRENCY,
-      retries: () => retries - retriesBefore,
-      shouldStop: () => {
-        const left = remaining?.();
-        return left !== undefined && left < STOP_BEFORE_TIMEOUT_MS
-          ? `stopped with ${left} ms of the function's time left, before Lambda's timeout could cut the run short`
-          : undefined;
+    return planRun(
+      {
+        runId: request.runId,
+        source,
+        trigger: request.trigger,
+        eventId: request.eventId,
+        shardSize: settings.shardSize,
       },
-    });
+      { people, runs, sink: shardSink(), clock, logger },
+    );
+  };
+
+  const work = async (record: SQSRecord, context: Context | undefined): Promise<ShardResult> => {
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? "1") || 1;
+    let shard: ScrapeShard;
+    try {
+      shard = decodeShard(record.body);
+    } catch (error) {
+      // Nothing to scrape and nothing to record: the queue dead-letters it after its receives.
+      logger.error("message is not a shard; left to the queue's redrive", {
+        messageId: record.messageId,
+        receiveCount,
+        error: errorMessage(error),
+      });
+      throw error;
+    }
+    if (shard.source !== source) {
+      logger.error("shard of another source; left to the queue's redrive", {
+        messageId: record.messageId,
+        shardSource: shard.source,
+      });
+      throw new Error(`shard of ${shard.source} delivered to the ${source} scraper`);
+    }
+    const remaining = context?.getRemainingTimeInMillis?.bind(context);
+    const client = await sourceClient();
+    return scrapeShard(
+      shard,
+      { receiveCount, maxReceiveCount: settings.maxReceiveCount },
+      {
+        source,
+        client,
+        table,
+        runs,
+        clock,
+        logger,
+        concurrency: overrides.concurrency ?? DEFAULT_SCRAPE_CONCURRENCY,
+        retries: () => retries,
+        shouldStop: () => {
+          const left = remaining?.();
+          return left !== undefined && left < STOP_BEFORE_TIMEOUT_MS
+            ? `stopped with ${left} ms of the function's time left, before Lambda's timeout could cut the shard short`
+            : undefined;
+        },
+      },
+    );
+  };
+
+  const workBatch = async (event: SQSEvent, context: Context | undefined): Promise<SQSBatchResponse> => {
+    const batchItemFailures: SQSBatchResponse["batchItemFailures"] = [];
+    for (const record of event.Records) {
+      const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? "1") || 1;
+      logger.appendKeys({
+        runId: record.messageAttributes?.runId?.stringValue,
+        shard: record.messageAttributes?.shard?.stringValue,
+        source,
+      });
+      const visibility = visibilityOf(record);
+      const hold = holdMessage(visibility, settings.leaseSeconds, leaseClock, (error) =>
+        logger.warn("could not renew the hold on the shard's message", { error: errorMessage(error) }),
+      );
+      let outcome: ShardResult["outcome"] | "error";
+      try {
+        outcome = (await work(record, context)).outcome;
+      } catch (error) {
+        logger.error("shard failed with an error", {
+          messageId: record.messageId,
+          error: errorMessage(error),
+        });
+        outcome = "error";
+      } finally {
+        await hold.stop();
+      }
+      if (outcome === "done" || outcome === "done-already") continue;
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+      // The last receive: visible at once, so the queue's next receive moves it to the DLQ.
+      const last = receiveCount >= settings.maxReceiveCount;
+      const wait = last ? 0 : shardRetryDelaySeconds(settings, receiveCount);
+      await visibility
+        .set(wait)
+        .catch((error: unknown) =>
+          logger.warn("could not set the failed shard's retry wait", { error: errorMessage(error) }),
+        );
+    }
+    return { batchItemFailures };
+  };
+
+  return async (event, context) => {
+    beginInvocation(logger, event, context);
+    if (isSqsEvent(event)) return workBatch(event, context);
+    return plan(event);
   };
 }
 

@@ -38,6 +38,7 @@ export {
   keySegment,
   rosterKey,
   runRecordKey,
+  shardRecordKey,
   socialKey,
 } from "./keys.js";
 export type { GsiKeys, ItemKey } from "./keys.js";
@@ -59,8 +60,15 @@ export {
   validateCompleteness,
 } from "./item.js";
 export type { CelebrityItem } from "./item.js";
-export { MAX_RUN_FAILURES, RunTally, buildRunRecord } from "./run-record.js";
-export type { RunCounts, RunFailure, RunRecord, RunRecordInput } from "./run-record.js";
+export { MAX_RUN_FAILURES, RunTally, buildRunRecord, buildShardRecord } from "./run-record.js";
+export type {
+  RunCounts,
+  RunFailure,
+  RunRecord,
+  RunRecordInput,
+  ShardRecord,
+  ShardRecordInput,
+} from "./run-record.js";
 export { WEIGHT_REFERENCE, computeWeight, weightSignal } from "./weight.js";
 export { SENTIMENT_LABELS, SENTIMENT_THRESHOLDS, analyseSentiment, sentimentLabel } from "./sentiment.js";
 export type { Sentiment, SentimentLabel } from "./sentiment.js";

@@ -13,6 +13,8 @@ export const KEY_PREFIX = {
   category: "CATEGORY#",
   location: "LOCATION#",
   social: "SOCIAL#",
+  /** After the source in a shard record's sort key. */
+  shard: "#SHARD#",
 } as const;
 
 /** Attribute names of the table's key schema and its two GSIs. */
@@ -45,6 +47,20 @@ export function celebrityKey(celebrityId: string, source: SourceName): ItemKey {
 
 export function runRecordKey(runId: string, source: SourceName): ItemKey {
   return { pk: `${KEY_PREFIX.run}${runId}`, sk: `${KEY_PREFIX.source}${source}` };
+}
+
+/** Digits of a shard index in its sort key, so a run's shards sort in order (up to 100,000 people a shard each). */
+const SHARD_INDEX_DIGITS = 6;
+
+/**
+ * A shard's record in its run's partition: `RUN#<runId>` / `SOURCE#<source>#SHARD#<000042>`. One
+ * Query on the run's partition reads the run records and every shard record of all four sources.
+ */
+export function shardRecordKey(runId: string, source: SourceName, shard: number): ItemKey {
+  return {
+    pk: `${KEY_PREFIX.run}${runId}`,
+    sk: `${KEY_PREFIX.source}${source}${KEY_PREFIX.shard}${String(shard).padStart(SHARD_INDEX_DIGITS, "0")}`,
+  };
 }
 
 /**

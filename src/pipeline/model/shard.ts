@@ -22,6 +22,8 @@ export const SHARD_VERSION = 1;
 
 /** Most people one shard may hold: the config's `shardSize` allows 1..200. */
 export const MAX_SHARD_PEOPLE = 200;
+/** People per shard unless configured: one shard of the slowest source (GDELT) takes minutes. */
+export const DEFAULT_SHARD_SIZE = 25;
 
 /** Characters a run id may hold: it becomes part of the key `RUN#<runId>`. */
 export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;

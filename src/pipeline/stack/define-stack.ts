@@ -55,7 +55,10 @@ import {
   SCRAPER_FAILURE_ALARM,
   STREAM_MAPPING,
   WEEKLY_SCHEDULE,
+  WORKER_MAPPING,
   WORK_QUEUE,
+  DEFAULT_SHARD_LEASE_SECONDS,
+  DEFAULT_SHARD_RETRY_SECONDS,
 } from "./settings.js";
 import { CELEBRITY_RECORD_FILTER_PATTERN, declareTable } from "./table.js";
 import type {
@@ -71,6 +74,7 @@ import type {
   Stack,
   StackParams,
   TopicDeclaration,
+  WorkerMappingDeclaration,
 } from "./types.js";
 
 /** Where each stream mapping sends the batches it gives up on: one failure queue per consumer. */
@@ -158,6 +162,17 @@ function environmentFor(params: StackParams, names: StackNames, key: FunctionKey
       [HANDLER_ENV.httpTimeoutMs]: String(sourceParams.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS),
     };
     if (sourceParams.auxBaseUrl !== undefined) env[HANDLER_ENV.sourceAuxBaseUrl] = sourceParams.auxBaseUrl;
+    // The planner sends shards here; the workers' share of the rate is the limit over their bound.
+    env[HANDLER_ENV.workQueueName] = names.queues[workQueueKey(source)];
+    env[HANDLER_ENV.shardSize] = String(sourceParams.shardSize);
+    env[HANDLER_ENV.workerConcurrency] = String(sourceParams.workerConcurrency);
+    env[HANDLER_ENV.workMaxReceiveCount] = String(WORK_QUEUE.maxReceiveCount);
+    env[HANDLER_ENV.shardLeaseSeconds] = String(
+      sourceParams.shardLeaseSeconds ?? DEFAULT_SHARD_LEASE_SECONDS,
+    );
+    env[HANDLER_ENV.shardRetrySeconds] = String(
+      sourceParams.shardRetrySeconds ?? DEFAULT_SHARD_RETRY_SECONDS,
+    );
     // The key's name, never the key: the function reads it from SSM at cold start.
     env[HANDLER_ENV.sourceApiKeyParameter] = names.parameters[source];
     return env;
@@ -295,6 +310,34 @@ function declareMapping(
       DestinationConfig: {
         OnFailure: { Destination: queueArn(params, names.queues[MAPPING_FAILURE_QUEUE[key]]) },
       },
+    },
+  };
+}
+
+/**
+ * The workers: the scraper function itself on its source's work queue. The same function plans a
+ * run (invoked by a rule) and scrapes shards (invoked by this mapping): one bundle, role, log group
+ * and alarm per source, and the environment that says where the source is serves both.
+ */
+function declareWorkerMapping(
+  params: StackParams,
+  names: StackNames,
+  source: SourceName,
+): WorkerMappingDeclaration {
+  const functionKey = scraperFunctionKey(source);
+  const queueKey = workQueueKey(source);
+  return {
+    source,
+    functionKey,
+    queueKey,
+    definition: {
+      FunctionName: names.functions[functionKey],
+      EventSourceArn: queueArn(params, names.queues[queueKey]),
+      Enabled: true,
+      BatchSize: WORKER_MAPPING.BatchSize,
+      MaximumBatchingWindowInSeconds: WORKER_MAPPING.MaximumBatchingWindowInSeconds,
+      FunctionResponseTypes: [...WORKER_MAPPING.FunctionResponseTypes],
+      ScalingConfig: { MaximumConcurrency: params.sources[source].workerConcurrency },
     },
   };
 }
@@ -507,6 +550,7 @@ export function defineStack(params: StackParams): Stack {
     rules: record(RULE_KEYS, (key) => declareRule(params, names, key)),
     permissions: declarePermissions(params, names),
     eventSourceMappings: record(MAPPING_KEYS, (key) => declareMapping(params, names, key)),
+    workerMappings: record(SOURCES, (source) => declareWorkerMapping(params, names, source)),
     alarm: alarms.scraperFailures,
     alarms,
     topics: record(TOPIC_KEYS, (key) => declareTopic(params, names, key)),

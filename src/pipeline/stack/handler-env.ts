@@ -24,6 +24,18 @@ export const HANDLER_ENV = {
   sourceRateLimit: "SOURCE_RATE_LIMIT_PER_SECOND",
   /** Per-request timeout for source calls, milliseconds. */
   httpTimeoutMs: "HTTP_TIMEOUT_MS",
+  /** Scrapers: the source's work queue (name); the planner sends shards to it. */
+  workQueueName: "WORK_QUEUE_NAME",
+  /** Scrapers: people per shard. */
+  shardSize: "SHARD_SIZE",
+  /** Scrapers: the worker mapping's MaximumConcurrency; a worker's rate is the source's divided by it. */
+  workerConcurrency: "WORKER_CONCURRENCY",
+  /** Scrapers: the work queue's maxReceiveCount; a shard failing on that receive is recorded as failed. */
+  workMaxReceiveCount: "WORK_MAX_RECEIVE_COUNT",
+  /** Scrapers: seconds a worker holds its shard invisible at a time (renewed while it works). */
+  shardLeaseSeconds: "SHARD_LEASE_SECONDS",
+  /** Scrapers: first wait before a failed shard is received again (doubling per receive). */
+  shardRetrySeconds: "SHARD_RETRY_SECONDS",
   /** OpenSearch endpoint (domain endpoint, or the emulator's path-style endpoint). */
   opensearchEndpoint: "OPENSEARCH_ENDPOINT",
   /** OpenSearch index that mirrors the table. */

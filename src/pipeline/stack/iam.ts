@@ -11,7 +11,7 @@ import {
 import type { AccountRegion } from "./arns.js";
 import { SOURCES } from "../model/sources.js";
 import type { FunctionKey, RoleKey, StackNames } from "./names.js";
-import { FUNCTION_KEYS, sourceOfFunctionKey } from "./names.js";
+import { FUNCTION_KEYS, sourceOfFunctionKey, workQueueKey } from "./names.js";
 import type { InlinePolicy, PolicyDocument, PolicyStatement, RoleDeclaration } from "./types.js";
 
 const LAMBDA_TRUST_POLICY: PolicyDocument = {
@@ -79,10 +79,33 @@ function statementsFor(
     case "scraper":
       return [
         {
+          // Items, run and shard records; the planner scans the roster, a run's shards are queried.
           Sid: "WriteCelebrityItems",
           Effect: "Allow",
-          Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+          Action: [
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+            "dynamodb:Scan",
+          ],
           Resource: [tableArn(at, names.table)],
+        },
+        {
+          // The planner sends shards to its work queue; the mapping receives and deletes them as
+          // the function's role (Lambda's documented SQS permissions), and the worker holds and
+          // releases its own message (ChangeMessageVisibility with the record's receipt handle).
+          Sid: "WorkQueues",
+          Effect: "Allow",
+          Action: [
+            "sqs:GetQueueUrl",
+            "sqs:SendMessage",
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:GetQueueAttributes",
+          ],
+          Resource: SOURCES.map((source) => queueArn(at, names.queues[workQueueKey(source)])),
         },
         // Lambda sends failed async events to the function's DLQ and on-failure destination as the function's role.
         sendTo(names.queues.scraperDlq, at, "DeadLetterFailedInvocations"),

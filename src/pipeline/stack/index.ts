@@ -55,7 +55,13 @@ export {
   TABLE_INDEXES,
   WEEKLY_SCHEDULE,
   WORKER_CONCURRENCY_RANGE,
+  WORKER_MAPPING,
   WORK_QUEUE,
+  DEFAULT_SHARD_LEASE_SECONDS,
+  DEFAULT_SHARD_RETRY_SECONDS,
+  MAX_SHARD_RETRY_SECONDS,
+  SHARD_LEASE_RANGE,
+  SHARD_RETRY_RANGE,
 } from "./settings.js";
 export { HANDLER_ENV } from "./handler-env.js";
 export type { HandlerEnv, HandlerEnvKey } from "./handler-env.js";
@@ -81,4 +87,5 @@ export type {
   StackParams,
   TableDeclaration,
   TopicDeclaration,
+  WorkerMappingDeclaration,
 } from "./types.js";

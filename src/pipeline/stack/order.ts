@@ -15,7 +15,7 @@ export function resourceId(kind: ResourceKind, name: string): string {
 
 /**
  * Every resource of the stack in creation order (queues → topics → roles → table → log groups →
- * functions → invoke configs → permissions → rules with targets → stream mappings → alarms → index), each with
+ * functions → invoke configs → permissions → rules with targets → stream mappings → worker mappings → alarms → index), each with
  * the ids it depends on. ARNs are computed, not looked up, so dependencies are only the ones AWS
  * checks at creation: a function needs its role (and DLQ), a rule's targets need the functions,
  * a mapping needs the table's stream, the function and its on-failure queue.
@@ -93,6 +93,13 @@ export function resourceOrder(stack: Omit<Stack, "resourceOrder">): ResourceRef[
       tableId,
       functionIds[mapping.functionKey] as string,
       ...queueIdOfArn(mapping.definition.DestinationConfig?.OnFailure?.Destination),
+    ]);
+  }
+  // Lambda checks the queue exists and its visibility timeout is at least the function's timeout.
+  for (const mapping of Object.values(stack.workerMappings)) {
+    add("worker-mapping", mapping.definition.FunctionName, [
+      functionIds[mapping.functionKey] as string,
+      queueIds[mapping.queueKey] as string,
     ]);
   }
   for (const key of ALARM_KEYS) {

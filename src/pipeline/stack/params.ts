@@ -1,6 +1,11 @@
 import { SOURCES } from "../model/sources.js";
 import { MAX_SHARD_PEOPLE } from "../model/shard.js";
-import { LOG_RETENTION_DAYS, WORKER_CONCURRENCY_RANGE } from "./settings.js";
+import {
+  LOG_RETENTION_DAYS,
+  SHARD_LEASE_RANGE,
+  SHARD_RETRY_RANGE,
+  WORKER_CONCURRENCY_RANGE,
+} from "./settings.js";
 import type { StackParams } from "./types.js";
 
 /** Thrown by defineStack when parameters are invalid; lists every problem with the fix. */
@@ -72,6 +77,17 @@ export function stackParamsProblems(params: StackParams): string[] {
       problems.push(
         `sources.${source}.workerConcurrency must be an integer from ${min} to ${max}, the range of a mapping's ScalingConfig.MaximumConcurrency (got ${JSON.stringify(sourceParams.workerConcurrency)})`,
       );
+    }
+    for (const [field, range] of [
+      ["shardLeaseSeconds", SHARD_LEASE_RANGE],
+      ["shardRetrySeconds", SHARD_RETRY_RANGE],
+    ] as const) {
+      const value = sourceParams[field];
+      if (value !== undefined && !(Number.isInteger(value) && value >= range.min && value <= range.max)) {
+        problems.push(
+          `sources.${source}.${field} must be an integer from ${range.min} to ${range.max} when set (got ${JSON.stringify(value)})`,
+        );
+      }
     }
   }
   if (!isHttpUrl(params.opensearch?.endpoint)) problems.push(`opensearch.endpoint must be an http(s) URL`);

@@ -45,6 +45,32 @@ export const WORK_QUEUE = {
   retentionSeconds: 518_400,
 } as const;
 
+/**
+ * The worker mapping of each scraper on its work queue. One shard per invocation (a shard is
+ * already a batch of people, and one invocation's time is then one shard's), no batching window,
+ * and per-message failures reported (ReportBatchItemFailures), so a failed shard is retried alone.
+ * Lambda does not allow a DestinationConfig on SQS mappings: failures go through the queue's
+ * RedrivePolicy to the scraper DLQ.
+ */
+export const WORKER_MAPPING = {
+  BatchSize: 1,
+  MaximumBatchingWindowInSeconds: 0,
+  FunctionResponseTypes: ["ReportBatchItemFailures"],
+} as const;
+
+/**
+ * A worker holds its shard's message invisible for `lease` seconds at a time and renews the hold
+ * while it works (ChangeMessageVisibility with the record's receipt handle). The queue's timeout
+ * (six times the function timeout) then only matters when a worker dies without a word: its shard
+ * is visible again within one lease, not after 90 minutes. A failed shard is made visible again
+ * after `retry` x 2^(receives - 1) seconds, at most MAX_SHARD_RETRY_SECONDS.
+ */
+export const SHARD_LEASE_RANGE = { min: 2, max: 900 } as const;
+export const SHARD_RETRY_RANGE = { min: 0, max: 900 } as const;
+export const MAX_SHARD_RETRY_SECONDS = 900;
+export const DEFAULT_SHARD_LEASE_SECONDS = 60;
+export const DEFAULT_SHARD_RETRY_SECONDS = 30;
+
 /** Rule target delivery policy (covers delivery failures only, see DESIGN.md section 1). */
 export const RULE_TARGET_RETRY_POLICY = { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 300 } as const;
 

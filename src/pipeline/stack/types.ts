@@ -38,6 +38,10 @@ export interface SourceParams {
    * gets rateLimitPerSecond / workerConcurrency, so the source's limit holds for all of them.
    */
   workerConcurrency: number;
+  /** Seconds a worker holds its shard invisible at a time, renewed while it works (default 60). */
+  shardLeaseSeconds?: number;
+  /** First wait before a failed shard is received again, doubling per receive (default 30). */
+  shardRetrySeconds?: number;
 }
 
 /** The few parameters the whole stack is a function of; config supplies them. */
@@ -172,6 +176,22 @@ export interface EventSourceMappingDeclaration {
   };
 }
 
+/** A scraper's SQS event source mapping on its source's work queue: the workers. */
+export interface WorkerMappingDeclaration {
+  source: SourceName;
+  functionKey: FunctionKey;
+  queueKey: QueueKey;
+  definition: CreateEventSourceMappingRequest & {
+    FunctionName: string;
+    EventSourceArn: string;
+    BatchSize: number;
+    MaximumBatchingWindowInSeconds: number;
+    FunctionResponseTypes: "ReportBatchItemFailures"[];
+    ScalingConfig: { MaximumConcurrency: number };
+    Enabled: boolean;
+  };
+}
+
 export interface LogGroupDeclaration {
   functionKey: FunctionKey;
   name: string;
@@ -216,6 +236,7 @@ export type ResourceKind =
   | "permission"
   | "rule"
   | "event-source-mapping"
+  | "worker-mapping"
   | "alarm"
   | "topic"
   | "opensearch-index";
@@ -242,6 +263,8 @@ export interface Stack {
   rules: Record<RuleKey, RuleDeclaration>;
   permissions: PermissionDeclaration[];
   eventSourceMappings: Record<MappingKey, EventSourceMappingDeclaration>;
+  /** Each scraper's mapping on its work queue (the workers of its runs). */
+  workerMappings: Record<SourceName, WorkerMappingDeclaration>;
   /** The scraper failure alarm (the same declaration as `alarms.scraperFailures`). */
   alarm: AlarmDeclaration;
   /** Every alarm; each notifies the alerts topic. */

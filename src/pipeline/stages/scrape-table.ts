@@ -1,10 +1,10 @@
-import { PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { ENRICHMENT_ATTRIBUTES, KEY_ATTRIBUTES } from "../model/index.js";
 import type { CelebrityItem } from "../model/index.js";
 import { VERSION_ATTRIBUTE, versionBump } from "../model/version.js";
-import type { ScrapeRunRecord, ScrapeTable } from "./scrape.js";
+import type { ScrapeTable } from "./scrape.js";
 
 /**
  * The UpdateItem that replaces a celebrity item's content as a put would (every attribute SET,
@@ -71,11 +71,6 @@ export function dynamoScrapeTable(client: DynamoDBClient, tableName: string): Sc
         if ((error as { name?: unknown }).name === "ConditionalCheckFailedException") return "unchanged";
         throw error;
       }
-    },
-    async putRunRecord(record: ScrapeRunRecord) {
-      await client.send(
-        new PutItemCommand({ TableName: tableName, Item: marshall(record, { removeUndefinedValues: true }) }),
-      );
     },
   };
 }

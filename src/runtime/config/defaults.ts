@@ -1,4 +1,5 @@
 import { SOURCES, type SourceName } from "../../pipeline/model/sources.js";
+import { DEFAULT_SHARD_SIZE } from "../../pipeline/model/shard.js";
 import { SOURCE_DEFAULTS } from "../../pipeline/sources/endpoints.js";
 import {
   DEFAULT_EMULATOR_PORT,
@@ -26,14 +27,20 @@ export function fixtureBaseUrl(host: string, port: number, source: SourceName, a
 }
 
 export const DEFAULT_SOURCE_TIMEOUT_MS = 10_000;
-/** People per shard: 25 keeps one shard of the slowest source (GDELT, 1 request per 5 s) within minutes. */
-export const DEFAULT_SHARD_SIZE = 25;
+export { DEFAULT_SHARD_SIZE };
 /**
  * Concurrent workers per source. On aws 2, AWS's least MaximumConcurrency: a public API's limit is
  * shared by the workers, so more of them only divide it finer. Locally 10, so a run uses what the
  * machine offers (the fixture server has no limit of its own).
  */
 export const DEFAULT_WORKER_CONCURRENCY: Record<Target, number> = { aws: 2, localstack: 10, local: 10 };
+/**
+ * A worker's hold on its message, and the first wait before a failed shard comes back. On aws a
+ * crashed worker's shard returns within a minute and a failing source gets 30 s, 1, 2, 4 minutes
+ * to recover; locally seconds, so a run with faults, or the emulator killed mid-run, settles soon.
+ */
+export const DEFAULT_SHARD_LEASE_SECONDS: Record<Target, number> = { aws: 60, localstack: 10, local: 10 };
+export const DEFAULT_SHARD_RETRY_SECONDS: Record<Target, number> = { aws: 30, localstack: 1, local: 1 };
 export const DEFAULT_OPENSEARCH_DOMAIN = "celebrities";
 export const DEFAULT_OPENSEARCH_INDEX = "celebrities";
 export const DEFAULT_EMULATOR_PERSIST_DIR = ".pipeline/emulator";
@@ -108,6 +115,8 @@ export function defaultsFor(target: Target, explicit: (key: string) => unknown):
     set(`sources.${source}.timeoutMs`, DEFAULT_SOURCE_TIMEOUT_MS);
     set(`sources.${source}.shardSize`, DEFAULT_SHARD_SIZE);
     set(`sources.${source}.workerConcurrency`, DEFAULT_WORKER_CONCURRENCY[target], forTarget);
+    set(`sources.${source}.shardLeaseSeconds`, DEFAULT_SHARD_LEASE_SECONDS[target], forTarget);
+    set(`sources.${source}.shardRetrySeconds`, DEFAULT_SHARD_RETRY_SECONDS[target], forTarget);
   }
 
   const domainName = explicit("opensearch.domainName") ?? DEFAULT_OPENSEARCH_DOMAIN;

@@ -57,6 +57,18 @@ const sourceShape = {
     .max(1000, {
       error: "expected concurrent workers, an integer from 2 to 1000 (AWS's MaximumConcurrency range)",
     }),
+  // How long a worker holds its shard's message invisible at a time (renewed while it works).
+  shardLeaseSeconds: z
+    .number({ error: "expected seconds, an integer from 2 to 900" })
+    .int({ error: "expected seconds, an integer from 2 to 900" })
+    .min(2, { error: "expected seconds, an integer from 2 to 900" })
+    .max(900, { error: "expected seconds, an integer from 2 to 900" }),
+  // First wait before a failed shard is received again; it doubles per receive (at most 900 s).
+  shardRetrySeconds: z
+    .number({ error: "expected seconds, an integer from 0 to 900" })
+    .int({ error: "expected seconds, an integer from 0 to 900" })
+    .min(0, { error: "expected seconds, an integer from 0 to 900" })
+    .max(900, { error: "expected seconds, an integer from 0 to 900" }),
 };
 
 // CloudWatch Logs accepts only these retention values.
@@ -178,6 +190,10 @@ type SourceSettings = {
   shardSize: number;
   /** Concurrent workers of the source (the mapping's MaximumConcurrency, 2..1000). */
   workerConcurrency: number;
+  /** Seconds a worker holds its shard invisible at a time, renewed while it works. */
+  shardLeaseSeconds: number;
+  /** First wait before a failed shard comes back (doubling per receive). */
+  shardRetrySeconds: number;
 };
 
 /** The validated configuration for one target: what commands and engines use. */

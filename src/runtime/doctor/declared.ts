@@ -88,7 +88,36 @@ export function declaredTopology(stack: Stack): Topology {
     source: fn.source,
     variables: { ...(fn.definition.Environment?.Variables ?? {}) },
   }));
-  return { ruleTargets, asyncFunctions, mappings, queues, logGroups, alarms, topics, functionEnvironments };
+  const workers = Object.values(stack.workerMappings).map((mapping) => {
+    const queue = stack.workQueues[mapping.source];
+    const d = mapping.definition;
+    const visibility = queue.definition.Attributes?.VisibilityTimeout;
+    return {
+      source: mapping.source,
+      queueName: queue.name,
+      queueArn: queue.arn,
+      visibilityTimeoutSeconds: visibility === undefined ? undefined : Number(visibility),
+      functionName: d.FunctionName,
+      functionTimeoutSeconds: stack.functions[mapping.functionKey].definition.Timeout,
+      mapping: {
+        state: d.Enabled ? "Enabled" : "Disabled",
+        batchSize: d.BatchSize,
+        reportBatchItemFailures: d.FunctionResponseTypes.includes("ReportBatchItemFailures"),
+        maximumConcurrency: d.ScalingConfig.MaximumConcurrency,
+      },
+    };
+  });
+  return {
+    ruleTargets,
+    asyncFunctions,
+    mappings,
+    queues,
+    logGroups,
+    alarms,
+    topics,
+    functionEnvironments,
+    workers,
+  };
 }
 
 /** Whether an SQS access policy (JSON text) allows events.amazonaws.com to send messages. */

@@ -234,6 +234,55 @@ export function lintTopology(topology: Topology): Problem[] {
       });
     }
   }
+  for (const worker of topology.workers) {
+    const queue = { kind: "queue" as const, name: worker.queueName };
+    const mapping = { kind: "worker-mapping" as const, name: worker.functionName };
+    if (
+      worker.visibilityTimeoutSeconds !== undefined &&
+      worker.functionTimeoutSeconds !== undefined &&
+      worker.visibilityTimeoutSeconds < 6 * worker.functionTimeoutSeconds
+    ) {
+      add({
+        severity: "warning",
+        code: "work-queue-visibility",
+        resource: queue,
+        message: `work queue ${worker.queueName} hides a received shard ${worker.visibilityTimeoutSeconds} s, less than six times ${worker.functionName}'s timeout (${worker.functionTimeoutSeconds} s, AWS's advice): a shard can be handed to a second worker while the first still works on it`,
+      });
+    }
+    if (worker.mapping === undefined) {
+      add({
+        severity: "error",
+        code: "worker-mapping-missing",
+        resource: mapping,
+        message: `work queue ${worker.queueName} has no mapping to ${worker.functionName}: the shards planned there are never scraped`,
+      });
+      continue;
+    }
+    if (worker.mapping.state !== "Enabled") {
+      add({
+        severity: "warning",
+        code: "worker-mapping-state",
+        resource: mapping,
+        message: `the worker mapping of ${worker.functionName} on ${worker.queueName} is ${worker.mapping.state}: shards wait in the queue`,
+      });
+    }
+    if (!worker.mapping.reportBatchItemFailures) {
+      add({
+        severity: "warning",
+        code: "worker-partial-failures",
+        resource: mapping,
+        message: `the worker mapping of ${worker.functionName} lacks FunctionResponseTypes ReportBatchItemFailures: one failed shard retries its whole batch`,
+      });
+    }
+    if (worker.mapping.maximumConcurrency === undefined) {
+      add({
+        severity: "error",
+        code: "worker-concurrency",
+        resource: mapping,
+        message: `the worker mapping of ${worker.functionName} has no ScalingConfig.MaximumConcurrency: Lambda may run up to 1,000 workers, and the ${worker.source} rate limit then holds per worker, not for the source`,
+      });
+    }
+  }
   const topicsByArn = new Map(topology.topics.map((topic) => [topic.arn, topic]));
   for (const alarm of topology.alarms) {
     const resource = { kind: "alarm" as const, name: alarm.name };

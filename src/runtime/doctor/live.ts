@@ -23,6 +23,7 @@ import type {
   RuleTargetShape,
   TopicShape,
   Topology,
+  WorkerShape,
 } from "./topology.js";
 
 function isNotFound(error: unknown): boolean {
@@ -40,19 +41,88 @@ function isNotFound(error: unknown): boolean {
  * exist are left out (the drift report names them); everything present is read as it is.
  */
 export async function liveTopology(clients: AwsClients, stack: Stack): Promise<Topology> {
-  const [ruleTargets, mappings, queues, logGroups, alarms, functionEnvironments] = await Promise.all([
-    readRuleTargets(clients, stack),
-    readMappings(clients, stack),
-    readQueues(clients, stack),
-    readLogGroups(clients, stack),
-    readAlarms(clients, stack),
-    readFunctionEnvironments(clients, stack),
-  ]);
+  const [ruleTargets, mappings, queues, logGroups, alarms, functionEnvironments, workers] = await Promise.all(
+    [
+      readRuleTargets(clients, stack),
+      readMappings(clients, stack),
+      readQueues(clients, stack),
+      readLogGroups(clients, stack),
+      readAlarms(clients, stack),
+      readFunctionEnvironments(clients, stack),
+      readWorkers(clients, stack),
+    ],
+  );
   const [asyncFunctions, topics] = await Promise.all([
     readAsyncFunctions(clients, ruleTargets),
     readTopics(clients, alarms),
   ]);
-  return { ruleTargets, asyncFunctions, mappings, queues, logGroups, alarms, topics, functionEnvironments };
+  return {
+    ruleTargets,
+    asyncFunctions,
+    mappings,
+    queues,
+    logGroups,
+    alarms,
+    topics,
+    functionEnvironments,
+    workers,
+  };
+}
+
+/** Each source's work queue that exists, its visibility timeout, and the worker mapping on it. */
+async function readWorkers(clients: AwsClients, stack: Stack): Promise<WorkerShape[]> {
+  const [sqs, lambda] = await Promise.all([clients.sqs(), clients.lambda()]);
+  const found = await Promise.all(
+    Object.values(stack.workerMappings).map(async (declared): Promise<WorkerShape | undefined> => {
+      const queue = stack.workQueues[declared.source];
+      const functionName = declared.definition.FunctionName;
+      let attributes: Record<string, string>;
+      try {
+        const { QueueUrl } = await sqs.send(
+          new GetQueueUrlCommand({ QueueName: queue.name, QueueOwnerAWSAccountId: queue.arn.split(":")[4] }),
+        );
+        attributes =
+          (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["VisibilityTimeout"] })))
+            .Attributes ?? {};
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+      const [config, listed] = await Promise.all([
+        lambda
+          .send(new GetFunctionConfigurationCommand({ FunctionName: functionName }))
+          .catch((error: unknown) => {
+            if (isNotFound(error)) return undefined;
+            throw error;
+          }),
+        lambda
+          .send(new ListEventSourceMappingsCommand({ FunctionName: functionName, EventSourceArn: queue.arn }))
+          .catch((error: unknown) => {
+            if (isNotFound(error)) return undefined;
+            throw error;
+          }),
+      ]);
+      const live = (listed?.EventSourceMappings ?? []).find((m) => m.EventSourceArn === queue.arn);
+      return {
+        source: declared.source,
+        queueName: queue.name,
+        queueArn: queue.arn,
+        visibilityTimeoutSeconds:
+          attributes.VisibilityTimeout === undefined ? undefined : Number(attributes.VisibilityTimeout),
+        functionName,
+        functionTimeoutSeconds: config?.Timeout,
+        mapping: live
+          ? {
+              state: live.State ?? "unknown",
+              batchSize: live.BatchSize,
+              reportBatchItemFailures: (live.FunctionResponseTypes ?? []).includes("ReportBatchItemFailures"),
+              maximumConcurrency: live.ScalingConfig?.MaximumConcurrency,
+            }
+          : undefined,
+      };
+    }),
+  );
+  return found.filter((worker): worker is WorkerShape => worker !== undefined);
 }
 
 async function readRuleTargets(clients: AwsClients, stack: Stack): Promise<RuleTargetShape[]> {

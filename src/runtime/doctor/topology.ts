@@ -17,6 +17,27 @@ export interface Topology {
   topics: TopicShape[];
   /** The stack's functions that exist, with their environment variables (to find keys in them). */
   functionEnvironments: FunctionEnvironmentShape[];
+  /** Each source's work queue (when it exists) and the worker mapping on it. */
+  workers: WorkerShape[];
+}
+
+export interface WorkerShape {
+  source: string;
+  queueName: string;
+  queueArn: string;
+  visibilityTimeoutSeconds: number | undefined;
+  functionName: string;
+  /** The worker function's timeout, when it exists. */
+  functionTimeoutSeconds: number | undefined;
+  /** The function's mapping on the queue; undefined when there is none. */
+  mapping:
+    | {
+        state: string;
+        batchSize: number | undefined;
+        reportBatchItemFailures: boolean;
+        maximumConcurrency: number | undefined;
+      }
+    | undefined;
 }
 
 export interface FunctionEnvironmentShape {

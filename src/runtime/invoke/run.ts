@@ -18,8 +18,10 @@ import { scraperFunctionKey } from "../../pipeline/stack/names.js";
 import { HANDLER_ENV } from "../../pipeline/stack/handler-env.js";
 import type { FunctionDeclaration, FunctionKey, Stack } from "../../pipeline/stack/index.js";
 import { createOpenSearchClient, openSearchIndexPort } from "../../pipeline/stages/index-sync-opensearch.js";
-import { ScrapeRunFailedError } from "../../pipeline/stages/scrape.js";
-import type { ScrapeRunRecord } from "../../pipeline/stages/scrape.js";
+import type { PlanResult } from "../../pipeline/stages/plan-run.js";
+import { readRunProgress } from "../../pipeline/stages/run-progress.js";
+import { WORK_QUEUE } from "../../pipeline/stack/settings.js";
+import { InProcessWorkQueue } from "./in-process-queue.js";
 import type { AwsClients } from "../aws/clients.js";
 import { unreachableEndpoint } from "../aws/errors.js";
 import { OperatorError } from "../config/errors.js";
@@ -462,29 +464,70 @@ async function runScrapers(
   return Promise.all(sources.map((source) => runScraper(ctx, source, event)));
 }
 
+/**
+ * One source's run in this process: the scraper plans it as the rule-invoked function does, into
+ * an in-process work queue (./in-process-queue.ts) rather than SQS, then `workerConcurrency`
+ * workers (each its own handler instance, so each has its own share of the rate, as each Lambda
+ * environment does) take the shards one message at a time through the same handler, until every
+ * shard is done or dead-lettered. The counts come from the run's shard records, as status and
+ * verify read them.
+ */
 async function runScraper(ctx: StageContext, source: SourceName, event: unknown): Promise<StageSummary> {
   const fn = ctx.stack.functions[scraperFunctionKey(source)];
   const logger = capturedLogger(fn.name, debugLogging(fn));
   const started = Date.now();
-  let record: ScrapeRunRecord | undefined;
+  const queue = new InProcessWorkQueue(ctx.stack.workQueues[source].arn, WORK_QUEUE.maxReceiveCount);
+  let plan: PlanResult | undefined;
   let error: string | undefined;
+  let invocations = 0;
   try {
-    const handler = createScrapeHandler(scraperEnv(ctx.stack, fn, source), {
-      client: ctx.dynamodb,
-      ssm: await ctx.clients.ssm(),
-      logger,
-    });
-    record = (await handler(event, lambdaContext(fn))).record;
+    const ssm = await ctx.clients.ssm();
+    const build = () =>
+      createScrapeHandler(scraperEnv(ctx.stack, fn, source), {
+        client: ctx.dynamodb,
+        ssm,
+        logger,
+        shardSink: queue,
+        visibility: (record) => queue.visibility(record),
+      });
+    invocations += 1;
+    plan = (await build()(event, lambdaContext(fn))) as PlanResult;
+    const workers = Math.min(ctx.stack.params.sources[source].workerConcurrency, plan.record.shards);
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        const handler = build();
+        for (;;) {
+          const batch = await queue.receive(ctx.env.signal);
+          if (batch === undefined) return;
+          invocations += 1;
+          const failedIds = new Set<string>();
+          try {
+            const answer = await handler(batch, lambdaContext(fn));
+            for (const failure of (answer as { batchItemFailures?: { itemIdentifier: string }[] })
+              .batchItemFailures ?? [])
+              failedIds.add(failure.itemIdentifier);
+          } catch {
+            for (const record of batch.Records) failedIds.add(record.messageId);
+          }
+          for (const record of batch.Records) queue.settle(record, failedIds.has(record.messageId));
+        }
+      }),
+    );
   } catch (thrown) {
-    if (thrown instanceof ScrapeRunFailedError) record = thrown.record;
     error = errorText(thrown);
   }
-  const counts = record?.counts ?? { fetched: 0, written: 0, unchanged: 0, failed: 0 };
+  const progress = plan
+    ? (await readRunProgress(ctx.dynamodb, ctx.stack.table.name, plan.runId)).get(source)
+    : undefined;
+  const counts = progress?.counts ?? { fetched: 0, written: 0, unchanged: 0, failed: 0 };
+  if (error === undefined && progress !== undefined && progress.failed > 0) {
+    error = `${progress.failed} of ${progress.shards} shards failed on every attempt (shards ${progress.failedShards.join(", ")}): ${progress.lastError ?? "no error recorded"}`;
+  }
   return {
     stage: "scrape",
     function: fn.name,
     source,
-    invocations: 1,
+    invocations,
     read: counts.fetched,
     written: counts.written,
     unchanged: counts.unchanged,
@@ -493,8 +536,19 @@ async function runScraper(ctx: StageContext, source: SourceName, event: unknown)
     batchItemFailures: [],
     outcome: error === undefined ? "succeeded" : "failed",
     ...(error === undefined ? {} : { error }),
-    ...(record ? { runId: record.runId } : {}),
-    details: { ...counts, ...(record ? { retries: record.retries, notAttempted: record.notAttempted } : {}) },
+    ...(plan ? { runId: plan.runId } : {}),
+    details: {
+      ...counts,
+      ...(progress
+        ? {
+            shards: progress.shards,
+            shardsDone: progress.done,
+            shardsFailed: progress.failed,
+            retries: progress.retries,
+            peopleInFailedShards: progress.peopleInFailedShards,
+          }
+        : {}),
+    },
     errors: firstErrors(logger),
     ...correlationOf(logger),
     logs: logger.lines,

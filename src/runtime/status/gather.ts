@@ -11,6 +11,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-s
 import { KEY_PREFIX } from "../../pipeline/model/keys.js";
 import type { Stack } from "../../pipeline/stack/index.js";
 import { createOpenSearchClient } from "../../pipeline/stages/index-sync-opensearch.js";
+import { readRunProgress } from "../../pipeline/stages/run-progress.js";
 import type { AwsClients } from "../aws/index.js";
 import { failureQueues } from "../dlq/index.js";
 import { digestLogMessage } from "../logs/digest.js";
@@ -24,7 +25,9 @@ import type {
   PipelineStatus,
   QueueRow,
   RuleRow,
+  RunRow,
   TableRow,
+  WorkerRow,
 } from "./types.js";
 
 export interface GatherOptions {
@@ -61,16 +64,20 @@ export async function gatherStatus(options: GatherOptions): Promise<PipelineStat
     since,
     now,
   ).catch(() => new Map<string, LambdaCounts>());
-  const [rules, functions, queues, table, mappings, index, alarms, alerts] = await Promise.all([
-    Promise.all(Object.values(stack.rules).map((rule) => ruleRow(options, rule, now))),
-    Promise.all(Object.values(stack.functions).map((fn) => functionRow(options, fn, since, metrics))),
-    queueRows(options),
-    tableRow(options),
-    Promise.all(Object.values(stack.eventSourceMappings).map((mapping) => mappingRow(options, mapping))),
-    indexRow(options),
-    alarmRows(options),
-    alertsRow(options),
-  ]);
+  const [rules, functions, queues, tableWithRun, mappings, index, alarms, alerts, workers] =
+    await Promise.all([
+      Promise.all(Object.values(stack.rules).map((rule) => ruleRow(options, rule, now))),
+      Promise.all(Object.values(stack.functions).map((fn) => functionRow(options, fn, since, metrics))),
+      queueRows(options),
+      tableRow(options),
+      Promise.all(Object.values(stack.eventSourceMappings).map((mapping) => mappingRow(options, mapping))),
+      indexRow(options),
+      alarmRows(options),
+      alertsRow(options),
+      workerRows(options),
+    ]);
+  const { latestRunId, ...table } = tableWithRun;
+  const latestRun = latestRunId === undefined ? undefined : await runRow(options, latestRunId);
   return {
     at: now.toISOString(),
     target: clients.target,
@@ -84,7 +91,91 @@ export async function gatherStatus(options: GatherOptions): Promise<PipelineStat
     index,
     alarms,
     alerts,
+    workers,
+    latestRun,
   };
+}
+
+/** Each source's work queue depth and worker mapping. */
+async function workerRows(options: GatherOptions): Promise<WorkerRow[]> {
+  const sqs = await options.clients.sqs();
+  const lambda = await options.clients.lambda();
+  return Promise.all(
+    Object.values(options.stack.workerMappings).map(async (mapping): Promise<WorkerRow> => {
+      const queue = options.stack.workQueues[mapping.source];
+      const row: WorkerRow = {
+        source: mapping.source,
+        queue: queue.name,
+        queueExists: false,
+        visible: 0,
+        inFlight: 0,
+        functionName: mapping.definition.FunctionName,
+        mappingState: "missing",
+        maximumConcurrency: undefined,
+        lastProcessingResult: undefined,
+      };
+      try {
+        const { QueueUrl } = await sqs.send(
+          new GetQueueUrlCommand({ QueueName: queue.name, QueueOwnerAWSAccountId: queue.arn.split(":")[4] }),
+        );
+        const { Attributes = {} } = await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl,
+            AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+          }),
+        );
+        row.queueExists = true;
+        row.visible = Number(Attributes.ApproximateNumberOfMessages ?? 0);
+        row.inFlight = Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+        const listed = await lambda.send(
+          new ListEventSourceMappingsCommand({
+            FunctionName: mapping.definition.FunctionName,
+            EventSourceArn: queue.arn,
+          }),
+        );
+        const live = (listed.EventSourceMappings ?? []).find((m) => m.EventSourceArn === queue.arn);
+        if (live) {
+          row.mappingState = live.State ?? "unknown";
+          row.maximumConcurrency = live.ScalingConfig?.MaximumConcurrency;
+          row.lastProcessingResult = live.LastProcessingResult;
+        }
+      } catch (error) {
+        if (!isNotFound(error)) row.error = message(error);
+      }
+      return row;
+    }),
+  );
+}
+
+/** A run as one thing: every source's plan and its shard records summed. */
+async function runRow(options: GatherOptions, runId: string): Promise<RunRow> {
+  try {
+    const progress = await readRunProgress(await options.clients.dynamodb(), options.stack.table.name, runId);
+    const states = [...progress.values()];
+    const planned = states.map((s) => s.plan?.plannedAt).filter((at): at is string => at !== undefined);
+    return {
+      runId,
+      plannedAt: planned.sort()[0],
+      sources: states.map((s) => ({
+        source: s.source,
+        state: s.complete ? "complete" : s.plan?.status === "planned" ? "running" : "planning",
+        shards: s.shards,
+        done: s.done,
+        failed: s.failed,
+        pending: s.pending,
+        retrying: s.retrying,
+        people: s.people,
+        written: s.counts.written,
+        unchanged: s.counts.unchanged,
+        failedPeople: s.counts.failed,
+        peopleInFailedShards: s.peopleInFailedShards,
+        finishedAt: s.finishedAt,
+        lastError: s.lastError,
+      })),
+    };
+  } catch (error) {
+    return { runId, plannedAt: undefined, sources: [], error: message(error) };
+  }
 }
 
 function message(error: unknown): string {
@@ -353,7 +444,7 @@ async function queueRows(options: GatherOptions): Promise<QueueRow[]> {
  * Celebrity items with and without weight, and run records, in one paginated scan projecting only
  * the key and the weight (a filtered COUNT scan counts one 1 MB page, so every page is followed).
  */
-async function tableRow(options: GatherOptions): Promise<TableRow> {
+async function tableRow(options: GatherOptions): Promise<TableRow & { latestRunId?: string }> {
   const name = options.stack.table.name;
   const base = {
     name,
@@ -376,15 +467,24 @@ async function tableRow(options: GatherOptions): Promise<TableRow> {
     return { ...base, error: message(error) };
   }
   const counts = { items: 0, withWeight: 0, runRecords: 0, roster: 0, activeRoster: 0 };
+  // The latest run: the run record (not a shard record) planned last.
+  let latest: { runId: string; plannedAt: string } | undefined;
   let start: Record<string, AttributeValue> | undefined;
   try {
     do {
       const page = await ddb.send(
         new ScanCommand({
           TableName: name,
-          ProjectionExpression: "#pk, #weight, #active",
+          ProjectionExpression: "#pk, #weight, #active, #recordType, #runId, #plannedAt",
           ...(options.scanPageLimit ? { Limit: options.scanPageLimit } : {}),
-          ExpressionAttributeNames: { "#pk": "pk", "#weight": "weight", "#active": "active" },
+          ExpressionAttributeNames: {
+            "#pk": "pk",
+            "#weight": "weight",
+            "#active": "active",
+            "#recordType": "recordType",
+            "#runId": "runId",
+            "#plannedAt": "plannedAt",
+          },
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
@@ -393,8 +493,14 @@ async function tableRow(options: GatherOptions): Promise<TableRow> {
         if (pk.startsWith(KEY_PREFIX.celebrity)) {
           counts.items += 1;
           if (item["weight"] !== undefined) counts.withWeight += 1;
-        } else if (pk.startsWith(KEY_PREFIX.run)) counts.runRecords += 1;
-        else if (pk.startsWith(KEY_PREFIX.roster)) {
+        } else if (pk.startsWith(KEY_PREFIX.run)) {
+          if (item["recordType"]?.S !== "run") continue;
+          counts.runRecords += 1;
+          const runId = item["runId"]?.S;
+          const plannedAt = item["plannedAt"]?.S ?? "";
+          if (runId !== undefined && (latest === undefined || plannedAt > latest.plannedAt))
+            latest = { runId, plannedAt };
+        } else if (pk.startsWith(KEY_PREFIX.roster)) {
           counts.roster += 1;
           // A record without the flag is followed, as the scrapers read it.
           if (item["active"]?.BOOL !== false) counts.activeRoster += 1;
@@ -415,6 +521,7 @@ async function tableRow(options: GatherOptions): Promise<TableRow> {
     runRecords: counts.runRecords,
     roster: counts.roster,
     activeRoster: counts.activeRoster,
+    ...(latest ? { latestRunId: latest.runId } : {}),
   };
 }
 

@@ -15,6 +15,50 @@ export interface PipelineStatus {
   alarms: AlarmRow[];
   /** The alerts topic and who hears it. */
   alerts: AlertsRow;
+  /** Each source's work queue and the workers on it. */
+  workers: WorkerRow[];
+  /** The latest run (by plan time), each source's shards summed; undefined when none was planned. */
+  latestRun: RunRow | undefined;
+}
+
+export interface WorkerRow extends Unreadable {
+  source: string;
+  queue: string;
+  queueExists: boolean;
+  /** Shard messages waiting, and being worked on (or waiting out a retry). */
+  visible: number;
+  inFlight: number;
+  functionName: string;
+  /** The worker mapping: Enabled, Disabled, …, or "missing". */
+  mappingState: string;
+  maximumConcurrency: number | undefined;
+  lastProcessingResult: string | undefined;
+}
+
+export interface RunRow extends Unreadable {
+  runId: string;
+  /** When its first source was planned (ISO-8601). */
+  plannedAt: string | undefined;
+  sources: RunSourceRow[];
+}
+
+export interface RunSourceRow {
+  source: string;
+  /** "complete", "running", "planning". */
+  state: string;
+  shards: number;
+  done: number;
+  failed: number;
+  pending: number;
+  retrying: number;
+  people: number;
+  written: number;
+  unchanged: number;
+  /** People who failed permanently (counted), and people in shards that failed for good. */
+  failedPeople: number;
+  peopleInFailedShards: number;
+  finishedAt: string | undefined;
+  lastError: string | undefined;
 }
 
 export interface AlarmRow extends Unreadable {
@@ -86,7 +130,7 @@ export interface TableRow extends Unreadable {
   items: number;
   withWeight: number;
   withoutWeight: number;
-  /** Run records (pk RUN#…). */
+  /** Run records (pk RUN#…, one per source per run; their shard records are not counted). */
   runRecords: number;
   /** Roster records (pk ROSTER#…), and how many of them the scrapers follow (active). */
   roster: number;

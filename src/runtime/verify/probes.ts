@@ -1,5 +1,5 @@
 import { FilterLogEventsCommand, type FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
-import { QueryCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { KEY_PREFIX, documentId } from "../../pipeline/model/keys.js";
@@ -112,59 +112,6 @@ export async function scanItems(
     start = page.LastEvaluatedKey;
   } while (start);
   return items;
-}
-
-export interface RunRecordSummary {
-  source: string;
-  fetched: number;
-  written: number;
-  unchanged: number;
-  failed: number;
-  failures: { celebrityId: string; reason: string }[];
-  /** "failed" when a retryable error stopped the run (Lambda then retries the event). */
-  outcome: "succeeded" | "failed";
-  /** The error that stopped a failed run. */
-  error?: string;
-  notAttempted: number;
-}
-
-/** The run records of one run (one per scraper that finished). */
-export async function runRecords(
-  clients: AwsClients,
-  table: string,
-  runId: string,
-): Promise<RunRecordSummary[]> {
-  const ddb = await clients.dynamodb();
-  const page = await ddb.send(
-    new QueryCommand({
-      TableName: table,
-      KeyConditionExpression: "#pk = :pk",
-      ExpressionAttributeNames: { "#pk": "pk" },
-      ExpressionAttributeValues: { ":pk": { S: `${KEY_PREFIX.run}${runId}` } },
-      ConsistentRead: true,
-    }),
-  );
-  return (page.Items ?? []).map((raw) => {
-    const item = unmarshall(raw) as {
-      source?: string;
-      counts?: Partial<Record<"fetched" | "written" | "unchanged" | "failed", number>>;
-      failures?: { celebrityId: string; reason: string }[];
-      outcome?: string;
-      error?: string;
-      notAttempted?: number;
-    };
-    return {
-      source: item.source ?? "?",
-      fetched: item.counts?.fetched ?? 0,
-      written: item.counts?.written ?? 0,
-      unchanged: item.counts?.unchanged ?? 0,
-      failed: item.counts?.failed ?? 0,
-      failures: item.failures ?? [],
-      outcome: item.outcome === "failed" ? "failed" : "succeeded",
-      ...(item.error ? { error: item.error } : {}),
-      notAttempted: item.notAttempted ?? 0,
-    };
-  });
 }
 
 /** Log events of one group (FilterLogEvents takes one group per call) since a time, every page. */

@@ -3,7 +3,9 @@ import { SOURCES } from "../../pipeline/model/sources.js";
 import { MANUAL_SCRAPE_EVENT, scraperFunctionKey, type Stack } from "../../pipeline/stack/index.js";
 import { diagnoseScraper } from "./diagnose.js";
 import { formatMs, waitFor } from "./poll.js";
-import { filterLog, queueDepth, runRecords, type RunRecordSummary } from "./probes.js";
+import { readRunProgress } from "../../pipeline/stages/run-progress.js";
+import type { RunProgress, SourceRunProgress } from "../../pipeline/stages/run-progress.js";
+import { filterLog, queueDepth } from "./probes.js";
 import { failed, passed, type CheckOutcome, type Finding, type Progress, type VerifyEnv } from "./types.js";
 
 /** One scrape run started by verify: its run id, when it began, and what it found. */
@@ -11,14 +13,16 @@ export interface ScrapeRun {
   runId: string;
   since: number;
   dlqBaseline: number;
-  records?: RunRecordSummary[];
-  /** Functions whose run record is missing at the end of the wait. */
+  /** Each source's run as its records say at the end of the wait. */
+  progress?: SourceRunProgress[];
+  /** Functions whose run did not complete with every shard done. */
   missing?: string[];
 }
 
 /** The pass rule of every "the scrapers finished" check (4A, 4B, 4C). */
 export const finishedRule = (env: VerifyEnv): string =>
-  `a succeeded run record from each of the four scrapers within ${env.config.verify.deadlines.scrapeSeconds} s; ` +
+  `each of the four scrapers' runs complete within ${env.config.verify.deadlines.scrapeSeconds} s ` +
+  `(planned, every shard done; a shard in the scraper DLQ fails the check); ` +
   `fewer than ${Math.max(1, env.config.verify.incompleteMax)} celebrities failed`;
 
 export function newRunId(env: VerifyEnv, label: string): string {
@@ -75,11 +79,23 @@ export async function scraperStarts(
   return starts;
 }
 
+/** One source's state in a progress line: "news 3/4 shards (1 retrying)". */
+function describeSource(progress: SourceRunProgress | undefined, source: string): string {
+  if (progress === undefined) return `${source} not planned`;
+  if (progress.plan?.status !== "planned") return `${source} planning`;
+  const extra = [
+    progress.retrying > 0 ? `${progress.retrying} retrying` : "",
+    progress.failed > 0 ? `${progress.failed} failed` : "",
+  ].filter(Boolean);
+  return `${source} ${progress.done}/${progress.shards} shards${extra.length ? ` (${extra.join(", ")})` : ""}`;
+}
+
 /**
- * Waits until each of the four scrapers has a succeeded run record for the run. A failed record
- * (a retryable error stopped the run) is not the end: Lambda retries the event and the retry
- * overwrites it. The wait gives up early when the scraper DLQ grows: an event there means Lambda
- * gave up on a scraper after its retries, so waiting longer proves nothing.
+ * Waits until each of the four scrapers' runs is complete: planned (the run record says how many
+ * shards), and every shard settled, done or failed on its last receive (its message then goes to
+ * the scraper DLQ). A shard failing on an earlier receive is not the end: the work queue gives it
+ * back. The wait gives up early when the scraper DLQ grew and nothing is moving any more: every
+ * source is complete or was never planned (Lambda gave up on its planner after its retries).
  */
 export async function awaitRunRecords(
   env: VerifyEnv,
@@ -88,63 +104,80 @@ export async function awaitRunRecords(
   progress: Progress,
 ): Promise<CheckOutcome> {
   const deadlineMs = env.config.verify.deadlines.scrapeSeconds * 1000;
-  let latest: RunRecordSummary[] = [];
+  let latest: RunProgress = new Map();
   let abandoned: string | undefined;
-  const succeeded = (records: RunRecordSummary[]) =>
-    records.filter((record) => record.outcome === "succeeded");
+  const dynamodb = await env.clients.dynamodb();
+  const complete = (runs: RunProgress) => SOURCES.filter((source) => runs.get(source)?.complete === true);
   const result = await waitFor(env, {
-    probe: async () => (latest = await runRecords(env.clients, stack.table.name, run.runId)),
-    done: (records) => succeeded(records).length >= SOURCES.length,
+    probe: async () => (latest = await readRunProgress(dynamodb, stack.table.name, run.runId)),
+    done: (runs) => complete(runs).length >= SOURCES.length,
     deadlineMs,
-
-    onProgress: (records, left) => {
-      const failing = records.filter((record) => record.outcome === "failed").map((record) => record.source);
+    onProgress: (runs, left) => {
       progress(
-        `${succeeded(records).length}/${SOURCES.length} scrapers finished` +
-          `${failing.length ? `, ${failing.join(", ")} failed (Lambda retries)` : ""} (${formatMs(left)} left)`,
+        `${complete(runs).length}/${SOURCES.length} runs complete: ${SOURCES.map((source) =>
+          describeSource(runs.get(source), source),
+        ).join(", ")} (${formatMs(left)} left)`,
       );
     },
     giveUp: async () => {
       const depth = await queueDepth(env.clients, stack.queues.scraperDlq.name).catch(() => run.dlqBaseline);
       if (depth > run.dlqBaseline) {
-        abandoned = `${depth - run.dlqBaseline} new event(s) in ${stack.queues.scraperDlq.name}: a scraper failed after its retries`;
+        abandoned = `${depth - run.dlqBaseline} new message(s) in ${stack.queues.scraperDlq.name}: a planner or a shard failed after its retries`;
       }
-      // Stop early once the failure is certain and every scraper has reported, so the result
-      // names every failed source and counts the ones still running at the time correctly.
-      return abandoned !== undefined && latest.length >= SOURCES.length ? abandoned : undefined;
+      const settled = SOURCES.every((source) => {
+        const state = latest.get(source);
+        return state === undefined || state.complete || state.plan === undefined;
+      });
+      return abandoned !== undefined && settled ? abandoned : undefined;
     },
   });
-  run.records = result.value;
-  const done = new Set(succeeded(result.value).map((record) => record.source));
-  run.missing = SOURCES.filter((source) => !done.has(source)).map(
+  const runs = result.value;
+  run.progress = [...runs.values()];
+  const succeeded = new Set(
+    SOURCES.filter((source) => runs.get(source)?.complete === true && runs.get(source)?.failed === 0),
+  );
+  run.missing = SOURCES.filter((source) => !succeeded.has(source)).map(
     (source) => stack.functions[scraperFunctionKey(source)].name,
   );
-  const totals = result.value.reduce(
+  const states = [...runs.values()];
+  const totals = states.reduce(
     (sum, r) => ({
-      written: sum.written + r.written,
-      unchanged: sum.unchanged + r.unchanged,
-      failed: sum.failed + r.failed,
+      written: sum.written + r.counts.written,
+      unchanged: sum.unchanged + r.counts.unchanged,
+      failed: sum.failed + r.counts.failed,
+      shards: sum.shards + r.shards,
+      done: sum.done + r.done,
+      failedShards: sum.failedShards + r.failed,
     }),
-    { written: 0, unchanged: 0, failed: 0 },
+    { written: 0, unchanged: 0, failed: 0, shards: 0, done: 0, failedShards: 0 },
   );
-  const measured = `${done.size}/${SOURCES.length} scrapers finished (written ${totals.written}, unchanged ${totals.unchanged}, failed ${totals.failed})`;
-  if (!result.done) {
-    const problems = SOURCES.filter((source) => !done.has(source)).map((source) => {
-      const name = stack.functions[scraperFunctionKey(source)].name;
-      const record = result.value.find((candidate) => candidate.source === source);
-      return record
-        ? `${name}: run failed after ${record.fetched} celebrities (${record.notAttempted} not attempted): ${record.error ?? "no error recorded"}`
-        : `${name}: no run record for run ${run.runId}`;
-    });
+  const measured =
+    `${succeeded.size}/${SOURCES.length} scrapers finished (runs complete, every shard done), ` +
+    `${totals.done}/${totals.shards} shards done` +
+    `${totals.failedShards ? `, ${totals.failedShards} failed` : ""} ` +
+    `(written ${totals.written}, unchanged ${totals.unchanged}, failed ${totals.failed})`;
+  const problems = SOURCES.filter((source) => !succeeded.has(source)).map((source) => {
+    const name = stack.functions[scraperFunctionKey(source)].name;
+    const state = runs.get(source);
+    if (state === undefined) return `${name}: no run record for run ${run.runId}`;
+    if (state.plan?.status !== "planned") return `${name}: run ${run.runId} was not fully planned`;
+    if (state.failed > 0) {
+      return `${name}: ${state.failed} of ${state.shards} shard(s) failed on every receive (${state.peopleInFailedShards} people; shards ${state.failedShards.join(", ")}) and went to ${stack.queues.scraperDlq.name}: ${state.lastError ?? "no error recorded"}`;
+    }
+    return `${name}: ${state.done}/${state.shards} shards done, ${state.pending} pending${state.lastError ? ` (last error: ${state.lastError})` : ""}`;
+  });
+  if (!result.done || succeeded.size < SOURCES.length) {
     return failed(
       measured,
       result.gaveUp ??
         abandoned ??
-        `${run.missing.join(", ")} did not finish within ${env.config.verify.deadlines.scrapeSeconds} s`,
+        (result.done
+          ? `shards failed and went to ${stack.queues.scraperDlq.name}`
+          : `${run.missing.join(", ")} did not finish within ${env.config.verify.deadlines.scrapeSeconds} s`),
       problems,
     );
   }
-  const permanent = result.value.flatMap((r) =>
+  const permanent = states.flatMap((r) =>
     r.failures.slice(0, 3).map((f) => `${r.source} ${f.celebrityId}: ${f.reason}`),
   );
   if (totals.failed >= Math.max(1, env.config.verify.incompleteMax)) {

@@ -137,7 +137,10 @@ describe("pipeline run engine, stage by stage", () => {
       const [summary] = report.summaries;
       expect(summary!.outcome).toBe("failed");
       expect(summary!.error).toMatch(/.+/);
-      expect(summary!.failed + summary!.details.notAttempted!).toBeGreaterThan(0);
+      // Every shard failed on each of its receives: dead-lettered, its people named as not scraped.
+      expect(summary!.details.shardsFailed).toBe(summary!.details.shards);
+      expect(summary!.details.peopleInFailedShards).toBeGreaterThan(0);
+      expect(summary!.error).toMatch(/shards failed on every attempt/);
       expect(summary!.written).toBe(0);
     } finally {
       fixtures.setFaults({});

@@ -39,7 +39,8 @@ let stateDir: string;
 let env: VerifyEnv;
 
 beforeAll(async () => {
-  deployed = await startDeployedStack();
+  // A news shard that fails is received again at once: the 500s test waits for its 5 receives.
+  deployed = await startDeployedStack({ configFile: { sources: { news: { shardRetrySeconds: 0 } } } });
   stateDir = mkdtempSync(join(tmpdir(), "verify-broken-"));
   const { config } = deployed.config;
   env = createVerifyEnv({
@@ -117,8 +118,12 @@ describe("verify fails at the right gate with the right diagnosis", () => {
       const check = gate(result, "finished");
       const news = deployed.stack.functions["scraper-news"].name;
       expect(check.measured).toMatch(/^3\/4 scrapers finished/);
+      // Every news shard failed on each of its receives: the run is complete, its shards in the DLQ.
+      expect(check.measured).toMatch(/, 12\/16 shards done, 4 failed /);
       expect(check.problems?.join("\n")).toMatch(
-        new RegExp(`${news}: run failed after 0 celebrities \\(\\d+ not attempted\\): .*HTTP 500`),
+        new RegExp(
+          `${news}: 4 of 4 shard\\(s\\) failed on every receive \\(100 people; shards 0, 1, 2, 3\\) and went to celebrity-scraper-dlq: .*HTTP 500`,
+        ),
       );
       const text = findingsText(check).join("\n");
       expect(text).toContain(`ok function ${news}: Active`);
@@ -133,9 +138,11 @@ describe("verify fails at the right gate with the right diagnosis", () => {
       const runRecords = gate(streams, "run-records");
       expect(streams.checks.find((c) => c.id === "canary")?.status).toBe("passed");
       expect(runRecords.reason).toMatch(
-        /new event\(s\) in celebrity-scraper-dlq: a scraper failed after its retries/,
+        /new message\(s\) in celebrity-scraper-dlq: a planner or a shard failed after its retries/,
       );
-      expect(runRecords.problems?.join("\n")).toMatch(new RegExp(`${news}: run failed after 0 celebrities`));
+      expect(runRecords.problems?.join("\n")).toMatch(
+        new RegExp(`${news}: 4 of 4 shard\\(s\\) failed on every receive`),
+      );
       expect(findingsText(runRecords).join("\n")).toMatch(
         new RegExp(`PROBLEM log group /aws/lambda/${news}: \\d+ ERROR line\\(s\\); latest: .*500`),
       );

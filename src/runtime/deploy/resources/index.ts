@@ -12,6 +12,7 @@ import { roleDriver } from "./role.js";
 import { ruleDriver } from "./rule.js";
 import { tableDriver } from "./table.js";
 import { topicDriver } from "./topic.js";
+import { workerMappingDriver } from "./worker-mapping.js";
 
 /** One driver per kind of resource the stack declares. */
 export const DRIVERS: Record<ResourceKind, ResourceDriver> = {
@@ -24,6 +25,7 @@ export const DRIVERS: Record<ResourceKind, ResourceDriver> = {
   permission: permissionDriver,
   rule: ruleDriver,
   "event-source-mapping": mappingDriver,
+  "worker-mapping": workerMappingDriver,
   alarm: alarmDriver,
   topic: topicDriver,
   "opensearch-index": openSearchIndexDriver,

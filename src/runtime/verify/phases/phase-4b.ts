@@ -154,7 +154,7 @@ export const phase4b: PhaseDefinition<State> = {
     {
       id: "run-records",
       rule: finishedRule,
-      title: "Their run records appear",
+      title: "Their runs complete (every shard done)",
       run: (env, state, progress) => awaitRunRecords(env, env.stack, state.run!, progress),
       diagnose: (env, state) => diagnoseRun(env, env.stack, state.run),
     },

@@ -102,6 +102,57 @@ const status: PipelineStatus = {
     },
   ],
   alerts: { topic: "celebrity-pipeline-alerts", exists: true, confirmed: 0, pending: 1 },
+  workers: [
+    {
+      source: "news",
+      queue: "celebrity-scrape-news",
+      queueExists: true,
+      visible: 30,
+      inFlight: 2,
+      functionName: "scraper-news",
+      mappingState: "Enabled",
+      maximumConcurrency: 2,
+      lastProcessingResult: "OK",
+    },
+  ],
+  latestRun: {
+    runId: "weekly-1",
+    plannedAt: "2026-11-23T11:00:00.000Z",
+    sources: [
+      {
+        source: "tmdb",
+        state: "complete",
+        shards: 4,
+        done: 4,
+        failed: 0,
+        pending: 0,
+        retrying: 0,
+        people: 100,
+        written: 90,
+        unchanged: 9,
+        failedPeople: 1,
+        peopleInFailedShards: 0,
+        finishedAt: "2026-11-23T11:02:00.000Z",
+        lastError: undefined,
+      },
+      {
+        source: "news",
+        state: "running",
+        shards: 40,
+        done: 7,
+        failed: 1,
+        pending: 32,
+        retrying: 2,
+        people: 1000,
+        written: 175,
+        unchanged: 0,
+        failedPeople: 0,
+        peopleInFailedShards: 25,
+        finishedAt: undefined,
+        lastError: "HTTP 500",
+      },
+    ],
+  },
 };
 
 // eslint-disable-next-line no-control-regex
@@ -140,6 +191,16 @@ describe("status sections", () => {
     );
     expect(text("Table")[1]).toMatch(/^celebrity-database {2}100 active {2}400 +396 +4 +8 +enabled$/);
     expect(text("Search index")[1]).toMatch(/^celebrities {2}missing /);
+    // A run is one thing: per source, shards done / failed / pending and counts summed over shards.
+    const run = text("Latest run weekly-1 (planned 60m ago)");
+    expect(run[0]).toMatch(
+      /^SOURCE +STATE +SHARDS DONE +FAILED +PENDING +WRITTEN +UNCHANGED +FAILED PEOPLE$/,
+    );
+    expect(run[1]).toMatch(/^tmdb +complete +4\/4 +0 +0 +90 +9 +1$/);
+    expect(run[2]).toMatch(
+      /^news +running +7\/40 +1 \(25 people, in the DLQ\) +32 \(2 retrying\) +175 +0 +0$/,
+    );
+    expect(text("Work queues")[1]).toMatch(/^celebrity-scrape-news +30 +2 +scraper-news Enabled, at most 2$/);
     const alarms = text("Alarms");
     expect(alarms[1]).toMatch(/^celebrity-scraper-dlq-messages +ALARM +2m ago +1 +Threshold Crossed/);
     expect(alarms[3]).toMatch(

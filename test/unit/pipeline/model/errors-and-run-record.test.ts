@@ -5,6 +5,7 @@ import {
   RetryableError,
   RunTally,
   buildRunRecord,
+  buildShardRecord,
   classifyError,
   classifyHttpStatus,
   isTransientNetworkError,
@@ -52,50 +53,70 @@ describe("error classification", () => {
   });
 });
 
-describe("run records", () => {
-  it("buildRunRecord: keys, times, duration, counts", () => {
+describe("run and shard records", () => {
+  it("buildRunRecord: the plan's key, status and shard count", () => {
     const record = buildRunRecord({
       runId: "evt-1",
       source: "news",
-      startedAt: new Date("2026-08-02T02:00:00.000Z"),
-      finishedAt: new Date("2026-08-02T02:00:01.250Z"),
-      counts: { fetched: 3, written: 1, unchanged: 1, failed: 1 },
-      failures: [{ celebrityId: "003", reason: "HTTP 404" }],
+      status: "planning",
+      shards: 4,
+      shardSize: 25,
+      rosterSize: 100,
+      rosterHash: "abc",
+      plannedAt: "2026-08-02T02:00:00.000Z",
+      trigger: "schedule",
+      eventId: "evt-1",
     });
-    expect(record).toStrictEqual({
-      pk: "RUN#evt-1",
-      sk: "SOURCE#news",
-      recordType: "run",
-      runId: "evt-1",
-      source: "news",
-      startedAt: "2026-08-02T02:00:00.000Z",
-      finishedAt: "2026-08-02T02:00:01.250Z",
-      durationMs: 1250,
-      counts: { fetched: 3, written: 1, unchanged: 1, failed: 1 },
-      failures: [{ celebrityId: "003", reason: "HTTP 404" }],
-    });
+    expect(record).toMatchObject({ pk: "RUN#evt-1", sk: "SOURCE#news", recordType: "run", shards: 4 });
+    expect(() => buildRunRecord({ ...record, shards: 0 })).toThrow(/at least one shard/);
   });
 
-  it("RunTally counts everything but lists only the first failures", () => {
+  it("buildShardRecord: keys, times, duration, counts; lists only the first failures", () => {
     const tally = new RunTally();
     for (let i = 0; i < 25; i += 1) tally.failed(String(i), "bad");
     tally.fetched();
     tally.written();
-    tally.unchanged();
-    const record = tally.toRecord("r", "social", new Date(0), new Date(5));
-    expect(record.counts).toStrictEqual({ fetched: 1, written: 1, unchanged: 1, failed: 25 });
+    const record = buildShardRecord({
+      runId: "evt-1",
+      source: "news",
+      shard: 42,
+      shards: 400,
+      people: 26,
+      status: "done",
+      receives: 2,
+      startedAt: new Date("2026-08-02T02:00:00.000Z"),
+      finishedAt: new Date("2026-08-02T02:00:01.250Z"),
+      counts: tally.counts,
+      failures: tally.failures,
+      notAttempted: 0,
+      retries: 3,
+    });
+    expect(record).toMatchObject({
+      pk: "RUN#evt-1",
+      sk: "SOURCE#news#SHARD#000042",
+      recordType: "shard",
+      durationMs: 1250,
+      counts: { fetched: 1, written: 1, unchanged: 0, failed: 25 },
+    });
     expect(record.failures).toHaveLength(MAX_RUN_FAILURES);
   });
 
-  it("refuses a run that ends before it starts", () => {
+  it("refuses a shard that ends before it starts", () => {
     expect(() =>
-      buildRunRecord({
+      buildShardRecord({
         runId: "r",
         source: "tmdb",
+        shard: 0,
+        shards: 1,
+        people: 1,
+        status: "done",
+        receives: 1,
         startedAt: new Date(10),
         finishedAt: new Date(5),
         counts: { fetched: 0, written: 0, unchanged: 0, failed: 0 },
         failures: [],
+        notAttempted: 0,
+        retries: 0,
       }),
     ).toThrow(/finished before it started/);
   });

@@ -159,6 +159,13 @@ describe("defineStack: functions", () => {
       [HANDLER_ENV.httpTimeoutMs]: "10000",
       // The parameter's name, never the key (the params hold one: config's apiKey is not deployed).
       [HANDLER_ENV.sourceApiKeyParameter]: "/celebrity-pipeline/tmdb/api-key",
+      // Planner and workers: the work queue, shard size, the workers' bound and the queue's receives.
+      [HANDLER_ENV.workQueueName]: "celebrity-scrape-tmdb",
+      [HANDLER_ENV.shardSize]: "25",
+      [HANDLER_ENV.workerConcurrency]: "10",
+      [HANDLER_ENV.workMaxReceiveCount]: "5",
+      [HANDLER_ENV.shardLeaseSeconds]: "60",
+      [HANDLER_ENV.shardRetrySeconds]: "30",
     });
     const wikipedia = stack.functions["scraper-wikipedia"].definition.Environment.Variables;
     expect(wikipedia[HANDLER_ENV.sourceAuxBaseUrl]).toBe("http://127.0.0.1:4599/wikimedia/api/rest_v1");
@@ -323,6 +330,37 @@ describe("defineStack: work queues", () => {
   });
 });
 
+describe("defineStack: worker mappings", () => {
+  it.each(["tmdb", "wikipedia", "news", "social"] as const)(
+    "scraper-%s on its work queue: one shard per invocation, partial failures, MaximumConcurrency = workerConcurrency",
+    (source) => {
+      const mapping = stack.workerMappings[source];
+      expect(mapping.definition).toStrictEqual({
+        FunctionName: `scraper-${source}`,
+        EventSourceArn: stack.workQueues[source].arn,
+        Enabled: true,
+        BatchSize: 1,
+        MaximumBatchingWindowInSeconds: 0,
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+        ScalingConfig: { MaximumConcurrency: 10 },
+      });
+      const ref = stack.resourceOrder.find((r) => r.id === `worker-mapping:scraper-${source}`);
+      expect(ref?.dependsOn).toStrictEqual([
+        `function:scraper-${source}`,
+        `queue:celebrity-scrape-${source}`,
+      ]);
+    },
+  );
+
+  it("takes each source's bound from its parameters", () => {
+    const params = testStackParams();
+    params.sources.news = { ...params.sources.news, workerConcurrency: 2 };
+    expect(defineStack(params).workerMappings.news.definition.ScalingConfig).toStrictEqual({
+      MaximumConcurrency: 2,
+    });
+  });
+});
+
 describe("defineStack: rules and permissions", () => {
   it("weekly rule: the Sunday 02:00 UTC cron, created DISABLED", () => {
     expect(stack.rules.weekly.definition).toStrictEqual({
@@ -394,9 +432,17 @@ describe("defineStack: IAM", () => {
       [
         "dynamodb:GetItem",
         "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:Scan",
         "dynamodb:UpdateItem",
         "logs:CreateLogStream",
         "logs:PutLogEvents",
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+        "sqs:ReceiveMessage",
+        "sqs:SendMessage",
         "sqs:SendMessage",
         "ssm:GetParameter",
       ].sort(),
@@ -535,9 +581,10 @@ describe("defineStack: resource order", () => {
       count("permission"),
       count("rule"),
       count("event-source-mapping"),
+      count("worker-mapping"),
       count("alarm"),
       count("opensearch-index"),
-    ]).toStrictEqual([7, 1, 3, 1, 6, 6, 4, 8, 2, 2, 4, 1]);
+    ]).toStrictEqual([7, 1, 3, 1, 6, 6, 4, 8, 2, 2, 4, 4, 1]);
   });
 
   it("follows the kind order queues → … → index", () => {
@@ -553,6 +600,7 @@ describe("defineStack: resource order", () => {
       "permission",
       "rule",
       "event-source-mapping",
+      "worker-mapping",
       "alarm",
       "opensearch-index",
     ]);

@@ -5,6 +5,8 @@ import {
   manualScrapeEvent,
   parseScrapeEvent,
   readScrapeSettings,
+  shardRetryDelaySeconds,
+  workerRatePerSecond,
 } from "../../../../src/pipeline/handlers/scrape.js";
 import { HandlerConfigError } from "../../../../src/pipeline/handlers/_shared.js";
 
@@ -73,7 +75,28 @@ describe("readScrapeSettings", () => {
       apiKeyParameter: undefined,
       rateLimitPerSecond: 0.2,
       timeoutMs: 10_000,
+      workQueueName: undefined,
+      shardSize: 25,
+      workerConcurrency: 1,
+      maxReceiveCount: 5,
+      leaseSeconds: 60,
+      retrySeconds: 30,
     });
+  });
+
+  it("a worker's rate is the source's divided by the workers' bound; retry waits double, capped", () => {
+    const settings = readScrapeSettings({
+      ...env,
+      SOURCE_RATE_LIMIT_PER_SECOND: "0.2",
+      WORKER_CONCURRENCY: "2",
+      SHARD_RETRY_SECONDS: "30",
+    });
+    expect(workerRatePerSecond(settings)).toBe(0.1);
+    // Unset: the public API's limit, still divided.
+    expect(workerRatePerSecond(readScrapeSettings({ ...env, WORKER_CONCURRENCY: "4" }))).toBe(0.05);
+    expect([1, 2, 3, 4, 10].map((n) => shardRetryDelaySeconds(settings, n))).toStrictEqual([
+      30, 60, 120, 240, 900,
+    ]);
   });
 
   it.each([
@@ -81,6 +104,8 @@ describe("readScrapeSettings", () => {
     [{ ...env, SOURCE_NAME: "myspace" }, /SOURCE_NAME must be one of tmdb, wikipedia, news, social/],
     [{ ...env, SOURCE_RATE_LIMIT_PER_SECOND: "fast" }, /SOURCE_RATE_LIMIT_PER_SECOND must be a number/],
     [{ ...env, HTTP_TIMEOUT_MS: "-1" }, /HTTP_TIMEOUT_MS must be a positive integer/],
+    [{ ...env, WORKER_CONCURRENCY: "0" }, /WORKER_CONCURRENCY must be a positive integer/],
+    [{ ...env, SHARD_RETRY_SECONDS: "-1" }, /SHARD_RETRY_SECONDS must be an integer >= 0/],
   ])("readScrapeSettings: refuses %j", (bad, message) => {
     expect(() => readScrapeSettings(bad)).toThrow(HandlerConfigError);
     expect(() => readScrapeSettings(bad)).toThrow(message);

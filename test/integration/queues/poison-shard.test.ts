@@ -1,0 +1,157 @@
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type MessageAttributeValue,
+} from "@aws-sdk/client-sqs";
+import { InvokeCommand } from "@aws-sdk/client-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { manualScrapeEvent } from "../../../src/pipeline/handlers/scrape.js";
+import { decodeShard } from "../../../src/pipeline/model/index.js";
+import { readRunProgress, type SourceRunProgress } from "../../../src/pipeline/stages/run-progress.js";
+import { startDeployedStack, type DeployedStack } from "../../helpers/deployed-stack.js";
+
+/**
+ * Issue 11: a poison shard. One person's news requests always answer 500, so the worker fails
+ * their shard on every receive. The queue gives it back maxReceiveCount (5) times, the worker
+ * records it failed on the last, and SQS moves the message to the scraper DLQ; the run is then
+ * complete with that shard failed. Sent back to the work queue (what `pipeline dlq replay` does)
+ * once the source is healthy, the shard is scraped and the run has every shard done.
+ */
+
+const RUN_ID = "poison-1";
+const POISON = "017";
+
+async function waitFor<T>(
+  read: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe("a poison shard", () => {
+  let deployed: DeployedStack;
+
+  beforeAll(async () => {
+    deployed = await startDeployedStack({
+      rosterSize: 30,
+      suffix: "-poison",
+      faults: { rules: [{ kind: "500", source: "news", celebrityId: POISON }] },
+      // Shards of 10 (017 is in shard 1), and no wait between receives: only the count matters.
+      configFile: { sources: { news: { shardSize: 10, shardRetrySeconds: 0 } } },
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await deployed?.stop();
+  });
+
+  async function progress(): Promise<SourceRunProgress | undefined> {
+    return (await readRunProgress(await deployed.clients.dynamodb(), deployed.stack.table.name, RUN_ID)).get(
+      "news",
+    );
+  }
+
+  async function queueUrl(name: string): Promise<string> {
+    const sqs = await deployed.clients.sqs();
+    return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
+  }
+
+  it("ends in the scraper DLQ after maxReceiveCount receives; sent back, it completes the run", async () => {
+    // Act
+    const lambda = await deployed.clients.lambda();
+    deployed.fixtures.resetStats();
+    await lambda.send(
+      new InvokeCommand({
+        FunctionName: deployed.stack.functions["scraper-news"].name,
+        InvocationType: "Event",
+        Payload: Buffer.from(JSON.stringify(manualScrapeEvent({ id: "evt-poison", runId: RUN_ID }))),
+      }),
+    );
+    const settled = await waitFor(
+      async () => {
+        const news = await progress();
+        return news?.complete ? news : undefined;
+      },
+      "the news run to complete",
+      120_000,
+    );
+
+    // Assess: shard 1 failed for good on its 5th receive, five client attempts each time.
+    expect(settled).toMatchObject({
+      shards: 3,
+      done: 2,
+      failed: 1,
+      failedShards: [1],
+      peopleInFailedShards: 10,
+    });
+    expect(settled.lastError).toMatch(/HTTP 500/);
+    expect(deployed.fixtures.stats.faults["500"]).toBe(5 * 5);
+    const sqs = await deployed.clients.sqs();
+    const dlqUrl = await queueUrl(deployed.stack.queues.scraperDlq.name);
+    const dead = await waitFor(
+      async () => {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: dlqUrl,
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: 30,
+            MessageSystemAttributeNames: ["All"],
+            MessageAttributeNames: ["All"],
+          }),
+        );
+        return Messages.length > 0 ? Messages : undefined;
+      },
+      "the poison shard in the scraper DLQ",
+      30_000,
+    );
+    expect(dead).toHaveLength(1);
+    const message = dead[0]!;
+    expect(message.Attributes?.DeadLetterQueueSourceArn).toBe(deployed.stack.workQueues.news.arn);
+    const shard = decodeShard(message.Body!);
+    expect(shard).toMatchObject({ runId: RUN_ID, source: "news", shard: 1, shards: 3 });
+    expect(shard.people.map((p) => p.id)).toContain(POISON);
+    expect(message.MessageAttributes?.shard?.StringValue).toBe("1");
+    // Nothing of the run is left on the work queue.
+    const workUrl = await queueUrl(deployed.stack.workQueues.news.name);
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: workUrl,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+      }),
+    );
+    expect(
+      Number(Attributes.ApproximateNumberOfMessages) +
+        Number(Attributes.ApproximateNumberOfMessagesNotVisible),
+    ).toBe(0);
+
+    // The source healthy again, the message sent back to its work queue with its attributes.
+    deployed.fixtures.setFaults({});
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: workUrl,
+        MessageBody: message.Body!,
+        MessageAttributes: message.MessageAttributes as Record<string, MessageAttributeValue>,
+      }),
+    );
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle! }));
+    const replayed = await waitFor(
+      async () => {
+        const news = await progress();
+        return news?.done === 3 ? news : undefined;
+      },
+      "the replayed shard to be done",
+      60_000,
+    );
+    expect(replayed).toMatchObject({ complete: true, done: 3, failed: 0, failedShards: [] });
+    expect(replayed.counts.fetched + replayed.counts.failed).toBe(30);
+  }, 200_000);
+});
