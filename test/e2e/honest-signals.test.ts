@@ -92,7 +92,9 @@ describe("scrapers that cannot reach their sources", () => {
     expect(scrapers).toHaveLength(4);
     for (const fn of scrapers) {
       expect(fn.lastError?.cause, fn.name).toMatch(/ECONNREFUSED/);
-      expect(fn.lastError?.cause, fn.name).toMatch(/^Invoke Error: RetryableError: /);
+      expect(fn.lastError?.cause, fn.name).toMatch(
+        /^shard failed on its last receive; the queue moves it to the scraper DLQ: /,
+      );
     }
     expect(
       status.queues.find((queue) => queue.name === deployed.stack.queues.scraperDlq.name)?.visible,
@@ -102,7 +104,7 @@ describe("scrapers that cannot reach their sources", () => {
     expect(plain.exitCode, plain.stderr).toBe(0);
     expect(plain.stdout).toMatch(/^Last errors$/m);
     expect(plain.stdout).toMatch(
-      /^scraper-tmdb +\d\d:\d\d:\d\dZ +Invoke Error: RetryableError: .*ECONNREFUSED/m,
+      /^scraper-tmdb +\d\d:\d\d:\d\dZ +shard failed on its last receive.*ECONNREFUSED/m,
     );
   }, 240_000);
 

@@ -145,7 +145,11 @@ describe("lambda versions, aliases, role check and TracingConfig", () => {
     (await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }))).Role!.Arn!;
 
   beforeAll(async () => {
-    emulator = await createEmulator({ services: ["sts", "iam", "logs", "sqs", "lambda"] });
+    // Updates stay InProgress for a second, as on AWS, so the in-progress refusal is met on a busy machine.
+    emulator = await createEmulator({
+      services: ["sts", "iam", "logs", "sqs", "lambda"],
+      settings: { lambdaStateTransitionMs: 1000 },
+    });
     const config = { endpoint: emulator.url, region: "us-east-1", credentials };
     lambda = new LambdaClient(config);
     iam = new IAMClient(config);

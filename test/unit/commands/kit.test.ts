@@ -92,7 +92,7 @@ describe("help and parsing", () => {
       for (const path of commands) {
         const run = await runCliCaptured(`${path} --help`);
         expect(run.code, path).toBe(0);
-        expect(run.stdout, path).toMatch(/Examples:\n {2}\$ pipeline /);
+        expect(run.stdout, path).toMatch(/Examples:\n {2}\$ (eval "\$\()?pipeline /);
       }
     }
   });

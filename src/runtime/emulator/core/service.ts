@@ -69,6 +69,12 @@ export interface EmulatorSettings {
    */
   roleAssumableAfterMs?: number;
   /**
+   * How long a Lambda function's create or update stays Pending / InProgress before it settles
+   * (AWS: about a second or more). Default 50 ms; tests that must meet the in-progress window
+   * (ResourceConflictException) set it longer so a busy machine cannot skip past it.
+   */
+  lambdaStateTransitionMs?: number;
+  /**
    * How often DynamoDB's TTL process deletes expired items, in ms of the emulator clock. AWS does it
    * "typically within a few days"; the default (60 s) keeps it within a minute, tests set it lower.
    */

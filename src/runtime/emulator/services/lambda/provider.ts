@@ -960,7 +960,7 @@ export class LambdaProvider {
         } catch (error) {
           this.env.reportBackgroundError("lambda", error);
         }
-      }, STATE_TRANSITION_MS),
+      }, this.env.settings.lambdaStateTransitionMs ?? STATE_TRANSITION_MS),
     );
   }
 
