@@ -14,7 +14,13 @@ import {
   ListEventSourceMappingsCommand,
   UpdateEventSourceMappingCommand,
 } from "@aws-sdk/client-lambda";
-import { CreateQueueCommand, GetQueueUrlCommand, PurgeQueueCommand } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  GetQueueUrlCommand,
+  PurgeQueueCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAILURE_QUEUE_KEYS, defineStack } from "../../src/pipeline/stack/index.js";
 import { subscribeAlerts } from "../../src/runtime/alerts/index.js";
@@ -52,6 +58,28 @@ async function waitFor<T>(
   for (;;) {
     const value = await probe();
     if (done(value) || Date.now() > until) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * Waits until the stream failure records in a DLQ cover `records` stream records (the sum of their
+ * DDBStreamBatchInfo.batchSize), looking with VisibilityTimeout 0 so the messages stay visible.
+ */
+async function waitForStreamFailures(sqs: SQSClient, queueUrl: string, records: number): Promise<void> {
+  const seen = new Map<string, number>();
+  const until = Date.now() + 120_000;
+  for (;;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+    );
+    for (const message of Messages) {
+      const body = JSON.parse(message.Body ?? "{}") as { DDBStreamBatchInfo?: { batchSize?: number } };
+      seen.set(message.MessageId!, body.DDBStreamBatchInfo?.batchSize ?? 0);
+    }
+    const covered = [...seen.values()].reduce((sum, size) => sum + size, 0);
+    if (covered >= records) return;
+    if (Date.now() > until) throw new Error(`stream failures cover ${covered} of ${records} records`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -250,8 +278,14 @@ describe("doctor", () => {
     });
 
   it("failures waiting in a failure queue are an error naming dlq peek and replay; drained, they are gone", async () => {
-    // The status tests above made index-sync's stream batches fail into the stream DLQ.
+    // The status tests above wrote three items the post-processor cannot enrich (no data, no
+    // contentHash): once its mapping is enabled again, their stream batches fail into the stream DLQ.
     const queue = deployed.stack.queues.streamDlq;
+    // They reach the queue when the mapping gives up on their batches, after its retries: wait
+    // until the failure records there cover the three incomplete items, so none arrives later.
+    const sqs = await deployed.clients.sqs();
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queue.name }));
+    await waitForStreamFailures(sqs, QueueUrl!, 3);
     const waiting = await doctor();
     const depth = waiting.findings.find((finding) => finding.code === "failure-queue-depth");
     expect(depth).toMatchObject({
@@ -264,12 +298,10 @@ describe("doctor", () => {
     });
     expect(waiting.ok).toBe(false);
 
-    const sqs = await deployed.clients.sqs();
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queue.name }));
     await sqs.send(new PurgeQueueCommand({ QueueUrl }));
     const drained = await doctor();
     expect(drained.findings.map((finding) => finding.code)).not.toContain("failure-queue-depth");
-  });
+  }, 180_000);
 
   it("the deployed stack as declared: no errors, no drift; a topic nobody hears is the one warning until a queue subscribes", async () => {
     const unheard = await doctor();
