@@ -92,7 +92,7 @@ describe("pipeline deploy / destroy (CLI process)", () => {
       "Run time per source for the demo roster deploy seeds (100 people; see pipeline roster plan):",
     );
     expect(dry.stdout).toMatch(
-      /^ {2}news {7}100 people x 1 request\(s\) at 1000\/s, 4 shard\(s\) of 25 on 4 of 10 workers: about 1 s, fits$/m,
+      /^ {2}news {7}100 people x 1 request\(s\) at 1000\/s, 4 shard\(s\) of 25 on 2 of 2 workers: about 1 s, fits$/m,
     );
     expect(dry.stdout).not.toContain("\u001b[");
 

@@ -30,10 +30,14 @@ export const DEFAULT_SOURCE_TIMEOUT_MS = 10_000;
 export { DEFAULT_SHARD_SIZE };
 /**
  * Concurrent workers per source. On aws 2, AWS's least MaximumConcurrency: a public API's limit is
- * shared by the workers, so more of them only divide it finer. Locally 10, so a run uses what the
- * machine offers (the fixture server has no limit of its own).
+ * shared by the workers, so more of them only divide it finer. Locally 2 as well: the embedded
+ * emulator runs every worker as a Node process on the machine's own cores (four sources already
+ * make eight), so more of them add memory, not speed; and it runs at most 4 environments per
+ * function (lambdaConcurrencyPerFunction), so a bound above that would give each worker a share
+ * of the rate computed for workers that never run, and a run slower than `roster plan` says.
+ * LocalStack runs each in a container of its own: 10 there.
  */
-export const DEFAULT_WORKER_CONCURRENCY: Record<Target, number> = { aws: 2, localstack: 10, local: 10 };
+export const DEFAULT_WORKER_CONCURRENCY: Record<Target, number> = { aws: 2, localstack: 10, local: 2 };
 /**
  * A worker's hold on its message, and the first wait before a failed shard comes back. On aws a
  * crashed worker's shard returns within a minute and a failing source gets 30 s, 1, 2, 4 minutes

@@ -1,13 +1,10 @@
-import {
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  type MessageAttributeValue,
-} from "@aws-sdk/client-sqs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { InvokeCommand } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../../src/commands/cli.js";
 import { manualScrapeEvent } from "../../../src/pipeline/handlers/scrape.js";
 import { decodeShard } from "../../../src/pipeline/model/index.js";
 import { readRunProgress, type SourceRunProgress } from "../../../src/pipeline/stages/run-progress.js";
@@ -17,12 +14,14 @@ import { startDeployedStack, type DeployedStack } from "../../helpers/deployed-s
  * Issue 11: a poison shard. One person's news requests always answer 500, so the worker fails
  * their shard on every receive. The queue gives it back maxReceiveCount (5) times, the worker
  * records it failed on the last, and SQS moves the message to the scraper DLQ; the run is then
- * complete with that shard failed. Sent back to the work queue (what `pipeline dlq replay` does)
- * once the source is healthy, the shard is scraped and the run has every shard done.
+ * complete with that shard failed. `pipeline dlq peek` names it; once the source is healthy,
+ * `pipeline dlq replay` sends it back to the work queue, the shard is scraped and the run has every
+ * shard done.
  */
 
 const RUN_ID = "poison-1";
 const POISON = "017";
+const SUFFIX = "-poison";
 
 async function waitFor<T>(
   read: () => Promise<T | undefined | false>,
@@ -40,11 +39,28 @@ async function waitFor<T>(
 
 describe("a poison shard", () => {
   let deployed: DeployedStack;
+  let work: string;
+
+  /** The CLI in-process against this test's emulator and stack, from a folder of its own. */
+  async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = "";
+    let stderr = "";
+    const code = await runCli([...argv, "--endpoint-url", deployed.emulator.url], {
+      stdout: { write: (chunk: string) => (stdout += chunk), isTTY: false },
+      stderr: { write: (chunk: string) => (stderr += chunk), isTTY: false },
+      stdinIsTTY: false,
+      env: { PIPELINE_TARGET: "local", PIPELINE_SUFFIX: SUFFIX, AWS_REGION: "us-east-1" },
+      cwd: work,
+      signal: new AbortController().signal,
+    });
+    return { code, stdout, stderr };
+  }
 
   beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), "queues-poison-"));
     deployed = await startDeployedStack({
       rosterSize: 30,
-      suffix: "-poison",
+      suffix: SUFFIX,
       faults: { rules: [{ kind: "500", source: "news", celebrityId: POISON }] },
       // Shards of 10 (017 is in shard 1), and no wait between receives: only the count matters.
       configFile: { sources: { news: { shardSize: 10, shardRetrySeconds: 0 } } },
@@ -52,6 +68,7 @@ describe("a poison shard", () => {
   }, 180_000);
   afterAll(async () => {
     await deployed?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   async function progress(): Promise<SourceRunProgress | undefined> {
@@ -103,7 +120,8 @@ describe("a poison shard", () => {
           new ReceiveMessageCommand({
             QueueUrl: dlqUrl,
             MaxNumberOfMessages: 10,
-            VisibilityTimeout: 30,
+            // A look, not a take: the message stays visible for the commands below.
+            VisibilityTimeout: 0,
             MessageSystemAttributeNames: ["All"],
             MessageAttributeNames: ["All"],
           }),
@@ -133,16 +151,24 @@ describe("a poison shard", () => {
         Number(Attributes.ApproximateNumberOfMessagesNotVisible),
     ).toBe(0);
 
-    // The source healthy again, the message sent back to its work queue with its attributes.
+    // dlq peek decodes it: source, run, which shard and its people.
+    const dlqName = deployed.stack.queues.scraperDlq.name;
+    const peeked = await cli("dlq", "peek", dlqName, "--full");
+    expect(peeked.code, peeked.stderr).toBe(0);
+    expect(peeked.stdout).toContain(`scrape-shard news run ${RUN_ID} shard 2 of 3 (10 people)`);
+    expect(peeked.stdout).toMatch(new RegExp(`people +.*\\b${POISON}\\b`, "m"));
+
+    // The source healthy again, dlq replay sends it back to its work queue and deletes it.
     deployed.fixtures.setFaults({});
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: workUrl,
-        MessageBody: message.Body!,
-        MessageAttributes: message.MessageAttributes as Record<string, MessageAttributeValue>,
-      }),
-    );
-    await sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle! }));
+    const replay = await cli("dlq", "replay", dlqName, "--filter", "scrape-shard", "--json");
+    expect(replay.code, replay.stderr).toBe(0);
+    const [report] = JSON.parse(replay.stdout) as {
+      sent: number;
+      failed: number;
+      results: { to: string }[];
+    }[];
+    expect(report).toMatchObject({ sent: 1, failed: 0 });
+    expect(report!.results[0]!.to).toContain(deployed.stack.workQueues.news.arn);
     const replayed = await waitFor(
       async () => {
         const news = await progress();
@@ -153,5 +179,9 @@ describe("a poison shard", () => {
     );
     expect(replayed).toMatchObject({ complete: true, done: 3, failed: 0, failedShards: [] });
     expect(replayed.counts.fetched + replayed.counts.failed).toBe(30);
+    const left = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
+    );
+    expect(left.Attributes?.ApproximateNumberOfMessages).toBe("0");
   }, 200_000);
 });

@@ -49,6 +49,36 @@ describe("TokenBucket", () => {
     expect([bucket.reserve(), bucket.reserve(), bucket.reserve()]).toStrictEqual([0, 5000, 10000]);
   });
 
+  it("acquire: by default no burst, so no second holds more requests than the rate", async () => {
+    const clock = new VirtualClock(0);
+    const bucket = new TokenBucket({ perSecond: 2 }, clock);
+    await Promise.all(Array.from({ length: 5 }, () => bucket.acquire()));
+    // The first at once, then each 500 ms after the one before.
+    expect(clock.slept).toStrictEqual([500, 500, 500, 500]);
+  });
+
+  it("acquire: a caller that wakes late is followed a full interval later, not sooner", async () => {
+    // Prepare: a clock whose first sleep overshoots by 300 ms (a busy event loop).
+    const inner = new VirtualClock(0);
+    let late = 300;
+    const clock = {
+      now: () => inner.now(),
+      sleep: async (ms: number) => {
+        await inner.sleep(ms + late);
+        late = 0;
+      },
+    };
+    const bucket = new TokenBucket({ perSecond: 1 }, clock);
+
+    // Act: three callers at once.
+    await Promise.all(Array.from({ length: 3 }, () => bucket.acquire()));
+
+    // Assess: the second went at 1300 instead of 1000; the third waited a full second after it
+    // (a reservation counted from 1000 would have waited only 700 ms).
+    expect(inner.slept).toStrictEqual([1300, 1000]);
+    expect(inner.now()).toBe(2300);
+  });
+
   it("constructor: refuses a rate that is not positive", () => {
     const clock = new VirtualClock(0);
     expect(() => new TokenBucket({ perSecond: 0 }, clock)).toThrow(/requests per second > 0/);

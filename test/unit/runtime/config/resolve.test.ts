@@ -184,9 +184,9 @@ describe("resolveConfig: precedence defaults < file < targets.<target> < env < f
     expect(config.sources.wikipedia.rateLimitPerSecond).toBe(1000);
   });
 
-  it("shards of 25 on every target; 10 workers per source locally, AWS's least bound (2) on aws", () => {
+  it("shards of 25 on every target; AWS's least bound (2) on aws and the embedded emulator, 10 on LocalStack", () => {
     for (const [target, workers] of [
-      ["local", 10],
+      ["local", 2],
       ["localstack", 10],
       ["aws", 2],
     ] as const) {
@@ -399,10 +399,13 @@ describe("toStackParams", () => {
     const { defineStack } = await import("../../../../src/pipeline/stack/index.js");
     const { toStackParams } = await import("../../../../src/runtime/config/index.js");
 
-    for (const target of ["local", "localstack"]) {
+    for (const [target, workers] of [
+      ["local", 2],
+      ["localstack", 10],
+    ] as const) {
       const params = toStackParams(resolveWith({ flags: { target } }), "000000000000");
       expect(() => defineStack(params), target).not.toThrow();
-      expect(params.sources.news).toMatchObject({ shardSize: 25, workerConcurrency: 10 });
+      expect(params.sources.news).toMatchObject({ shardSize: 25, workerConcurrency: workers });
       expect(params.opensearch).not.toHaveProperty("domainName");
     }
     const aws = resolveWith({
