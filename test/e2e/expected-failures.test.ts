@@ -5,7 +5,7 @@
  * offline, a malformed `logs tail --filter`, an emulator state folder it cannot write.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateLogGroupCommand, CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
@@ -48,7 +48,17 @@ afterAll(async () => {
 });
 
 describe("nothing answers on the localstack target", () => {
-  for (const command of [["schedule", "status"], ["dlq", "list"], ["logs", "tail"], ["doctor"], ["status"]]) {
+  const commands = [
+    ["schedule", "status"],
+    ["dlq", "list"],
+    ["logs", "tail"],
+    ["doctor"],
+    ["status"],
+    // deploy once named only the first resource it could not read; destroy tried all 47 first.
+    ["deploy"],
+    ["destroy", "--yes"],
+  ];
+  for (const command of commands) {
     it(`${command.join(" ")}: exit 2, the endpoint and how to start LocalStack`, async () => {
       const closed = `http://127.0.0.1:${await freePort()}`;
       const run = await pipeline([...command, "--target", "localstack", "--endpoint-url", closed]);
@@ -106,6 +116,26 @@ describe("emulator start on a state folder it cannot write", () => {
     );
     expect(run.code).toBe(2);
   });
+
+  it.skipIf(!existsSync("/proc/self"))(
+    "a folder the file system will not make (under /proc): exit 2 at once, where it once spun a core forever",
+    async () => {
+      const port = await freePort();
+      const run = await pipeline([
+        "emulator",
+        "start",
+        "--port",
+        String(port),
+        "--persist",
+        "/proc/pipeline-state",
+      ]);
+      expect(lastLine(run)).toBe(
+        "pipeline: cannot write the emulator's state folder /proc/pipeline-state (the file system there makes no folders, ENOENT); " +
+          "choose a folder you can write (--persist or emulator.persistDir; env PIPELINE_EMULATOR_PERSIST_DIR)",
+      );
+      expect(run.code).toBe(2);
+    },
+  );
 
   it("a folder whose files belong to someone else: exit 2 at once instead of failing (or hanging) at the first write", async () => {
     const state = join(work, "foreign-state");

@@ -1,4 +1,5 @@
 import type { ResourceRef, Stack } from "../../pipeline/stack/index.js";
+import { networkCode } from "../aws/errors.js";
 import type { AwsClients } from "../aws/index.js";
 import { OperatorError } from "../config/errors.js";
 import { configuredKeys, keyLikeVariables, keysInConfigError } from "../secrets/index.js";
@@ -202,6 +203,9 @@ export async function planDeployment(ctx: DeployContext, options: PlanOptions = 
     try {
       return await DRIVERS[ref.kind].assess({ ...base, step: () => {} }, ref);
     } catch (error) {
+      // Nothing answering is about the endpoint, not this resource: left as it is, the command's
+      // error handler names the endpoint and the fix for the target in one line.
+      if (networkCode(error) !== undefined) throw error;
       throw new OperatorError(`cannot read ${ref.kind} ${ref.name}: ${describeAwsError(error)}`);
     }
   });
@@ -413,6 +417,11 @@ export async function destroyStack(ctx: DeployContext, options: DestroyOptions):
         ms: Date.now() - begin,
       });
     } catch (error) {
+      // Nothing answering before anything was deleted: every further call would fail the same way,
+      // so the endpoint's one line (named by the command's error handler) says it all.
+      if (networkCode(error) !== undefined && !resources.some((done) => done.outcome === "deleted")) {
+        throw error;
+      }
       const message = describeAwsError(error);
       resources.push({ ...label(ref), outcome: "failed", error: message });
       emit({ type: "failed", resource: label(ref), error: message });

@@ -1,5 +1,14 @@
-import { accessSync, constants, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { OperatorError } from "../config/errors.js";
 
 /** The emulator's state folder (emulator.persistDir / --persist) cannot be written. */
@@ -23,7 +32,9 @@ export function checkStateFolder(dir: string, flag = "--persist"): void {
           ? "permission denied"
           : code === "EROFS"
             ? "read-only file system"
-            : (error as Error).message;
+            : code === "ENOENT"
+              ? "the file system there makes no folders"
+              : (error as Error).message;
     throw new StateFolderError(
       `cannot write the emulator's state folder ${dir} (${path === dir ? "" : `${path}: `}${why}, ${code}); ` +
         `choose a folder you can write (${flag}; env PIPELINE_EMULATOR_PERSIST_DIR)` +
@@ -31,7 +42,7 @@ export function checkStateFolder(dir: string, flag = "--persist"): void {
     );
   };
   try {
-    mkdirSync(dir, { recursive: true });
+    makeFolders(dir);
     if (!statSync(dir).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
   } catch (error) {
     refuse(dir, error);
@@ -59,6 +70,19 @@ export function checkStateFolder(dir: string, flag = "--persist"): void {
       refuse(folder, error);
     }
   }
+}
+
+/**
+ * mkdir -p one level at a time. Node's mkdirSync(dir, { recursive: true }) never returns where the
+ * parent exists but refuses the child with ENOENT (under /proc, for one): it spun a core forever.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let current = resolve(dir); !existsSync(current); current = dirname(current)) {
+    missing.unshift(current);
+    if (dirname(current) === current) break;
+  }
+  for (const folder of missing) mkdirSync(folder);
 }
 
 function safeList(dir: string) {
