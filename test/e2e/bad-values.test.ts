@@ -64,6 +64,10 @@ describe("impossible dates, in every time option", () => {
       `pipeline: --since "yesterday" is neither a duration nor a time; use a duration (30s, 10m, 1h, 2d, 1w) or ${FORMS}, e.g. 1h or 2026-11-23T09:00:00Z`,
     ],
     [
+      ["logs", "tail", "--since", "99999d"],
+      `pipeline: --since "99999d" reaches before 1970-01-01, where no log event is; use a shorter duration or a later time, e.g. 1w or 2026-11-23T09:00:00Z`,
+    ],
+    [
       ["events", "generate", "scheduled", "--time", "2026-02-29T02:00:00"],
       `pipeline: --time "2026-02-29T02:00:00" is not a date: 2026-02 has 28 days; use ${FORMS}, e.g. 2026-08-02T02:00:00Z`,
     ],

@@ -183,4 +183,12 @@ describe("parseSince", () => {
     expect(() => parseSince("2026-02-30T00:00:00Z", now)).toThrow(/2026-02 has 28 days/);
     expect(() => parseSince("10 minutes", now)).toThrow(/--since/);
   });
+
+  it("refuses a start before the epoch, which CloudWatch Logs refuses as an invalid parameter", () => {
+    expect(() => parseSince("99999d", now)).toThrow(
+      /^--since "99999d" reaches before 1970-01-01, where no log event is; use a shorter duration/,
+    );
+    expect(() => parseSince("1969-12-31", now)).toThrow(/reaches before 1970-01-01/);
+    expect(parseSince("1970-01-01", now)).toBe(0);
+  });
 });
