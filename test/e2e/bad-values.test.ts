@@ -18,7 +18,7 @@ let cli: string;
 let deployed: DeployedStack;
 const work = mkdtempSync(join(tmpdir(), "pipeline-e2e-values-"));
 
-async function pipeline(args: string[], cwd = work): Promise<CliRun> {
+async function pipeline(args: string[], cwd = work, env: Record<string, string> = {}): Promise<CliRun> {
   return runCli(cli, args, {
     cwd,
     env: {
@@ -29,6 +29,7 @@ async function pipeline(args: string[], cwd = work): Promise<CliRun> {
       PIPELINE_EMULATOR_PORT: String(await freePort()),
       PIPELINE_FIXTURES_PORT: String(await freePort()),
       PIPELINE_EMULATOR_PERSIST_DIR: join(work, "state"),
+      ...env,
     },
   });
 }
@@ -150,6 +151,20 @@ describe("regions", () => {
       expect([queues.exitCode, queues.stdout.trim()]).toEqual([0, ""]);
     },
   );
+
+  it("status in another account of the same emulator (PIPELINE_ACCOUNT): that account's (empty) view, exit 1", async () => {
+    // The CLI acts in the configured account (a 12-digit access key id, as the emulator and LocalStack
+    // read it); it once labelled the default account's stack with the configured id.
+    const run = await pipeline(["status", "--json", "--endpoint-url", url()], work, {
+      PIPELINE_ACCOUNT: "222222222222",
+    });
+    const status = JSON.parse(run.stdout) as { account: string; table: { exists: boolean } };
+    expect(status).toMatchObject({ account: "222222222222", table: { exists: false } });
+    expect(run.stderr.trim()).toBe(
+      noStack.replace("000000000000", "222222222222").replaceAll("us-west-2", deployed.emulator.region),
+    );
+    expect(run.code).toBe(1);
+  });
 
   it("doctor in that region: the same line instead of 32 'declared but not deployed' errors", async () => {
     const run = await pipeline(["doctor", "--region", "us-west-2", "--endpoint-url", url()], PROJECT_ROOT);

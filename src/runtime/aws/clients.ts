@@ -64,7 +64,17 @@ export interface AwsClients {
 
 export function clientSettings(config: AwsConfig): ClientSettings {
   if (config.target !== "aws") {
-    return { region: config.region, endpoint: config.endpoint, credentials: { ...LOCAL_CREDENTIALS } };
+    // The emulator and LocalStack both take a 12-digit access key id as the account to act in.
+    // Without it, an account set to another id labelled the default account's resources with it.
+    const accessKeyId =
+      config.account !== undefined && /^\d{12}$/.test(config.account)
+        ? config.account
+        : LOCAL_CREDENTIALS.accessKeyId;
+    return {
+      region: config.region,
+      endpoint: config.endpoint,
+      credentials: { ...LOCAL_CREDENTIALS, accessKeyId },
+    };
   }
   return {
     region: config.region,
