@@ -110,8 +110,12 @@ function watchCpu(rootPid) {
     stop() {
       clearInterval(timer);
       const byKind = new Map();
-      for (const { kind, cpuMs } of seen.values()) byKind.set(kind, (byKind.get(kind) ?? 0) + cpuMs);
-      return { byKind, processes: seen.size };
+      const countByKind = new Map();
+      for (const { kind, cpuMs } of seen.values()) {
+        byKind.set(kind, (byKind.get(kind) ?? 0) + cpuMs);
+        countByKind.set(kind, (countByKind.get(kind) ?? 0) + 1);
+      }
+      return { byKind, countByKind, processes: seen.size };
     },
   };
 }
@@ -186,6 +190,7 @@ export async function run({ runs, root }) {
   const cores = availableParallelism();
   const kinds = [...new Set(samples.flatMap((s) => [...s.cpu.byKind.keys()]))].sort();
   const cpuOf = (kind) => median(samples.map((s) => s.cpu.byKind.get(kind) ?? 0));
+  const countOf = (kind) => median(samples.map((s) => s.cpu.countByKind.get(kind) ?? 0));
   const totalCpu = median(samples.map((s) => [...s.cpu.byKind.values()].reduce((a, b) => a + b, 0)));
   const mainCpu = cpuOf("cli (emulator + fixtures + verify)");
   const bound = Math.max(mainCpu, totalCpu / cores);
@@ -206,7 +211,11 @@ export async function run({ runs, root }) {
   if (totalCpu > 0) {
     figures.push(
       { label: "CPU, all processes (user + system)", value: totalCpu, unit: "ms" },
-      ...kinds.map((kind) => ({ label: `  CPU ${kind}`, value: cpuOf(kind), unit: "ms" })),
+      ...kinds.map((kind) => ({
+        label: `  CPU ${kind} (${countOf(kind)} process${countOf(kind) === 1 ? "" : "es"})`,
+        value: cpuOf(kind),
+        unit: "ms",
+      })),
       { label: `lower bound on ${cores} cores: max(CLI CPU, all CPU / ${cores})`, value: bound, unit: "ms" },
     );
   }
