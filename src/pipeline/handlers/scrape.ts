@@ -6,7 +6,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import { z } from "zod";
 import { RUN_ID_PATTERN, decodeShard, parseSourceName } from "../model/index.js";
 import type { RosterEntry, ScrapeShard, SourceName } from "../model/index.js";
-import { SOURCE_DEFAULTS, createSourceClient, systemClock } from "../sources/index.js";
+import { SOURCE_DEFAULTS, TokenBucket, createSourceClient, systemClock } from "../sources/index.js";
 import type { Clock, FetchLike, RetryEvent, RetryPolicy } from "../sources/index.js";
 import type { HandlerEnv } from "../stack/handler-env.js";
 import { HANDLER_ENV } from "../stack/handler-env.js";
@@ -240,6 +240,22 @@ export function workerRatePerSecond(settings: ScrapeSettings): number {
   return limit / settings.workerConcurrency;
 }
 
+/**
+ * The most a worker adds to each interval of its share. A request leaves the bucket on time but
+ * reaches the API a few milliseconds early or late (a new connection, a busy event loop), and an
+ * API that counts a sliding second sees two requests sent exactly an interval apart inside one
+ * second when the first came late: the 1,000-person rate-cap bench at 2 requests/s saw 3 and 4 in
+ * its busiest second, requests of one worker arriving 993 ms apart. So a worker waits its interval
+ * plus a tenth of it, at most this much.
+ */
+export const RATE_GUARD_MAX_MS = 100;
+
+/** The bucket rate a worker keeps to: its share, each interval lengthened by the guard. */
+export function workerPacePerSecond(settings: ScrapeSettings): number {
+  const intervalMs = 1000 / workerRatePerSecond(settings);
+  return 1000 / (intervalMs + Math.min(intervalMs / 10, RATE_GUARD_MAX_MS));
+}
+
 /** How long a failed shard stays invisible before its next receive: doubling, capped. */
 export function shardRetryDelaySeconds(settings: ScrapeSettings, receiveCount: number): number {
   const doubled = settings.retrySeconds * 2 ** Math.max(0, receiveCount - 1);
@@ -372,12 +388,13 @@ export function createHandler(env: HandlerEnv, overrides: ScrapeOverrides = {}):
   // One client per function instance (per key): its token bucket then spans invocations, as the
   // API's limit does, at the worker's share of it. Built at cold start when the key is given, so
   // a bad base URL or a missing key fails there; a key parameter is read at cold start.
+  const limiter = new TokenBucket({ perSecond: workerPacePerSecond(settings) }, clock);
   const sourceClient = sourceClientFor(sourceKeyOf(settings, overrides.ssm), (apiKey) =>
     createSourceClient(source, {
       baseUrl: settings.baseUrl,
       auxBaseUrl: settings.auxBaseUrl,
       apiKey,
-      rateLimitPerSecond: workerRatePerSecond(settings),
+      rateLimiter: limiter,
       timeoutMs: settings.timeoutMs,
       retry: overrides.retry,
       fetch: overrides.fetch,
@@ -449,6 +466,9 @@ export function createHandler(env: HandlerEnv, overrides: ScrapeOverrides = {}):
     }
     const remaining = context?.getRemainingTimeInMillis?.bind(context);
     const client = await sourceClient();
+    // The shard's first request an interval from now: the previous shard of this worker slot may
+    // have ended a moment ago in another instance (its own bucket), its last request just sent.
+    limiter.restart();
     return scrapeShard(
       shard,
       { receiveCount, maxReceiveCount: settings.maxReceiveCount },

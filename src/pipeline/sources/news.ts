@@ -63,7 +63,7 @@ export function createNewsClient(config: SourceClientConfig): SourceClient<"news
     ...sourceRequestOptions(config),
     source: "news",
     baseUrl: config.baseUrl ?? defaults.baseUrl,
-    rateLimit: { perSecond: config.rateLimitPerSecond ?? defaults.rateLimitPerSecond },
+    rateLimit: config.rateLimiter ?? { perSecond: config.rateLimitPerSecond ?? defaults.rateLimitPerSecond },
   });
   return {
     source: "news",

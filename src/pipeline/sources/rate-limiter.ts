@@ -65,6 +65,17 @@ export class TokenBucket {
     }
   }
 
+  /**
+   * Empties the bucket: the next request waits a full interval from now. A worker calls it when it
+   * starts a shard: the worker that had the previous shard of its slot (the mapping's concurrency)
+   * may have sent its last request a moment ago from another function instance, whose bucket this
+   * one cannot see; so a slot's requests stay an interval apart across instances.
+   */
+  restart(): void {
+    this.reserve();
+    this.tokens = Math.min(this.tokens + 1, 0);
+  }
+
   /** Takes one token and returns how long to wait before using it. */
   reserve(): number {
     const now = this.clock.now();

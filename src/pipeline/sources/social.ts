@@ -71,7 +71,7 @@ export function createSocialClient(config: SourceClientConfig): SourceClient<"so
     ...sourceRequestOptions(config),
     source: "social",
     baseUrl: config.baseUrl ?? defaults.baseUrl,
-    rateLimit: { perSecond: config.rateLimitPerSecond ?? defaults.rateLimitPerSecond },
+    rateLimit: config.rateLimiter ?? { perSecond: config.rateLimitPerSecond ?? defaults.rateLimitPerSecond },
   });
   return {
     source: "social",

@@ -92,7 +92,7 @@ export function createTmdbClient(config: SourceClientConfig): SourceClient<"tmdb
       ...(apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }),
     },
     secrets: [apiKey],
-    rateLimit: { perSecond: config.rateLimitPerSecond ?? defaults.rateLimitPerSecond },
+    rateLimit: config.rateLimiter ?? { perSecond: config.rateLimitPerSecond ?? defaults.rateLimitPerSecond },
   });
   return {
     source: "tmdb",

@@ -2,6 +2,7 @@ import type { Celebrity, SourceDataOf, SourceName } from "../model/index.js";
 import type { RetryPolicy } from "./backoff.js";
 import type { Clock } from "./clock.js";
 import type { FetchLike, RetryEvent } from "./http.js";
+import type { TokenBucket } from "./rate-limiter.js";
 
 /** Fetches one celebrity's data from one source and normalises it into the model's shape. */
 export interface SourceClient<S extends SourceName = SourceName> {
@@ -24,6 +25,8 @@ export interface SourceClientConfig {
   apiKey?: string | undefined;
   /** Requests per second; defaults per source (SOURCE_DEFAULTS). */
   rateLimitPerSecond?: number | undefined;
+  /** The bucket to draw from, when the caller keeps one (it wins over rateLimitPerSecond). */
+  rateLimiter?: TokenBucket | undefined;
   timeoutMs?: number | undefined;
   retry?: Partial<RetryPolicy> | undefined;
   fetch?: FetchLike | undefined;

@@ -85,10 +85,9 @@ export function createWikipediaClient(config: SourceClientConfig): SourceClient<
   const clock = config.clock ?? systemClock;
   const shared = { ...sourceRequestOptions(config), clock };
   // One budget for both hosts: the rate limit is the scraper's, not each host's.
-  const rateLimit = new TokenBucket(
-    { perSecond: config.rateLimitPerSecond ?? defaults.rateLimitPerSecond },
-    clock,
-  );
+  const rateLimit =
+    config.rateLimiter ??
+    new TokenBucket({ perSecond: config.rateLimitPerSecond ?? defaults.rateLimitPerSecond }, clock);
   const wiki = new HttpClient({
     ...shared,
     source: "wikipedia",

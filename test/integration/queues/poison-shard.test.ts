@@ -151,6 +151,22 @@ describe("a poison shard", () => {
         Number(Attributes.ApproximateNumberOfMessagesNotVisible),
     ).toBe(0);
 
+    // The run is one thing to the operator: logs tail --run prints its planner's and workers' lines
+    // and the run per source; status shows it as the latest run.
+    const tail = await cli("logs", "tail", "scraper-news", "--run", RUN_ID, "--since", "1h");
+    expect(tail.code, tail.stderr).toBe(0);
+    expect(tail.stdout).toContain("scrape run started");
+    expect(tail.stdout).toContain("shard failed on its last receive");
+    expect(tail.stdout).toContain(
+      `run ${RUN_ID} news: complete, shards 2/3 done, 1 failed (10 people, in the DLQ); written 29, unchanged 0, failed 0`,
+    );
+    const status = await cli("status");
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain(`Latest run ${RUN_ID}`);
+    expect(status.stdout).toMatch(
+      /^\s*news\s+complete\s+2\/3\s+1 \(10 people, in the DLQ\)\s+0\s+29\s+0\s+0\s*$/m,
+    );
+
     // dlq peek decodes it: source, run, which shard and its people.
     const dlqName = deployed.stack.queues.scraperDlq.name;
     const peeked = await cli("dlq", "peek", dlqName, "--full");

@@ -79,6 +79,17 @@ describe("TokenBucket", () => {
     expect(inner.now()).toBe(2300);
   });
 
+  it("restart: the next request waits a full interval, however long the bucket stood idle", () => {
+    const clock = new VirtualClock(0);
+    const bucket = new TokenBucket({ perSecond: 1 }, clock);
+    clock.advance(60_000);
+    bucket.restart();
+    expect([bucket.reserve(), bucket.reserve()]).toStrictEqual([1000, 2000]);
+    // A restart does not forgive a debt: reservations already made keep their turn.
+    bucket.restart();
+    expect(bucket.reserve()).toBe(3000);
+  });
+
   it("constructor: refuses a rate that is not positive", () => {
     const clock = new VirtualClock(0);
     expect(() => new TokenBucket({ perSecond: 0 }, clock)).toThrow(/requests per second > 0/);

@@ -6,6 +6,7 @@ import {
   parseScrapeEvent,
   readScrapeSettings,
   shardRetryDelaySeconds,
+  workerPacePerSecond,
   workerRatePerSecond,
 } from "../../../../src/pipeline/handlers/scrape.js";
 import { HandlerConfigError } from "../../../../src/pipeline/handlers/_shared.js";
@@ -94,6 +95,14 @@ describe("readScrapeSettings", () => {
     expect(workerRatePerSecond(settings)).toBe(0.1);
     // Unset: the public API's limit, still divided.
     expect(workerRatePerSecond(readScrapeSettings({ ...env, WORKER_CONCURRENCY: "4" }))).toBe(0.05);
+    // Its pace: each interval a tenth longer, at most 100 ms (10 s + 100 ms; 1 s + 100 ms; 2 ms + 0.2 ms).
+    expect(workerPacePerSecond(settings)).toBeCloseTo(1000 / 10_100, 12);
+    const pace = (limit: string, workers: string) =>
+      workerPacePerSecond(
+        readScrapeSettings({ ...env, SOURCE_RATE_LIMIT_PER_SECOND: limit, WORKER_CONCURRENCY: workers }),
+      );
+    expect(pace("2", "2")).toBeCloseTo(1000 / 1100, 12);
+    expect(pace("1000", "2")).toBeCloseTo(1000 / 2.2, 9);
     expect([1, 2, 3, 4, 10].map((n) => shardRetryDelaySeconds(settings, n))).toStrictEqual([
       30, 60, 120, 240, 900,
     ]);
