@@ -126,7 +126,7 @@ describe("status", () => {
     // Each source's work queue, empty, with its workers bounded as configured.
     expect(
       status.workers.map((w) => [w.queue, w.queueExists, w.visible, w.mappingState, w.maximumConcurrency]),
-    ).toEqual(Object.values(deployed.stack.workQueues).map((queue) => [queue.name, true, 0, "Enabled", 10]));
+    ).toEqual(Object.values(deployed.stack.workQueues).map((queue) => [queue.name, true, 0, "Enabled", 2]));
     expect(status.latestRun).toBeUndefined();
     expect(status.table).toMatchObject({ exists: true, items: 0, withWeight: 0, streamEnabled: true });
     expect(status.mappings.map((mapping) => [mapping.key, mapping.state, mapping.batchSize])).toEqual([
