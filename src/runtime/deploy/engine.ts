@@ -203,9 +203,18 @@ export async function planDeployment(ctx: DeployContext, options: PlanOptions = 
     try {
       return await DRIVERS[ref.kind].assess({ ...base, step: () => {} }, ref);
     } catch (error) {
-      // Nothing answering is about the endpoint, not this resource: left as it is, the command's
-      // error handler names the endpoint and the fix for the target in one line.
-      if (networkCode(error) !== undefined) throw error;
+      if (networkCode(error) !== undefined) {
+        // The index is read at its own endpoint (opensearch.endpoint), which the command's line
+        // for an unreachable AWS endpoint would not name: say which one did not answer.
+        if (ref.kind === "opensearch-index") {
+          throw new OperatorError(
+            `cannot read opensearch-index ${ref.name}: nothing answers at the OpenSearch endpoint ${opensearchEndpoint ?? "(none)"} (${describeAwsError(error)}); start it or set opensearch.endpoint`,
+          );
+        }
+        // Nothing answering is about the endpoint, not this resource: left as it is, the command's
+        // error handler names the endpoint and the fix for the target in one line.
+        throw error;
+      }
       throw new OperatorError(`cannot read ${ref.kind} ${ref.name}: ${describeAwsError(error)}`);
     }
   });
