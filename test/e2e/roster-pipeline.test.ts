@@ -2,9 +2,9 @@ import { ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateRoster, rosterHash, type Celebrity } from "../../src/pipeline/model/index.js";
-import { MANUAL_SCRAPE_EVENT } from "../../src/pipeline/stack/index.js";
 import { readRunProgress } from "../../src/pipeline/stages/run-progress.js";
 import { readRoster, removeEntry } from "../../src/runtime/roster/index.js";
+import { manualEventShape } from "../../src/runtime/schedule/index.js";
 import { startDeployedStack, type DeployedStack } from "../helpers/deployed-stack.js";
 
 /**
@@ -78,12 +78,14 @@ describe("a roster of 250 imported people through the deployed stack", () => {
       (await readRoster(await deployed.clients.dynamodb(), deployed.stack.table.name)).entries,
     ).toHaveLength(PEOPLE);
     const events = await deployed.clients.eventbridge();
+    // This stack's manual event (the suffix is part of its source).
+    const manual = manualEventShape(deployed.stack.rules.manual);
     const put = await events.send(
       new PutEventsCommand({
         Entries: [
           {
-            Source: MANUAL_SCRAPE_EVENT.source,
-            DetailType: MANUAL_SCRAPE_EVENT.detailType,
+            Source: manual.source,
+            DetailType: manual.detailType,
             Detail: JSON.stringify({ runId: "roster-250" }),
           },
         ],

@@ -230,6 +230,16 @@ function declareFunction(params: StackParams, names: StackNames, key: FunctionKe
   };
 }
 
+/**
+ * The source of a stack's manual scrape events: the base source plus the stack's suffix. The
+ * manual rules of all stacks in an account listen on the default bus, so with one source for all,
+ * the event that starts verify 4C's `-test` copy would start the stack's own scrapers too (a real
+ * production scrape on AWS); with a source of its own, each stack's event starts only its scrapers.
+ */
+export function manualScrapeSource(suffix: string): string {
+  return `${MANUAL_SCRAPE_EVENT.source}${suffix}`;
+}
+
 function declareRule(params: StackParams, names: StackNames, key: RuleKey): RuleDeclaration {
   const at: AccountRegion = params;
   const name = names.rules[key];
@@ -243,13 +253,13 @@ function declareRule(params: StackParams, names: StackNames, key: RuleKey): Rule
         }
       : {
           EventPattern: JSON.stringify({
-            source: [MANUAL_SCRAPE_EVENT.source],
+            source: [manualScrapeSource(names.suffix)],
             "detail-type": [MANUAL_SCRAPE_EVENT.detailType],
           }),
           // ENABLED: a disabled rule matches nothing, and this one fires only on an operator's explicit
           // PutEvents, so enabling it schedules nothing. It is how "trigger now" and verify 4A/4C work.
           State: "ENABLED" as const,
-          Description: `Manual scrape: PutEvents source ${MANUAL_SCRAPE_EVENT.source}, detail-type ${MANUAL_SCRAPE_EVENT.detailType}`,
+          Description: `Manual scrape: PutEvents source ${manualScrapeSource(names.suffix)}, detail-type ${MANUAL_SCRAPE_EVENT.detailType}`,
         };
   return {
     key,

@@ -1,5 +1,5 @@
 /** The stack declaration: every resource of the pipeline as typed data, and the names derived from it. */
-export { MAPPING_FAILURE_QUEUE, defineStack } from "./define-stack.js";
+export { MAPPING_FAILURE_QUEUE, defineStack, manualScrapeSource } from "./define-stack.js";
 export { StackParamsError, opensearchDomainName, stackParamsProblems } from "./params.js";
 export {
   ALARM_KEYS,

@@ -1,6 +1,7 @@
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { SOURCES } from "../../pipeline/model/sources.js";
-import { MANUAL_SCRAPE_EVENT, scraperFunctionKey, type Stack } from "../../pipeline/stack/index.js";
+import { scraperFunctionKey, type Stack } from "../../pipeline/stack/index.js";
+import { manualEventShape } from "../schedule/index.js";
 import { diagnoseScraper } from "./diagnose.js";
 import { formatMs, waitFor } from "./poll.js";
 import { readRunProgress } from "../../pipeline/stages/run-progress.js";
@@ -35,12 +36,14 @@ export function newRunId(env: VerifyEnv, label: string): string {
  */
 export async function triggerManualRule(env: VerifyEnv, stack: Stack, runId: string): Promise<string> {
   const eventbridge = await env.clients.eventbridge();
+  // The source and detail-type this stack's rule matches (each stack has a source of its own).
+  const { source, detailType } = manualEventShape(stack.rules.manual);
   const answer = await eventbridge.send(
     new PutEventsCommand({
       Entries: [
         {
-          Source: MANUAL_SCRAPE_EVENT.source,
-          DetailType: MANUAL_SCRAPE_EVENT.detailType,
+          Source: source,
+          DetailType: detailType,
           Detail: JSON.stringify({ runId }),
           EventBusName: stack.rules.manual.definition.EventBusName ?? "default",
         },

@@ -499,7 +499,8 @@ describe("a rule target EventBridge cannot deliver to", () => {
       new PutEventsCommand({
         Entries: [
           {
-            Source: "celebrity.pipeline",
+            // This stack's manual rule: its source carries the stack's suffix.
+            Source: `celebrity.pipeline${SUFFIX}`,
             DetailType: "ManualScrapeRequested",
             Detail: JSON.stringify({ runId }),
           },

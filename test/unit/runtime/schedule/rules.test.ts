@@ -65,6 +65,17 @@ describe("manualEventShape", () => {
       detailType: "ManualScrapeRequested",
     });
   });
+
+  it("gives each stack a source of its own, so verify 4C's -test copy never starts the stack's scrapers", () => {
+    // Both manual rules listen on the default bus: one source for both made 4C's event match the
+    // stack's own rule too (a second full scrape, on AWS a production one).
+    const copy = defineStack({ ...stack.params, suffix: `${stack.params.suffix}-test` });
+    expect(manualEventShape(copy.rules.manual).source).toBe(`celebrity.pipeline${stack.params.suffix}-test`);
+    const patternOf = (rule: typeof stack.rules.manual) =>
+      JSON.parse(rule.definition.EventPattern!) as { source: string[] };
+    expect(patternOf(stack.rules.manual).source).not.toContain(manualEventShape(copy.rules.manual).source);
+    expect(patternOf(copy.rules.manual).source).not.toContain(manualEventShape(stack.rules.manual).source);
+  });
 });
 
 describe("functionNameOf", () => {
