@@ -1,13 +1,9 @@
-import type {
-  EventSourceMappingConfiguration,
-  LambdaClient,
-  UpdateEventSourceMappingCommandInput,
-} from "@aws-sdk/client-lambda";
+import type { LambdaClient, UpdateEventSourceMappingCommandInput } from "@aws-sdk/client-lambda";
 import type { EventSourceMappingDeclaration, Stack } from "../../../pipeline/stack/index.js";
 import { readOrUndefined } from "../aws-errors.js";
 import { ChangeList, decideAction } from "../compare.js";
-import { declarationOf, type DriverContext, type Operation, type ResourceDriver } from "../driver.js";
-import { pollUntil } from "../wait.js";
+import { declarationOf, type Operation, type ResourceDriver } from "../driver.js";
+import { listMappings, waitMappingState } from "./mapping-api.js";
 import { describeTable } from "./table.js";
 
 function mappingOf(stack: Stack, functionName: string): EventSourceMappingDeclaration {
@@ -19,44 +15,11 @@ function mappingOf(stack: Stack, functionName: string): EventSourceMappingDeclar
   );
 }
 
-async function mappingsOfFunction(
-  lambda: LambdaClient,
-  functionName: string,
-): Promise<EventSourceMappingConfiguration[]> {
-  const { ListEventSourceMappingsCommand } = await import("@aws-sdk/client-lambda");
-  const found: EventSourceMappingConfiguration[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await readOrUndefined(
-      () => lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName, Marker: marker })),
-      "ResourceNotFoundException",
-    );
-    found.push(...(page?.EventSourceMappings ?? []));
-    marker = page?.NextMarker;
-  } while (marker);
-  return found;
-}
-
 /** Mappings of the function that read a stream of the given table (any stream, old ones included). */
 async function tableMappings(lambda: LambdaClient, functionName: string, tableArn: string) {
-  return (await mappingsOfFunction(lambda, functionName)).filter((mapping) =>
+  return (await listMappings(lambda, functionName)).filter((mapping) =>
     mapping.EventSourceArn?.startsWith(`${tableArn}/stream/`),
   );
-}
-
-async function waitEnabled(
-  ctx: DriverContext,
-  lambda: LambdaClient,
-  uuid: string,
-  wanted: boolean,
-): Promise<void> {
-  const { GetEventSourceMappingCommand } = await import("@aws-sdk/client-lambda");
-  const target = wanted ? "Enabled" : "Disabled";
-  ctx.step(`waiting for the mapping to be ${target}`);
-  await pollUntil(`event source mapping ${uuid} to be ${target}`, async () => {
-    const state = (await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State;
-    return state === target ? state : undefined;
-  });
 }
 
 /**
@@ -102,7 +65,7 @@ export const mappingDriver: ResourceDriver = {
               EventSourceArn: liveTable.LatestStreamArn,
             }),
           );
-          await waitEnabled(ctx, lambda, created.UUID!, declared.Enabled !== false);
+          await waitMappingState(ctx, lambda, created.UUID!, declared.Enabled !== false, "the mapping");
         },
       });
       return { action: "create", changes: [], notes, ops };
@@ -143,7 +106,7 @@ export const mappingDriver: ResourceDriver = {
               FunctionName: declared.FunctionName,
             }),
           );
-          await waitEnabled(ctx, lambda, current.UUID!, declared.Enabled !== false);
+          await waitMappingState(ctx, lambda, current.UUID!, declared.Enabled !== false, "the mapping");
         },
       });
     }

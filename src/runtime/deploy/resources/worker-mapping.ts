@@ -1,13 +1,9 @@
-import type {
-  EventSourceMappingConfiguration,
-  LambdaClient,
-  UpdateEventSourceMappingCommandInput,
-} from "@aws-sdk/client-lambda";
+import type { UpdateEventSourceMappingCommandInput } from "@aws-sdk/client-lambda";
 import type { Stack, WorkerMappingDeclaration } from "../../../pipeline/stack/index.js";
 import { readOrUndefined } from "../aws-errors.js";
 import { ChangeList, decideAction } from "../compare.js";
-import { declarationOf, type DriverContext, type ResourceDriver } from "../driver.js";
-import { pollUntil } from "../wait.js";
+import { declarationOf, type ResourceDriver } from "../driver.js";
+import { listMappings, waitMappingState } from "./mapping-api.js";
 
 /** The fields of a worker mapping that UpdateEventSourceMapping changes in place. */
 const UPDATABLE = [
@@ -26,43 +22,6 @@ function workerMappingOf(stack: Stack, functionName: string): WorkerMappingDecla
   );
 }
 
-/** The function's mappings on the given queue (ListEventSourceMappings filters by both). */
-async function queueMappings(
-  lambda: LambdaClient,
-  functionName: string,
-  queueArn: string,
-): Promise<EventSourceMappingConfiguration[]> {
-  const { ListEventSourceMappingsCommand } = await import("@aws-sdk/client-lambda");
-  const found: EventSourceMappingConfiguration[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await readOrUndefined(
-      () =>
-        lambda.send(
-          new ListEventSourceMappingsCommand({
-            FunctionName: functionName,
-            EventSourceArn: queueArn,
-            Marker: marker,
-          }),
-        ),
-      "ResourceNotFoundException",
-    );
-    found.push(...(page?.EventSourceMappings ?? []).filter((m) => m.EventSourceArn === queueArn));
-    marker = page?.NextMarker;
-  } while (marker);
-  return found;
-}
-
-async function waitState(ctx: DriverContext, lambda: LambdaClient, uuid: string, enabled: boolean) {
-  const { GetEventSourceMappingCommand } = await import("@aws-sdk/client-lambda");
-  const target = enabled ? "Enabled" : "Disabled";
-  ctx.step(`waiting for the worker mapping to be ${target}`);
-  await pollUntil(`event source mapping ${uuid} to be ${target}`, async () => {
-    const state = (await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State;
-    return state === target ? state : undefined;
-  });
-}
-
 /**
  * Each scraper's SQS mapping on its work queue. Identified by function and queue: a function has
  * one. Batch size, window, response types and the MaximumConcurrency bound are updated in place;
@@ -76,7 +35,7 @@ export const workerMappingDriver: ResourceDriver = {
     const lambda = await ctx.clients.lambda();
     const mapping = workerMappingOf(ctx.stack, ref.name);
     const declared = mapping.definition;
-    const [current, ...extra] = await queueMappings(lambda, declared.FunctionName, declared.EventSourceArn);
+    const [current, ...extra] = await listMappings(lambda, declared.FunctionName, declared.EventSourceArn);
     const ops = extra.map((old) => ({
       name: `DeleteEventSourceMapping ${old.UUID ?? ""} (a second mapping on ${declared.EventSourceArn})`,
       run: async () => {
@@ -95,7 +54,7 @@ export const workerMappingDriver: ResourceDriver = {
         name: "CreateEventSourceMapping",
         run: async () => {
           const created = await lambda.send(new sdk.CreateEventSourceMappingCommand({ ...declared }));
-          await waitState(ctx, lambda, created.UUID!, declared.Enabled);
+          await waitMappingState(ctx, lambda, created.UUID!, declared.Enabled, "the worker mapping");
         },
       });
       return { action: "create", changes: [], notes, ops };
@@ -114,7 +73,7 @@ export const workerMappingDriver: ResourceDriver = {
           };
           for (const field of UPDATABLE) Object.assign(update, { [field]: declared[field] });
           await lambda.send(new sdk.UpdateEventSourceMappingCommand({ ...update, UUID: current.UUID! }));
-          await waitState(ctx, lambda, current.UUID!, declared.Enabled);
+          await waitMappingState(ctx, lambda, current.UUID!, declared.Enabled, "the worker mapping");
         },
       });
     }
@@ -126,7 +85,7 @@ export const workerMappingDriver: ResourceDriver = {
     const { DeleteEventSourceMappingCommand } = await import("@aws-sdk/client-lambda");
     const lambda = await ctx.clients.lambda();
     const declared = workerMappingOf(ctx.stack, ref.name).definition;
-    const mappings = await queueMappings(lambda, declared.FunctionName, declared.EventSourceArn);
+    const mappings = await listMappings(lambda, declared.FunctionName, declared.EventSourceArn);
     for (const mapping of mappings) {
       await readOrUndefined(
         () => lambda.send(new DeleteEventSourceMappingCommand({ UUID: mapping.UUID })),
