@@ -16,17 +16,19 @@ export function clientConfig(url: string) {
   return { endpoint: url, region: "us-east-1", credentials: TEST_CREDENTIALS, maxAttempts: 1 };
 }
 
+/** Polls `read` every `intervalMs` until it answers something truthy; fails after `timeoutMs`. */
 export async function waitFor<T>(
   read: () => Promise<T | undefined | false> | T | undefined | false,
   what: string,
   timeoutMs = 30_000,
+  intervalMs = 25,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 

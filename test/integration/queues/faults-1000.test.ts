@@ -10,22 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualScrapeEvent } from "../../../src/pipeline/handlers/scrape.js";
 import { generateRoster, shardRecordKey } from "../../../src/pipeline/model/index.js";
 import { readRunProgress } from "../../../src/pipeline/stages/run-progress.js";
+import { waitFor } from "../../helpers/crash-clients.js";
 import { startDeployedStack, type DeployedStack } from "../../helpers/deployed-stack.js";
-
-/** Polls `read` every 250 ms until it answers something truthy. */
-async function waitFor<T>(
-  read: () => Promise<T | undefined | false>,
-  what: string,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /**
  * Issue 11: a run of 1,000 people through the deployed stack's work queue with 429s, 500s and
@@ -95,6 +81,7 @@ describe("a run of 1,000 people with faults injected, through the work queue", (
       },
       "the news run to complete",
       150_000,
+      250,
     );
 
     // Assess: 40 shards of 25, all done, none failed; the counts add up to the roster.
@@ -157,6 +144,7 @@ describe("a run of 1,000 people with faults injected, through the work queue", (
       async () => (await depth(deployed.stack.workQueues.news.name)) === 0,
       "the news work queue to drain",
       30_000,
+      250,
     );
     expect(await depth(deployed.stack.queues.scraperDlq.name)).toBe(0);
   }, 200_000);

@@ -8,6 +8,7 @@ import { runCli } from "../../../src/commands/cli.js";
 import { manualScrapeEvent } from "../../../src/pipeline/handlers/scrape.js";
 import { decodeShard } from "../../../src/pipeline/model/index.js";
 import { readRunProgress, type SourceRunProgress } from "../../../src/pipeline/stages/run-progress.js";
+import { waitFor } from "../../helpers/crash-clients.js";
 import { startDeployedStack, type DeployedStack } from "../../helpers/deployed-stack.js";
 
 /**
@@ -22,20 +23,6 @@ import { startDeployedStack, type DeployedStack } from "../../helpers/deployed-s
 const RUN_ID = "poison-1";
 const POISON = "017";
 const SUFFIX = "-poison";
-
-async function waitFor<T>(
-  read: () => Promise<T | undefined | false>,
-  what: string,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 describe("a poison shard", () => {
   let deployed: DeployedStack;
@@ -100,6 +87,7 @@ describe("a poison shard", () => {
       },
       "the news run to complete",
       120_000,
+      250,
     );
 
     // Assess: shard 1 failed for good on its 5th receive, five client attempts each time.
@@ -130,6 +118,7 @@ describe("a poison shard", () => {
       },
       "the poison shard in the scraper DLQ",
       30_000,
+      250,
     );
     expect(dead).toHaveLength(1);
     const message = dead[0]!;
@@ -192,6 +181,7 @@ describe("a poison shard", () => {
       },
       "the replayed shard to be done",
       60_000,
+      250,
     );
     expect(replayed).toMatchObject({ complete: true, done: 3, failed: 0, failedShards: [] });
     expect(replayed.counts.fetched + replayed.counts.failed).toBe(30);
