@@ -181,6 +181,13 @@ export async function run({ root }) {
           value: processes.peakTotal / 1024 ** 2,
           unit: "MB",
         },
+        ...[...processes.peakPssByKind]
+          .sort((a, b) => b[1].bytes - a[1].bytes)
+          .map(([kind, share]) => ({
+            label: `  of which ${kind} (PSS at the peak)`,
+            value: share.bytes / 1024 ** 2,
+            unit: `MB in ${share.processes} process${share.processes === 1 ? "" : "es"}`,
+          })),
         { label: "peak RSS, emulator process alone", value: processes.peakRoot / 1024 ** 2, unit: "MB" },
         {
           label: "processes at once (peak), in all",

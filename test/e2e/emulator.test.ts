@@ -4,7 +4,7 @@
  * folder; `--in-memory` runs one without any.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -93,6 +93,11 @@ describe("pipeline emulator (the CLI as a process)", () => {
     const pidFile = readPidFile(stateDir);
     expect(pidFile).toMatchObject({ port, url });
     expect(isProcessAlive(pidFile!.pid)).toBe(true);
+    // The detached emulator runs with malloc giving freed memory back (core/host-memory.ts).
+    if (process.platform === "linux") {
+      const environ = readFileSync(`/proc/${pidFile!.pid}/environ`, "utf8").split("\0");
+      expect(environ).toContain("MALLOC_TRIM_THRESHOLD_=65536");
+    }
 
     const status = await pipeline(["emulator", "status", "--json"]);
     const report = JSON.parse(status.stdout) as {

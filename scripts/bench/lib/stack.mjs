@@ -66,9 +66,11 @@ export async function startStack(root, { config = {}, fixtures: fixtureOptions =
   });
   const url = `http://127.0.0.1:${emulatorPort}`;
   let log = "";
+  // Through the launcher, as an operator starts it (it sets what the emulator's process runs with;
+  // it execs Node, so the pid is the emulator's own).
   const emulator = spawn(
-    process.execPath,
-    [main, "emulator", "start", "--in-memory", "--port", String(emulatorPort)],
+    join(root, "bin", "pipeline"),
+    ["emulator", "start", "--in-memory", "--port", String(emulatorPort)],
     {
       cwd: work,
       env,
@@ -245,6 +247,8 @@ export function watchProcesses(rootPid, sampleMs = 500) {
   let peakPss = 0;
   let peakRoot = 0;
   let peakProcesses = 0;
+  /** At the sample of the peak PSS: PSS and process count per kind (what the peak is made of). */
+  let peakPssByKind = new Map();
   const sample = () => {
     const table = processTable();
     const inTree = new Set([rootPid]);
@@ -261,19 +265,26 @@ export function watchProcesses(rootPid, sampleMs = 500) {
     let total = 0;
     let pss = 0;
     let count = 0;
+    const pssByKind = new Map();
     for (const pid of inTree) {
       const info = table.get(pid);
       if (!info) continue;
       total += info.rssBytes;
-      pss += pssOf(pid) ?? info.rssBytes;
+      const processPss = pssOf(pid) ?? info.rssBytes;
+      pss += processPss;
       count += 1;
       if (pid === rootPid) peakRoot = Math.max(peakRoot, info.rssBytes);
       const known = seen.get(pid) ?? { kind: "other", cpuMs: 0 };
       if (known.kind === "other") known.kind = kindOf(pid, rootPid);
+      const share = pssByKind.get(known.kind) ?? { bytes: 0, processes: 0 };
+      share.bytes += processPss;
+      share.processes += 1;
+      pssByKind.set(known.kind, share);
       known.cpuMs = Math.max(known.cpuMs, info.cpuMs);
       seen.set(pid, known);
     }
     peakTotal = Math.max(peakTotal, total);
+    if (pss > peakPss) peakPssByKind = pssByKind;
     peakPss = Math.max(peakPss, pss);
     peakProcesses = Math.max(peakProcesses, count);
   };
@@ -285,7 +296,7 @@ export function watchProcesses(rootPid, sampleMs = 500) {
       sample();
       const cpuByKind = new Map();
       for (const { kind, cpuMs } of seen.values()) cpuByKind.set(kind, (cpuByKind.get(kind) ?? 0) + cpuMs);
-      return { peakTotal, peakPss, peakRoot, peakProcesses, cpuByKind, processes: seen.size };
+      return { peakTotal, peakPss, peakPssByKind, peakRoot, peakProcesses, cpuByKind, processes: seen.size };
     },
   };
 }

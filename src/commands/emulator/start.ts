@@ -122,13 +122,15 @@ async function startDetached(
     ...(options.logRequests ? ["--log-requests"] : []),
   ];
   const stateDir = stateDirFor(ctx.cwd);
+  const { MALLOC_TUNING } = await import("../../runtime/emulator/index.js");
   const started = await startDetachedEmulator({
     stateDir,
     port,
     persistDir,
     command,
     cwd: ctx.cwd,
-    env: ctx.env,
+    // The operator's own setting wins; otherwise the emulator gives freed memory back (host-memory.ts).
+    env: { ...MALLOC_TUNING, ...ctx.env },
   });
   const { style } = ctx.output;
   if (ctx.output.mode === "json") {

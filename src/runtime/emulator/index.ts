@@ -17,6 +17,7 @@ import { Gateway, ResetRefusedError, type RequestLogEntry } from "./server.js";
 import { SERVICE_LOADERS, START_ORDER } from "./services/index.js";
 
 export { ManualClock, SystemClock, type Clock } from "./core/clock.js";
+export { MALLOC_TUNING } from "./core/host-memory.js";
 export type { EmulatorSettings, ServiceName } from "./core/service.js";
 export { StateFolderInUseError, stateFolderOwner, type StateFolderOwner } from "./core/state-folder.js";
 export { ResetRefusedError } from "./server.js";

@@ -83,6 +83,8 @@ export const handler = async (event, context) => ({
     AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL,
     AWS_LAMBDA_RUNTIME_API: process.env.AWS_LAMBDA_RUNTIME_API,
   },
+  hostNames: Object.keys(process.env).filter((name) => name.startsWith("MALLOC_") || name.startsWith("_PIPELINE")),
+  startEnviron: await import("node:fs").then((fs) => fs.readFileSync("/proc/self/environ", "utf8")).catch(() => ""),
   context: {
     awsRequestId: context.awsRequestId,
     functionName: context.functionName,
@@ -180,6 +182,8 @@ describe("lambda invoke", () => {
       event: unknown;
       env: Record<string, string>;
       context: Record<string, unknown>;
+      hostNames: string[];
+      startEnviron: string;
     };
     expect(seen.event).toEqual({ hello: "world" });
     expect(seen.env).toMatchObject({
@@ -200,6 +204,10 @@ describe("lambda invoke", () => {
     });
     expect(seen.env["AWS_LAMBDA_LOG_STREAM_NAME"]).toMatch(/^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
     expect(seen.env["AWS_LAMBDA_RUNTIME_API"]).toMatch(/^127\.0\.0\.1:\d+$/);
+    // The emulator's own host settings (malloc trimming) reach the process, not the function's variables.
+    expect(seen.hostNames).toEqual([]);
+    if (process.platform === "linux")
+      expect(seen.startEnviron.split("\0")).toContain("MALLOC_TRIM_THRESHOLD_=65536");
     expect(existsSync(join(seen.env["LAMBDA_TASK_ROOT"] as string, "index.mjs"))).toBe(true);
     expect(seen.context).toMatchObject({
       awsRequestId: out.$metadata.requestId,

@@ -1,5 +1,5 @@
 import type { Clock } from "../../core/clock.js";
-import type { ChangeFeed, Shard, Stream, StreamRecord } from "./change-feed.js";
+import { recordOf, type ChangeFeed, type Shard, type Stream, type StreamRecord } from "./change-feed.js";
 import { streamErrors } from "./errors.js";
 import { decodeIterator, encodeIterator, type IteratorPosition } from "./iterators.js";
 import {
@@ -143,9 +143,9 @@ export class StreamsProvider {
     let position = iterator.position;
     while (index < shard.records.length && records.length < limit) {
       const stored = shard.records[index++]!;
-      const size = stored.record.dynamodb.SizeBytes;
+      const size = stored.sizeBytes;
       if (records.length > 0 && bytes + size > GET_RECORDS_MAX_BYTES) break;
-      records.push(stored.record);
+      records.push(recordOf(stored));
       bytes += size;
       position = stored.sequence + 1n;
     }

@@ -281,6 +281,23 @@ function inferMapping(value: unknown): FieldMapping | undefined {
   return undefined;
 }
 
+/**
+ * One copy of each distinct token across the indexed documents. Documents of one index repeat the
+ * same words (10,000 celebrity documents hold a few thousand distinct ones), and a token array per
+ * text field and document kept each word once per use: at 10,000 documents, megabytes of copies.
+ * Bounded, so text that never repeats cannot grow the pool without end; past the bound a token is
+ * kept as it is.
+ */
+const TOKEN_POOL_LIMIT = 200_000;
+const tokenPool = new Map<string, string>();
+
+function pooledToken(token: string): string {
+  const known = tokenPool.get(token);
+  if (known !== undefined) return known;
+  if (tokenPool.size < TOKEN_POOL_LIMIT) tokenPool.set(token, token);
+  return token;
+}
+
 function indexValue(
   path: string,
   mapping: FieldMapping,
@@ -298,7 +315,7 @@ function indexValue(
   let indexed: IndexedValue | undefined;
   if (type === "text") {
     const raw = String(value);
-    indexed = { kind: "text", raw, tokens: analyze(raw) };
+    indexed = { kind: "text", raw, tokens: analyze(raw).map(pooledToken) };
   } else if (type === "keyword") {
     const v = String(value);
     if (v.length > (mapping.ignore_above ?? Number.POSITIVE_INFINITY)) return;

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Readable } from "node:stream";
 import type { Clock, TimerHandle } from "../../../core/clock.js";
+import { MALLOC_TUNING } from "../../../core/host-memory.js";
 import { INIT_TIMEOUT_MS, MAX_RESPONSE_BYTES } from "../limits.js";
 import type {
   FunctionSpec,
@@ -387,6 +388,7 @@ export class ExecutionEnvironment implements RuntimeApiListener {
       {
         cwd: taskRoot,
         env: {
+          ...hostTuning(spec.environment),
           ...spec.environment,
           LAMBDA_TASK_ROOT: taskRoot,
           AWS_LAMBDA_RUNTIME_API: runtimeApi,
@@ -552,3 +554,21 @@ function traceId(now: number): string {
     .padStart(8, "0");
   return `Root=1-${epoch}-${randomBytes(12).toString("hex")};Parent=${randomBytes(8).toString("hex")};Sampled=0`;
 }
+
+/**
+ * Host settings of a runtime process that are the emulator's, not the function's (core/host-memory.ts).
+ * The bootstrap removes what RUNTIME_HOST_ENV names from process.env before the handler loads, so
+ * the function sees only the variables AWS would give it; a function that sets one of them itself
+ * keeps its own value.
+ */
+function hostTuning(environment: Record<string, string>): Record<string, string> {
+  const names = Object.keys(MALLOC_TUNING).filter((name) => !(name in environment));
+  if (process.platform !== "linux" || names.length === 0) return {};
+  return {
+    ...Object.fromEntries(names.map((name) => [name, MALLOC_TUNING[name] as string])),
+    [RUNTIME_HOST_ENV]: names.join(","),
+  };
+}
+
+/** Names (comma-separated) of the variables the bootstrap removes before loading the handler. */
+const RUNTIME_HOST_ENV = "_PIPELINE_RUNTIME_HOST_ENV";

@@ -53,6 +53,13 @@ class RuntimeError extends Error {
   }
 }
 
+// Host settings the emulator gave this process (environment.ts, hostTuning) are read by the C
+// library at start; the function must not see them among its variables.
+for (const name of (process.env["_PIPELINE_RUNTIME_HOST_ENV"] ?? "").split(",")) {
+  if (name) delete process.env[name];
+}
+delete process.env["_PIPELINE_RUNTIME_HOST_ENV"];
+
 const LOG_FD = 3;
 const API = process.env["AWS_LAMBDA_RUNTIME_API"] ?? "";
 const PREFIX = "/2018-06-01/runtime";
