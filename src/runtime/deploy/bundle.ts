@@ -51,6 +51,11 @@ export async function bundleHandler(entry: HandlerEntry, projectRoot: string): P
     write: false,
     legalComments: "none",
     logLevel: "silent",
+    // The ES module builds of packages that ship both (the AWS SDK's dist-es): esbuild can drop
+    // what the handler never imports (commands, schemas, the browser user-agent parser), where a
+    // CommonJS index file is kept and run whole. A cold start then loads and runs about a third
+    // less code; the code that does run is the same.
+    mainFields: ["module", "main"],
     // Some dependencies are CommonJS and call require() for Node built-ins; give the ESM bundle one.
     banner: {
       js: "import { createRequire as __pipelineCreateRequire } from 'node:module'; const require = __pipelineCreateRequire(import.meta.url);",
