@@ -3,7 +3,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { RUN_ID_PATTERN, decodeShard, parseSourceName } from "../model/index.js";
 import type { RosterEntry, ScrapeShard, SourceName } from "../model/index.js";
 import { SOURCE_DEFAULTS, TokenBucket, createSourceClient, systemClock } from "../sources/index.js";

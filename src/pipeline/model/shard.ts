@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { COUNTRY_CODES } from "./countries.js";
 import type { RosterEntry } from "./roster.js";
 import { HANDLE_PATTERN, ROSTER_ID_PATTERN } from "./roster.js";

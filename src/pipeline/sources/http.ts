@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { PermanentError, RetryableError, classifyHttpStatus } from "../model/index.js";
 import { resolveRetryPolicy, parseRetryAfterMs, retryDelayMs } from "./backoff.js";
 import type { RetryPolicy } from "./backoff.js";

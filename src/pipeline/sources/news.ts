@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Celebrity, NewsData } from "../model/index.js";
 import { sourceRequestOptions } from "./client-options.js";
 import { SOURCE_DEFAULTS } from "./endpoints.js";

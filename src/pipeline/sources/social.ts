@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { PermanentError } from "../model/index.js";
 import type { Celebrity, SocialData } from "../model/index.js";
 import { sourceRequestOptions } from "./client-options.js";
