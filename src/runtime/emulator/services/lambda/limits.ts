@@ -101,6 +101,11 @@ export const STATE_TRANSITION_MS = 50;
 export const INIT_TIMEOUT_MS = 10_000;
 /** An idle execution environment is stopped after this long (AWS recycles them too). */
 export const IDLE_ENVIRONMENT_MS = 15 * 60_000;
+/**
+ * An idle environment passed over this long by invocations of its function (served by its other
+ * environments) is stopped: the function's concurrency has dropped below its environment count.
+ */
+export const SURPLUS_IDLE_MS = 60_000;
 
 export const LIST_DEFAULT_PAGE = 50;
 export const LIST_MAX_ITEMS = 10_000;

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Clock, TimerHandle } from "../../../core/clock.js";
-import { IDLE_ENVIRONMENT_MS } from "../limits.js";
+import { IDLE_ENVIRONMENT_MS, SURPLUS_IDLE_MS } from "../limits.js";
 import { ExecutionEnvironment } from "./environment.js";
 import type { Executor, FunctionSpec, InvocationRequest, InvocationResult, LogSink } from "./executor.js";
 
@@ -25,6 +25,8 @@ class Pool {
   readonly idle: ExecutionEnvironment[] = [];
   readonly waiters: Waiter[] = [];
   readonly idleTimers = new Map<ExecutionEnvironment, TimerHandle>();
+  /** When each idle environment last finished an invocation (emulator clock, ms). */
+  readonly idleSince = new Map<ExecutionEnvironment, number>();
   /** The generation new invocations run; environments of another generation are retired. */
   generation: string | undefined;
 }
@@ -100,8 +102,11 @@ export class ProcessExecutor implements Executor {
       const environment = pool.idle.pop()!;
       pool.idleTimers.get(environment)?.cancel();
       pool.idleTimers.delete(environment);
-      if (environment.alive && environment.generation === spec.generation)
+      pool.idleSince.delete(environment);
+      if (environment.alive && environment.generation === spec.generation) {
+        this.retireSurplus(pool);
         return Promise.resolve(environment);
+      }
       this.discard(pool, environment);
     }
     if (pool.all.size < spec.concurrency) return Promise.resolve(this.create(pool, spec));
@@ -119,6 +124,7 @@ export class ProcessExecutor implements Executor {
     }
     if (!reusable) return;
     pool.idle.push(environment);
+    pool.idleSince.set(environment, this.options.clock.now());
     pool.idleTimers.set(
       environment,
       this.options.clock.setTimeout(() => {
@@ -141,10 +147,28 @@ export class ProcessExecutor implements Executor {
     return environment;
   }
 
+  /**
+   * Stops the idle environments that the function's invocations have passed over for
+   * SURPLUS_IDLE_MS: a warm invocation takes the environment that ran last, so one that stays idle
+   * while the others keep serving is capacity the load no longer uses (a run's planner next to its
+   * workers, a burst's extra environments). Lambda scales a function's environments down as its
+   * concurrency drops; here that keeps a long run from holding a process per environment it ever
+   * had. An environment idle because nothing calls the function stays for IDLE_ENVIRONMENT_MS.
+   */
+  private retireSurplus(pool: Pool): void {
+    const horizon = this.options.clock.now() - SURPLUS_IDLE_MS;
+    for (const environment of [...pool.idle]) {
+      if ((pool.idleSince.get(environment) ?? Infinity) > horizon) continue;
+      pool.idle.splice(pool.idle.indexOf(environment), 1);
+      this.discard(pool, environment);
+    }
+  }
+
   private discard(pool: Pool, environment: ExecutionEnvironment): void {
     if (!pool.all.delete(environment)) return;
     pool.idleTimers.get(environment)?.cancel();
     pool.idleTimers.delete(environment);
+    pool.idleSince.delete(environment);
     environment.dispose().catch((error: unknown) => this.options.reportError(error));
   }
 }
