@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { compactJson, parseCompactJson } from "../../core/compact-json.js";
 import { parseTimeValue } from "./analysis.js";
 import {
   fieldTable,
@@ -14,6 +15,29 @@ import { DEFAULT_GC_DELETES, DEFAULT_REFRESH_INTERVAL_MS } from "./limits.js";
 import type { CurrentVersion } from "./versioning.js";
 
 /**
+ * A document keeps its source as JSON (core/compact-json.ts): ten thousand documents' object trees
+ * were most of the index's memory beside their indexed fields; a GET or a search hit parses it.
+ */
+function storedDoc(
+  id: string,
+  source: Record<string, unknown>,
+  fields: IndexedFields,
+  version: bigint,
+  seqNo: number,
+): StoredDoc {
+  const json = compactJson(source);
+  return {
+    id,
+    get source() {
+      return parseCompactJson<Record<string, unknown>>(json);
+    },
+    fields,
+    version,
+    seqNo,
+  };
+}
+
+/**
  * Indices of the emulated domains. Each index keeps two views: `docs`, the live documents that
  * GET by id reads (real-time), and `searchable`, what search and count see — the state at the
  * last refresh. A refresh applies the ids changed since the previous one.
@@ -21,7 +45,8 @@ import type { CurrentVersion } from "./versioning.js";
 
 export interface StoredDoc {
   id: string;
-  source: Record<string, unknown>;
+  /** The document as indexed: parsed from its kept JSON on each read (a fresh object). */
+  readonly source: Record<string, unknown>;
   /** A Java long: bigint keeps external versions up to 2^63-1 exact. */
   version: bigint;
   seqNo: number;
@@ -108,7 +133,7 @@ export class OsIndex {
 
   /** Writes a document (already parsed against the mappings) with the version the engine decided. */
   put(id: string, source: Record<string, unknown>, fields: IndexedFields, version: bigint): StoredDoc {
-    const doc: StoredDoc = { id, source, fields, version, seqNo: ++this.seqNo };
+    const doc = storedDoc(id, source, fields, version, ++this.seqNo);
     this.tombstones.delete(id);
     this.docs.set(id, doc);
     this.pending.add(id);
@@ -337,13 +362,7 @@ export class OpenSearchState {
         const index = new OsIndex(s.name, s.uuid, s.creationDate, s.settings, s.mappings);
         for (const d of s.docs) {
           const parsed = parseDocument(index.mappings, d.source, d.id);
-          const doc: StoredDoc = {
-            id: d.id,
-            source: d.source,
-            version: BigInt(d.version),
-            seqNo: d.seqNo,
-            fields: parsed.fields,
-          };
+          const doc = storedDoc(d.id, d.source, parsed.fields, BigInt(d.version), d.seqNo);
           index.docs.set(d.id, doc);
           index.searchable.set(d.id, doc);
         }
