@@ -12,6 +12,7 @@ import {
 import AdmZip from "adm-zip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, ManualClock, type Emulator } from "../../../src/runtime/emulator/index.js";
+import { isProcessAlive } from "../../../src/runtime/emulator-process/index.js";
 import { createRole, waitFor } from "../../helpers/crash-clients.js";
 
 const ROLE = "arn:aws:iam::000000000000:role/lambda-environments";
@@ -27,15 +28,6 @@ function zipOf(files: Record<string, string>): Buffer {
   const zip = new AdmZip();
   for (const [name, content] of Object.entries(files)) zip.addFile(name, Buffer.from(content));
   return zip.toBuffer();
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe("lambda execution environments", () => {
@@ -103,12 +95,12 @@ describe("lambda execution environments", () => {
 
     await clock.advance(59_000);
     expect(await invoke("passed-over")).toBe(serving);
-    expect(alive(spare)).toBe(true);
+    expect(isProcessAlive(spare)).toBe(true);
 
     await clock.advance(2_000);
     expect(await invoke("passed-over")).toBe(serving);
-    await waitFor(() => !alive(spare), "the passed-over environment stopped");
-    expect(alive(serving)).toBe(true);
+    await waitFor(() => !isProcessAlive(spare), "the passed-over environment stopped");
+    expect(isProcessAlive(serving)).toBe(true);
     expect(environments()).toEqual({ busy: 0, idle: 1 });
   });
 
@@ -116,11 +108,11 @@ describe("lambda execution environments", () => {
     await fn("quiet");
     const [a, b] = await twoEnvironments("quiet");
     await clock.advance(5 * 60_000);
-    expect(alive(a) && alive(b)).toBe(true);
+    expect(isProcessAlive(a) && isProcessAlive(b)).toBe(true);
     expect(environments().idle).toBeGreaterThanOrEqual(2);
     // The next call takes the one that ran last; the other has been idle for over a minute.
     const serving = await invoke("quiet");
     expect([a, b]).toContain(serving);
-    await waitFor(() => !alive(serving === a ? b : a), "the other environment stopped");
+    await waitFor(() => !isProcessAlive(serving === a ? b : a), "the other environment stopped");
   });
 });

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator, type ServiceName } from "../../../src/runtime/emulator/index.js";
 import { START_ORDER } from "../../../src/runtime/emulator/services/index.js";
 import { AWS_CLI_SERVICE_ERROR_EXIT, awsCli, awsCliAvailable } from "../../helpers/aws-cli.js";
+import { isProcessAlive } from "../../../src/runtime/emulator-process/index.js";
 import { clientConfig, createFunction, createRole, jsonLines, waitFor } from "../../helpers/crash-clients.js";
 import { resetScenarios, resetTogether } from "../../helpers/reset-scenarios.js";
 
@@ -69,7 +70,7 @@ describe("emulator state reset with a state folder", () => {
     const invoked = await lambda.send(new InvokeCommand({ FunctionName: "pid" }));
     lambda.destroy();
     const { pid } = JSON.parse(Buffer.from(invoked.Payload!).toString()) as { pid: number };
-    expect(alive(pid)).toBe(true);
+    expect(isProcessAlive(pid)).toBe(true);
     // State of a service this emulator does not run is in the folder too; a full reset removes it.
     mkdirSync(join(persistDir, "left-by-another-run"));
     writeFileSync(join(persistDir, "left-by-another-run", "journal.jsonl"), "{}\n");
@@ -86,7 +87,7 @@ describe("emulator state reset with a state folder", () => {
       },
     });
     expect(await presence(emulator.url)).toEqual(everywhere(false));
-    expect(alive(pid)).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
     expect(existsSync(join(persistDir, "left-by-another-run"))).toBe(false);
     expect(readdirSync(persistDir)).toContain("owner.json");
 
@@ -321,12 +322,3 @@ describe.skipIf(!awsCliAvailable)("a reset between two AWS CLI test cases (AWS C
     expect(JSON.parse(fresh.stdout)).toMatchObject({ TableDescription: { TableName: "cli-same-name" } });
   }, 120_000);
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

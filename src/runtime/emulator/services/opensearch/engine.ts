@@ -284,8 +284,10 @@ export class OpenSearchEngine {
       )!;
       return { response: writeResponse(index, doc, "created", 201), index };
     }
-    const merged = deepMerge(live.source, (partial ?? {}) as Record<string, unknown>);
-    if (body["detect_noop"] !== false && deepEqual(merged, live.source)) {
+    // One parse of the kept source (StoredDoc.source is parsed on each read).
+    const liveSource = live.source;
+    const merged = deepMerge(liveSource, (partial ?? {}) as Record<string, unknown>);
+    if (body["detect_noop"] !== false && deepEqual(merged, liveSource)) {
       return {
         response: {
           _index: index.name,
